@@ -1,0 +1,110 @@
+//! The dashboard model: one commit, its stages in order.
+
+use serde::{Deserialize, Serialize};
+
+use crate::stage::StageDef;
+use crate::status::Status;
+
+/// One row of the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageState {
+    pub key: String,
+    pub name: String,
+    pub status: Status,
+    /// Where to look (a run URL). Only `http(s)` links are rendered.
+    pub link: Option<String>,
+    /// A one-line summary (`+2 ~1 -0`, the first error line).
+    pub output: Option<String>,
+    /// When the stage last changed, as the forge reported it (RFC 3339).
+    pub updated_at: Option<String>,
+    /// Longer text (a plan, an error tail) shown collapsed under the table, budgeted.
+    pub details: Option<String>,
+}
+
+impl StageState {
+    /// A pending row with nothing else known.
+    pub fn pending(def: &StageDef) -> Self {
+        Self {
+            key: def.key.clone(),
+            name: def.name.clone(),
+            status: Status::Pending,
+            link: None,
+            output: None,
+            updated_at: None,
+            details: None,
+        }
+    }
+}
+
+/// The dashboard of one commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// The commit (full SHA when known; the marker uses its first 7 characters).
+    pub sha: String,
+    pub stages: Vec<StageState>,
+}
+
+impl Dashboard {
+    /// Every configured stage, pending.
+    pub fn new(sha: impl Into<String>, defs: &[StageDef]) -> Self {
+        Self {
+            sha: sha.into(),
+            stages: defs.iter().map(StageState::pending).collect(),
+        }
+    }
+
+    /// The row of `key`.
+    pub fn stage(&self, key: &str) -> Option<&StageState> {
+        self.stages.iter().find(|s| s.key == key)
+    }
+
+    /// The row of `key`, added at the end (named by its key) when the configuration does
+    /// not know it: a typo in a workflow must show up on the dashboard, not fail the build.
+    /// The flag is true when the row was added.
+    pub fn stage_mut_or_insert(&mut self, key: &str) -> (&mut StageState, bool) {
+        let added = if let Some(i) = self.stages.iter().position(|s| s.key == key) {
+            return (&mut self.stages[i], false);
+        } else {
+            self.stages
+                .push(StageState::pending(&StageDef::new(key, key)));
+            true
+        };
+        let last = self.stages.len() - 1;
+        (&mut self.stages[last], added)
+    }
+
+    /// Sets a stage's status, link and output (the seed's `update_stage`). Returns true when
+    /// the key was unknown and a row was added.
+    pub fn update_stage(
+        &mut self,
+        key: &str,
+        status: Status,
+        link: Option<String>,
+        output: Option<String>,
+    ) -> bool {
+        let (row, added) = self.stage_mut_or_insert(key);
+        row.status = status;
+        row.link = link;
+        row.output = output;
+        added
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stage::default_stages;
+
+    #[test]
+    fn unknown_keys_become_rows() {
+        let mut d = Dashboard::new("abc1234", &default_stages());
+        assert!(!d.update_stage("apply", Status::Running, None, None));
+        assert!(d.update_stage("plan-typo", Status::Success, None, None));
+        assert_eq!(d.stages.len(), 9);
+        assert_eq!(
+            d.stage("plan-typo").map(|s| s.name.as_str()),
+            Some("plan-typo")
+        );
+        assert_eq!(d.stage("apply").map(|s| s.status), Some(Status::Running));
+    }
+}

@@ -1,0 +1,116 @@
+//! The [`Forge`] trait: every GitHub operation infra-ci performs, and nothing else.
+//!
+//! The engine depends only on this trait. [`crate::GitHubClient`] implements it over REST.
+//! Methods map one-to-one onto GitHub endpoints so request counts stay predictable
+//! (the dashboard's cost budget is counted in these calls).
+
+use async_trait::async_trait;
+
+use crate::error::ForgeError;
+use crate::types::{
+    Comment, CommitStatus, CombinedStatus, CommentPage, GitRef, Issue, IssueState, PullRequest,
+    Reaction, Review, StatusState, User,
+};
+
+/// `owner/name` of a repository.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RepoId {
+    pub owner: String,
+    pub name: String,
+}
+
+impl RepoId {
+    /// Parses `owner/name`; anything else is `None`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (owner, name) = s.split_once('/')?;
+        let ok = |p: &str| {
+            !p.is_empty()
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        (ok(owner) && ok(name)).then(|| Self { owner: owner.to_owned(), name: name.to_owned() })
+    }
+}
+
+impl std::fmt::Display for RepoId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+/// Everything infra-ci asks of a forge. One method = one HTTP request unless it says otherwise.
+#[async_trait]
+pub trait Forge: Send + Sync {
+    /// `GET /user`. Installation tokens get 403 here on GitHub; see [`Forge::whoami`].
+    async fn current_user(&self) -> Result<User, ForgeError>;
+
+    /// The login our comments are authored by. `GET /user`, falling back (on 403, as for
+    /// installation tokens) to the configured bot login. Cached after the first call.
+    async fn whoami(&self) -> Result<String, ForgeError>;
+
+    // --- pull requests
+    /// `GET /repos/{o}/{r}/pulls/{n}`.
+    async fn get_pull(&self, repo: &RepoId, number: u64) -> Result<PullRequest, ForgeError>;
+    /// `GET /repos/{o}/{r}/commits/{sha}/pulls` (first page, up to 100).
+    async fn pulls_for_commit(&self, repo: &RepoId, sha: &str) -> Result<Vec<PullRequest>, ForgeError>;
+    /// `GET /repos/{o}/{r}/pulls/{n}/reviews`, all pages.
+    async fn list_reviews(&self, repo: &RepoId, number: u64) -> Result<Vec<Review>, ForgeError>;
+
+    // --- issue comments
+    /// `GET /repos/{o}/{r}/issues/{n}/comments?per_page=&page=`: one page, with the
+    /// `Link` header's `last` page number when GitHub sent one.
+    async fn list_comments_page(
+        &self,
+        repo: &RepoId,
+        issue: u64,
+        page: u32,
+        per_page: u8,
+    ) -> Result<CommentPage, ForgeError>;
+    /// `GET /repos/{o}/{r}/issues/comments/{id}`.
+    async fn get_comment(&self, repo: &RepoId, id: u64) -> Result<Comment, ForgeError>;
+    /// `POST /repos/{o}/{r}/issues/{n}/comments`. Never retried blindly by the client.
+    async fn create_comment(&self, repo: &RepoId, issue: u64, body: &str) -> Result<Comment, ForgeError>;
+    /// `PATCH /repos/{o}/{r}/issues/comments/{id}`.
+    async fn update_comment(&self, repo: &RepoId, id: u64, body: &str) -> Result<Comment, ForgeError>;
+    /// `DELETE /repos/{o}/{r}/issues/comments/{id}`.
+    async fn delete_comment(&self, repo: &RepoId, id: u64) -> Result<(), ForgeError>;
+    /// `POST /repos/{o}/{r}/issues/comments/{id}/reactions` with `content` (`eyes`, `-1`, `confused`, ...).
+    async fn add_reaction(&self, repo: &RepoId, comment_id: u64, content: &str) -> Result<Reaction, ForgeError>;
+    /// GraphQL `minimizeComment(classifier: OUTDATED)` on the comment's `node_id`.
+    async fn minimize_comment(&self, node_id: &str) -> Result<(), ForgeError>;
+
+    // --- commit statuses
+    /// `POST /repos/{o}/{r}/statuses/{sha}`. `description` must already fit 140 characters.
+    async fn create_status(
+        &self,
+        repo: &RepoId,
+        sha: &str,
+        state: StatusState,
+        context: &str,
+        description: &str,
+        target_url: Option<&str>,
+    ) -> Result<CommitStatus, ForgeError>;
+    /// `GET /repos/{o}/{r}/commits/{ref}/status`, all pages merged (latest status per context).
+    async fn combined_status(&self, repo: &RepoId, sha: &str) -> Result<CombinedStatus, ForgeError>;
+
+    // --- issues (the drift issue)
+    /// `GET /repos/{o}/{r}/issues?state=all&labels=..&creator=..`, all pages.
+    async fn list_issues(&self, repo: &RepoId, labels: &str, creator: Option<&str>) -> Result<Vec<Issue>, ForgeError>;
+    /// `POST /repos/{o}/{r}/issues`.
+    async fn create_issue(&self, repo: &RepoId, title: &str, body: &str, labels: &[String]) -> Result<Issue, ForgeError>;
+    /// `PATCH /repos/{o}/{r}/issues/{n}` (body and/or state).
+    async fn update_issue(
+        &self,
+        repo: &RepoId,
+        number: u64,
+        body: Option<&str>,
+        state: Option<IssueState>,
+    ) -> Result<Issue, ForgeError>;
+
+    // --- git refs (locks)
+    /// `POST /repos/{o}/{r}/git/refs`. 422 `Reference already exists` is [`ForgeError::AlreadyExists`].
+    async fn create_ref(&self, repo: &RepoId, full_ref: &str, sha: &str) -> Result<GitRef, ForgeError>;
+    /// `GET /repos/{o}/{r}/git/ref/{ref}` (`ref` without the `refs/` prefix). 404 is `Ok(None)`.
+    async fn get_ref(&self, repo: &RepoId, short_ref: &str) -> Result<Option<GitRef>, ForgeError>;
+    /// `DELETE /repos/{o}/{r}/git/refs/{ref}` (`ref` without the `refs/` prefix).
+    async fn delete_ref(&self, repo: &RepoId, short_ref: &str) -> Result<(), ForgeError>;
+}
