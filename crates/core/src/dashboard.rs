@@ -19,6 +19,9 @@ pub struct StageState {
     pub updated_at: Option<String>,
     /// Longer text (a plan, an error tail) shown collapsed under the table, budgeted.
     pub details: Option<String>,
+    /// The id of the commit status this row was rendered from. Status ids only grow, so
+    /// of two views of a row the higher revision is the newer one.
+    pub revision: Option<u64>,
 }
 
 impl StageState {
@@ -32,6 +35,7 @@ impl StageState {
             output: None,
             updated_at: None,
             details: None,
+            revision: None,
         }
     }
 }

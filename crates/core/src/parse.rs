@@ -7,7 +7,7 @@
 use crate::dashboard::{Dashboard, StageState};
 use crate::escape::unescape_cell;
 use crate::marker::marker_sha7;
-use crate::render::{DETAILS_PREFIX, VIEW, is_hh_mm};
+use crate::render::{DETAILS_PREFIX, STATE_PREFIX, VIEW, is_hh_mm};
 use crate::stage::StageDef;
 use crate::status::Status;
 
@@ -41,6 +41,13 @@ pub fn parse(body: &str, defs: &[StageDef]) -> Result<Dashboard, ParseError> {
             if !line.starts_with('|') {
                 in_table = false;
             }
+        }
+        if let Some(json) = line
+            .strip_prefix(STATE_PREFIX)
+            .and_then(|r| r.strip_suffix(" -->"))
+        {
+            apply_revisions(&mut d, json);
+            continue;
         }
         if let Some(key) = line
             .strip_prefix(DETAILS_PREFIX)
@@ -76,7 +83,30 @@ fn parse_row(line: &str, defs: &[StageDef]) -> Option<StageState> {
         output,
         updated_at: is_hh_mm(time).then(|| (*time).to_owned()),
         details: None,
+        revision: None,
     })
+}
+
+/// Reads `{"key":123,...}` (written by the renderer: keys are plain, values digits).
+/// Anything malformed is ignored: a row without a revision is simply older than any status.
+fn apply_revisions(d: &mut Dashboard, json: &str) {
+    let Some(inner) = json
+        .trim()
+        .strip_prefix('{')
+        .and_then(|j| j.strip_suffix('}'))
+    else {
+        return;
+    };
+    for pair in inner.split(',') {
+        let Some((k, v)) = pair.split_once(':') else {
+            continue;
+        };
+        let key = k.trim().trim_matches('"');
+        if let (Some(row), Ok(rev)) = (d.stages.iter_mut().find(|s| s.key == key), v.trim().parse())
+        {
+            row.revision = Some(rev);
+        }
+    }
 }
 
 /// `[text](link)`, `[View](link)`, `text` or `-`.
@@ -144,6 +174,8 @@ mod tests {
         d.stages[2].details =
             Some("line 1\n```\n<!-- infra-dashboard-details:apply -->\nend".into());
         d.stages[2].updated_at = Some("2026-01-02T03:04:05Z".into());
+        d.stages[2].revision = Some(42);
+        d.stages[5].revision = Some(7);
         let body = render(&d, Budget::default());
         let back = parse(&body, &default_stages()).unwrap();
         assert_eq!(back.stages.len(), d.stages.len());
@@ -153,6 +185,7 @@ mod tests {
                 (&b.key, &b.name, b.status, &b.link, &b.output)
             );
             assert_eq!(a.details, b.details);
+            assert_eq!(a.revision, b.revision);
         }
         assert_eq!(back.stages[2].updated_at.as_deref(), Some("03:04"));
         // Rendering what was parsed gives the same body.

@@ -17,6 +17,9 @@ pub const COMMENT_LIMIT: usize = 65_536;
 /// The hidden marker opening a stage's details section.
 pub const DETAILS_PREFIX: &str = "<!-- infra-dashboard-details:";
 
+/// The hidden line that carries each row's revision: `<!-- infra-dashboard-state:{...} -->`.
+pub const STATE_PREFIX: &str = "<!-- infra-dashboard-state:";
+
 /// The footer line; parsing stops at it.
 pub const FOOTER: &str =
     "<sub>Maintained by infra-ci: edits to this comment are overwritten.</sub>";
@@ -99,6 +102,17 @@ fn render_table(d: &Dashboard, cell: usize, max_rows: usize) -> String {
             "| … | {} more stages | see the commit's statuses | - |",
             d.stages.len() - max_rows
         );
+    }
+    let revisions: Vec<String> = d
+        .stages
+        .iter()
+        .take(max_rows)
+        .filter(|s| crate::stage::is_valid_stage_key(&s.key))
+        .filter_map(|s| s.revision.map(|r| format!("\"{}\":{r}", s.key)))
+        .collect();
+    if !revisions.is_empty() {
+        // Keys are validated stage keys or escaped names, never `-->`; numbers are digits.
+        let _ = writeln!(out, "{STATE_PREFIX}{{{}}} -->", revisions.join(","));
     }
     out
 }
