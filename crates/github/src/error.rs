@@ -1,18 +1,28 @@
-//! Typed forge errors. Each message says what to do about it.
+//! Typed forge errors, and the mapping from GitHub's error answers onto them.
+//! Each message says what to do about it.
 
+use serde::Deserialize;
 use thiserror::Error;
 
 /// What can go wrong talking to GitHub. `Display` is written for the person reading the log.
 #[derive(Debug, Error)]
 pub enum ForgeError {
     /// 401: the token is missing, expired or wrong.
-    #[error("GitHub rejected the token (401 Bad credentials): set GITHUB_TOKEN (or --token) to a valid token{hint}")]
+    #[error(
+        "GitHub rejected the token (401 Bad credentials): set GITHUB_TOKEN (or --token) to a valid token{hint}"
+    )]
     Unauthorized { hint: String },
     /// 403 that is not a rate limit: the token lacks a permission.
     #[error("GitHub refused {what} (403 {message}): {hint}")]
-    Forbidden { what: String, message: String, hint: String },
+    Forbidden {
+        what: String,
+        message: String,
+        hint: String,
+    },
     /// 404: missing, or invisible to this token (GitHub answers 404 for private resources).
-    #[error("GitHub has no {what} (404): check the repository, number and SHA, and that the token can see the repository")]
+    #[error(
+        "GitHub has no {what} (404): check the repository, number and SHA, and that the token can see the repository"
+    )]
     NotFound { what: String },
     /// 422 that means "it is already there" (a ref that exists).
     #[error("{what} already exists")]
@@ -21,14 +31,36 @@ pub enum ForgeError {
     #[error("GitHub rejected {what} as invalid (422 {message})")]
     Invalid { what: String, message: String },
     /// Rate limited and the reset is too far away to wait for.
-    #[error("GitHub rate limit exhausted until {reset_at}: wait, use a GitHub App token (higher limits), or lower the request rate")]
+    #[error(
+        "GitHub rate limit exhausted until {reset_at}: wait, use a GitHub App token (higher limits), or lower the request rate"
+    )]
     RateLimited { reset_at: String },
     /// Retries exhausted on 5xx / network errors, or the command's deadline passed.
     #[error("GitHub did not answer {what} after {attempts} attempts: {last}")]
-    Unavailable { what: String, attempts: u32, last: String },
+    Unavailable {
+        what: String,
+        attempts: u32,
+        last: String,
+    },
     /// Anything else GitHub answered that we did not expect.
     #[error("GitHub answered {status} to {what}: {message}")]
-    Unexpected { what: String, status: u16, message: String },
+    Unexpected {
+        what: String,
+        status: u16,
+        message: String,
+    },
+    /// A 2xx answer whose body is not the JSON we expect (a proxy page, a truncated body).
+    #[error(
+        "GitHub's answer to {what} is not the expected JSON ({message}): check GITHUB_API_URL points at the REST API"
+    )]
+    Decode { what: String, message: String },
+    /// The GraphQL endpoint answered with `errors`.
+    #[error("GitHub GraphQL refused {what}: {message}{hint}")]
+    GraphQl {
+        what: String,
+        message: String,
+        hint: String,
+    },
     /// Bad configuration detected before any request (bad base URL, missing token).
     #[error("{0}")]
     Config(String),
@@ -38,5 +70,342 @@ impl ForgeError {
     /// True for 404.
     pub fn is_not_found(&self) -> bool {
         matches!(self, Self::NotFound { .. })
+    }
+    /// True for a 403 that is not a rate limit (used for the `GET /user` fallback).
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, Self::Forbidden { .. })
+    }
+}
+
+/// The workflow permission an endpoint needs, named in 403 hints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// `GET /user` and App endpoints: no workflow permission applies.
+    None,
+    /// Issue comments and their reactions: `issues: write` or `pull-requests: write`.
+    Comments,
+    /// Commit statuses: `statuses: write`.
+    Statuses,
+    /// Git refs: `contents: write`.
+    Contents,
+    /// Issues: `issues: write`.
+    Issues,
+    /// Pull requests and reviews: `pull-requests: read`.
+    Pulls,
+}
+
+impl Permission {
+    /// The `permissions:` lines to add, or `None`.
+    fn yaml_lines(self) -> Option<&'static [&'static str]> {
+        Some(match self {
+            Self::None => return None,
+            Self::Comments => &["pull-requests: write", "issues: write"],
+            Self::Statuses => &["statuses: write"],
+            Self::Contents => &["contents: write"],
+            Self::Issues => &["issues: write"],
+            Self::Pulls => &["pull-requests: read"],
+        })
+    }
+
+    /// A sentence naming the permission and the YAML that grants it.
+    pub fn hint(self) -> String {
+        let Some(lines) = self.yaml_lines() else {
+            return "check the token's scopes (a fine-grained or installation token may not allow this endpoint)".to_owned();
+        };
+        let names = lines
+            .iter()
+            .map(|l| format!("`{l}`"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let yaml: String = lines
+            .iter()
+            .fold(String::new(), |acc, l| acc + "\n    " + l);
+        format!(
+            "the token needs the {names} permission; add to the workflow (or the job):\n  permissions:{yaml}"
+        )
+    }
+}
+
+/// GitHub's error body: `{"message": "...", "errors": [...], "documentation_url": "..."}`.
+#[derive(Debug, Default, Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    errors: Vec<ErrorDetail>,
+}
+
+/// One `errors[]` entry: an object (`resource`, `field`, `code`, `message`) or a bare string.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ErrorDetail {
+    Text(String),
+    Object {
+        #[serde(default)]
+        resource: Option<String>,
+        #[serde(default)]
+        field: Option<String>,
+        #[serde(default)]
+        code: Option<String>,
+        #[serde(default)]
+        message: Option<String>,
+    },
+}
+
+impl ErrorDetail {
+    fn describe(&self) -> String {
+        match self {
+            Self::Text(s) => s.clone(),
+            Self::Object {
+                message: Some(m), ..
+            } => m.clone(),
+            Self::Object {
+                resource,
+                field,
+                code,
+                ..
+            } => {
+                let path = [resource.as_deref(), field.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(".");
+                format!("{path} {}", code.as_deref().unwrap_or("invalid"))
+                    .trim()
+                    .to_owned()
+            }
+        }
+    }
+}
+
+/// GitHub's top-level `message` from an error body (empty when the body is not JSON).
+pub fn error_message(body: &[u8]) -> String {
+    serde_json::from_slice::<ErrorBody>(body)
+        .map(|b| b.message)
+        .unwrap_or_default()
+}
+
+/// `message: errors[0].message; errors[1].message`, falling back to a snippet of a non-JSON body.
+fn full_message(body: &[u8]) -> String {
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(b) => {
+            let details: Vec<String> = b
+                .errors
+                .iter()
+                .map(ErrorDetail::describe)
+                .filter(|d| !d.is_empty())
+                .collect();
+            match (b.message.is_empty(), details.is_empty()) {
+                (_, true) => b.message,
+                (true, false) => details.join("; "),
+                (false, false) => format!("{}: {}", b.message, details.join("; ")),
+            }
+        }
+        Err(_) => snippet(body),
+    }
+}
+
+/// The first 200 characters of a body, on one line.
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    one_line.chars().take(200).collect()
+}
+
+/// Maps a non-2xx answer (that the retry policy did not absorb) to its error.
+/// `what` names the thing asked for ("comment 12 on o/r"); `app_auth` tunes the 401 hint.
+pub fn from_status(
+    what: &str,
+    permission: Permission,
+    status: u16,
+    body: &[u8],
+    app_auth: bool,
+) -> ForgeError {
+    let what = what.to_owned();
+    let message = full_message(body);
+    match status {
+        401 => ForgeError::Unauthorized {
+            hint: if app_auth {
+                " (with GitHub App auth: check GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and that the app is installed on the repository)".to_owned()
+            } else {
+                String::new()
+            },
+        },
+        403 => {
+            // "Resource not accessible by integration" is the usual text, but any non-rate-limit
+            // 403 on these endpoints is a permission problem: always name the permission.
+            let message = if message.is_empty() {
+                "Forbidden".to_owned()
+            } else {
+                message
+            };
+            ForgeError::Forbidden {
+                what,
+                message,
+                hint: permission.hint(),
+            }
+        }
+        404 => ForgeError::NotFound { what },
+        422 if message.to_ascii_lowercase().contains("already exists") => {
+            ForgeError::AlreadyExists { what }
+        }
+        // GitHub answers 422 "Reference does not exist" when deleting a missing ref.
+        422 if message.to_ascii_lowercase().contains("does not exist") => {
+            ForgeError::NotFound { what }
+        }
+        422 => ForgeError::Invalid { what, message },
+        _ => ForgeError::Unexpected {
+            what,
+            status,
+            message,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unauthorized_says_set_a_token() {
+        let e = from_status(
+            "GET /user",
+            Permission::None,
+            401,
+            br#"{"message":"Bad credentials"}"#,
+            false,
+        );
+        assert!(matches!(e, ForgeError::Unauthorized { .. }));
+        assert!(e.to_string().contains("set GITHUB_TOKEN"), "{e}");
+        let e = from_status("GET /user", Permission::None, 401, b"", true);
+        assert!(e.to_string().contains("GITHUB_APP_PRIVATE_KEY"), "{e}");
+    }
+
+    #[test]
+    fn integration_403_names_the_permission_and_yaml() {
+        let body = br#"{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest"}"#;
+        let e = from_status("status on abc", Permission::Statuses, 403, body, false);
+        let text = e.to_string();
+        assert!(
+            text.contains("Resource not accessible by integration"),
+            "{text}"
+        );
+        assert!(text.contains("`statuses: write`"), "{text}");
+        assert!(text.contains("permissions:\n    statuses: write"), "{text}");
+    }
+
+    #[test]
+    fn comment_403_offers_both_permissions() {
+        let e = from_status(
+            "comment",
+            Permission::Comments,
+            403,
+            br#"{"message":"Resource not accessible by integration"}"#,
+            false,
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("`pull-requests: write` or `issues: write`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    pull-requests: write\n    issues: write"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn each_area_has_its_permission() {
+        for (perm, needle) in [
+            (Permission::Contents, "contents: write"),
+            (Permission::Issues, "issues: write"),
+            (Permission::Pulls, "pull-requests: read"),
+        ] {
+            assert!(perm.hint().contains(needle), "{perm:?}");
+        }
+        assert!(!Permission::None.hint().contains("permissions:"));
+    }
+
+    #[test]
+    fn not_found_names_the_thing() {
+        let e = from_status(
+            "pull request #7 in o/r",
+            Permission::Pulls,
+            404,
+            br#"{"message":"Not Found"}"#,
+            false,
+        );
+        assert!(e.is_not_found());
+        assert!(e.to_string().contains("pull request #7 in o/r"));
+    }
+
+    #[test]
+    fn validation_failed_includes_every_error_message() {
+        let body = br#"{"message":"Validation Failed","errors":[{"resource":"IssueComment","code":"custom","field":"body","message":"body is too long (maximum is 65536 characters)"}],"documentation_url":"x"}"#;
+        let e = from_status("comment", Permission::Comments, 422, body, false);
+        assert!(matches!(e, ForgeError::Invalid { .. }));
+        assert_eq!(
+            e.to_string(),
+            "GitHub rejected comment as invalid (422 Validation Failed: body is too long (maximum is 65536 characters))"
+        );
+    }
+
+    #[test]
+    fn validation_errors_without_message_or_as_strings() {
+        let body = br#"{"message":"Validation Failed","errors":[{"resource":"Issue","field":"title","code":"missing_field"},"labels are bad"]}"#;
+        let e = from_status("issue", Permission::Issues, 422, body, false);
+        assert!(
+            e.to_string()
+                .contains("Validation Failed: Issue.title missing_field; labels are bad"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn reference_already_exists_is_its_own_error() {
+        let e = from_status(
+            "ref refs/heads/x",
+            Permission::Contents,
+            422,
+            br#"{"message":"Reference already exists"}"#,
+            false,
+        );
+        assert!(matches!(e, ForgeError::AlreadyExists { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn missing_ref_on_delete_is_not_found() {
+        let e = from_status(
+            "ref refs/heads/x",
+            Permission::Contents,
+            422,
+            br#"{"message":"Reference does not exist"}"#,
+            false,
+        );
+        assert!(e.is_not_found(), "{e:?}");
+    }
+
+    #[test]
+    fn other_statuses_keep_a_snippet_of_non_json_bodies() {
+        let e = from_status(
+            "x",
+            Permission::None,
+            418,
+            b"<html>\n  I'm a   teapot</html>",
+            false,
+        );
+        assert_eq!(
+            e.to_string(),
+            "GitHub answered 418 to x: <html> I'm a teapot</html>"
+        );
+    }
+
+    #[test]
+    fn error_message_reads_only_message() {
+        assert_eq!(
+            error_message(br#"{"message":"You have exceeded a secondary rate limit"}"#),
+            "You have exceeded a secondary rate limit"
+        );
+        assert_eq!(error_message(b"not json"), "");
     }
 }

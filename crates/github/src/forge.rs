@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use crate::error::ForgeError;
 use crate::types::{
-    Comment, CommitStatus, CombinedStatus, CommentPage, GitRef, Issue, IssueState, PullRequest,
+    CombinedStatus, Comment, CommentPage, CommitStatus, GitRef, Issue, IssueState, PullRequest,
     Reaction, Review, StatusState, User,
 };
 
@@ -25,9 +25,13 @@ impl RepoId {
         let (owner, name) = s.split_once('/')?;
         let ok = |p: &str| {
             !p.is_empty()
-                && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         };
-        (ok(owner) && ok(name)).then(|| Self { owner: owner.to_owned(), name: name.to_owned() })
+        (ok(owner) && ok(name)).then(|| Self {
+            owner: owner.to_owned(),
+            name: name.to_owned(),
+        })
     }
 }
 
@@ -51,7 +55,11 @@ pub trait Forge: Send + Sync {
     /// `GET /repos/{o}/{r}/pulls/{n}`.
     async fn get_pull(&self, repo: &RepoId, number: u64) -> Result<PullRequest, ForgeError>;
     /// `GET /repos/{o}/{r}/commits/{sha}/pulls` (first page, up to 100).
-    async fn pulls_for_commit(&self, repo: &RepoId, sha: &str) -> Result<Vec<PullRequest>, ForgeError>;
+    async fn pulls_for_commit(
+        &self,
+        repo: &RepoId,
+        sha: &str,
+    ) -> Result<Vec<PullRequest>, ForgeError>;
     /// `GET /repos/{o}/{r}/pulls/{n}/reviews`, all pages.
     async fn list_reviews(&self, repo: &RepoId, number: u64) -> Result<Vec<Review>, ForgeError>;
 
@@ -68,13 +76,28 @@ pub trait Forge: Send + Sync {
     /// `GET /repos/{o}/{r}/issues/comments/{id}`.
     async fn get_comment(&self, repo: &RepoId, id: u64) -> Result<Comment, ForgeError>;
     /// `POST /repos/{o}/{r}/issues/{n}/comments`. Never retried blindly by the client.
-    async fn create_comment(&self, repo: &RepoId, issue: u64, body: &str) -> Result<Comment, ForgeError>;
+    async fn create_comment(
+        &self,
+        repo: &RepoId,
+        issue: u64,
+        body: &str,
+    ) -> Result<Comment, ForgeError>;
     /// `PATCH /repos/{o}/{r}/issues/comments/{id}`.
-    async fn update_comment(&self, repo: &RepoId, id: u64, body: &str) -> Result<Comment, ForgeError>;
+    async fn update_comment(
+        &self,
+        repo: &RepoId,
+        id: u64,
+        body: &str,
+    ) -> Result<Comment, ForgeError>;
     /// `DELETE /repos/{o}/{r}/issues/comments/{id}`.
     async fn delete_comment(&self, repo: &RepoId, id: u64) -> Result<(), ForgeError>;
     /// `POST /repos/{o}/{r}/issues/comments/{id}/reactions` with `content` (`eyes`, `-1`, `confused`, ...).
-    async fn add_reaction(&self, repo: &RepoId, comment_id: u64, content: &str) -> Result<Reaction, ForgeError>;
+    async fn add_reaction(
+        &self,
+        repo: &RepoId,
+        comment_id: u64,
+        content: &str,
+    ) -> Result<Reaction, ForgeError>;
     /// GraphQL `minimizeComment(classifier: OUTDATED)` on the comment's `node_id`.
     async fn minimize_comment(&self, node_id: &str) -> Result<(), ForgeError>;
 
@@ -90,13 +113,25 @@ pub trait Forge: Send + Sync {
         target_url: Option<&str>,
     ) -> Result<CommitStatus, ForgeError>;
     /// `GET /repos/{o}/{r}/commits/{ref}/status`, all pages merged (latest status per context).
-    async fn combined_status(&self, repo: &RepoId, sha: &str) -> Result<CombinedStatus, ForgeError>;
+    async fn combined_status(&self, repo: &RepoId, sha: &str)
+    -> Result<CombinedStatus, ForgeError>;
 
     // --- issues (the drift issue)
     /// `GET /repos/{o}/{r}/issues?state=all&labels=..&creator=..`, all pages.
-    async fn list_issues(&self, repo: &RepoId, labels: &str, creator: Option<&str>) -> Result<Vec<Issue>, ForgeError>;
+    async fn list_issues(
+        &self,
+        repo: &RepoId,
+        labels: &str,
+        creator: Option<&str>,
+    ) -> Result<Vec<Issue>, ForgeError>;
     /// `POST /repos/{o}/{r}/issues`.
-    async fn create_issue(&self, repo: &RepoId, title: &str, body: &str, labels: &[String]) -> Result<Issue, ForgeError>;
+    async fn create_issue(
+        &self,
+        repo: &RepoId,
+        title: &str,
+        body: &str,
+        labels: &[String],
+    ) -> Result<Issue, ForgeError>;
     /// `PATCH /repos/{o}/{r}/issues/{n}` (body and/or state).
     async fn update_issue(
         &self,
@@ -108,7 +143,12 @@ pub trait Forge: Send + Sync {
 
     // --- git refs (locks)
     /// `POST /repos/{o}/{r}/git/refs`. 422 `Reference already exists` is [`ForgeError::AlreadyExists`].
-    async fn create_ref(&self, repo: &RepoId, full_ref: &str, sha: &str) -> Result<GitRef, ForgeError>;
+    async fn create_ref(
+        &self,
+        repo: &RepoId,
+        full_ref: &str,
+        sha: &str,
+    ) -> Result<GitRef, ForgeError>;
     /// `GET /repos/{o}/{r}/git/ref/{ref}` (`ref` without the `refs/` prefix). 404 is `Ok(None)`.
     async fn get_ref(&self, repo: &RepoId, short_ref: &str) -> Result<Option<GitRef>, ForgeError>;
     /// `DELETE /repos/{o}/{r}/git/refs/{ref}` (`ref` without the `refs/` prefix).

@@ -1,0 +1,332 @@
+//! One HTTP exchange with GitHub, retried by [`crate::retry`] within the command's deadline.
+//! Knows headers, auth and timing; knows nothing about endpoints.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+
+use crate::config::ClientConfig;
+use crate::error::{self, ForgeError, Permission};
+use crate::retry::{Decision, Idempotency, Outcome, RateLimitHeaders, RetryPolicy};
+
+/// One request, described for sending, retrying and error messages.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    pub method: Method,
+    /// Absolute URL.
+    pub url: String,
+    /// What is asked for, for error messages ("comment 12 in o/r").
+    pub what: String,
+    pub permission: Permission,
+    pub idempotency: Idempotency,
+    pub body: Option<serde_json::Value>,
+}
+
+impl Request {
+    pub fn new(
+        method: Method,
+        url: String,
+        what: impl Into<String>,
+        permission: Permission,
+    ) -> Self {
+        let idempotency = Idempotency::Idempotent;
+        Self {
+            method,
+            url,
+            what: what.into(),
+            permission,
+            idempotency,
+            body: None,
+        }
+    }
+    pub fn json(mut self, body: serde_json::Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+    /// Marks a create: retried only when the connection never carried it.
+    pub fn create(mut self) -> Self {
+        self.idempotency = Idempotency::ConnectOnly;
+        self
+    }
+}
+
+/// A 2xx answer.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    /// Parses the body as `T`; `what` is for the error message.
+    pub fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T, ForgeError> {
+        serde_json::from_slice(&self.body).map_err(|e| ForgeError::Decode {
+            what: what.to_owned(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// The sender: a reqwest client, the policy and the deadline of this command.
+#[derive(Debug)]
+pub(crate) struct Http {
+    client: reqwest::Client,
+    policy: RetryPolicy,
+    request_timeout: Duration,
+    deadline_at: Instant,
+    app_auth: bool,
+}
+
+/// What one attempt produced, before the policy looks at it.
+enum Attempt {
+    Done(Reply),
+    Failed {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    },
+    Transport {
+        connect: bool,
+        message: String,
+    },
+}
+
+impl Http {
+    /// Builds the client; the deadline starts now.
+    pub fn new(cfg: &ClientConfig) -> Result<Self, ForgeError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static("application/vnd.github+json"),
+        );
+        headers.insert(
+            "X-GitHub-Api-Version",
+            HeaderValue::from_static("2022-11-28"),
+        );
+        let user_agent = HeaderValue::from_str(&cfg.user_agent)
+            .map_err(|_| ForgeError::Config(format!("invalid user agent {:?}", cfg.user_agent)))?;
+        headers.insert(USER_AGENT, user_agent);
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .connect_timeout(cfg.request_timeout.min(Duration::from_secs(10)))
+            // Redirects would resend the Authorization header to wherever they point.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ForgeError::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            policy: cfg.retry.clone(),
+            request_timeout: cfg.request_timeout,
+            deadline_at: Instant::now() + cfg.deadline,
+            app_auth: matches!(cfg.auth, crate::config::Auth::App(_)),
+        })
+    }
+
+    /// Sends `req` with `Authorization: Bearer <token>` until it succeeds, the policy gives up,
+    /// or the deadline passes. Non-2xx answers become [`ForgeError`]s.
+    pub async fn send(&self, req: &Request, token: &SecretString) -> Result<Reply, ForgeError> {
+        let auth = bearer(token)?;
+        let mut last = String::from("no attempt was made: the deadline had already passed");
+        let mut attempt = 0;
+        loop {
+            let Some(remaining) = self
+                .deadline_at
+                .checked_duration_since(Instant::now())
+                .filter(|d| !d.is_zero())
+            else {
+                return Err(Self::unavailable(
+                    req,
+                    attempt,
+                    format!("the command's deadline passed; last: {last}"),
+                ));
+            };
+            attempt += 1;
+            let (outcome_status, decision) = match self.attempt(req, &auth, remaining).await {
+                Attempt::Done(reply) => return Ok(reply),
+                Attempt::Transport { connect, message } => {
+                    let outcome = if connect {
+                        Outcome::ConnectFailed
+                    } else {
+                        Outcome::AnswerLost
+                    };
+                    last = message;
+                    (None, self.decide(attempt, outcome, req.idempotency))
+                }
+                Attempt::Failed {
+                    status,
+                    headers,
+                    body,
+                } => {
+                    let message = error::error_message(&body);
+                    let limits = RateLimitHeaders::from_headers(&headers);
+                    let outcome = Outcome::Status {
+                        status: status.as_u16(),
+                        limits,
+                        message: &message,
+                    };
+                    format!("{status} {message}").trim().clone_into(&mut last);
+                    let decision = self.decide(attempt, outcome, req.idempotency);
+                    (Some((status, body)), decision)
+                }
+            };
+            let wait = match decision {
+                Decision::Retry {
+                    wait,
+                    rate_limit_reset,
+                } => {
+                    if Instant::now() + wait >= self.deadline_at {
+                        return Err(match rate_limit_reset {
+                            Some(reset) => rate_limited(reset),
+                            None => Self::unavailable(
+                                req,
+                                attempt,
+                                format!("{last} (no time left to retry before the deadline)"),
+                            ),
+                        });
+                    }
+                    wait
+                }
+                Decision::RateLimited { reset_epoch } => return Err(rate_limited(reset_epoch)),
+                Decision::Exhausted => return Err(Self::unavailable(req, attempt, last)),
+                Decision::Final => {
+                    return Err(match outcome_status {
+                        Some((status, body)) => error::from_status(
+                            &req.what,
+                            req.permission,
+                            status.as_u16(),
+                            &body,
+                            self.app_auth,
+                        ),
+                        None => Self::unavailable(
+                            req,
+                            attempt,
+                            format!(
+                                "{last} (a create is not retried once it may have reached GitHub)"
+                            ),
+                        ),
+                    });
+                }
+            };
+            tracing::warn!(
+                method = %req.method,
+                path = %path_of(&req.url),
+                last = %last,
+                attempt,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "retrying GitHub request"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn decide(&self, attempt: u32, outcome: Outcome<'_>, idempotency: Idempotency) -> Decision {
+        let now = jiff::Timestamp::now().as_second();
+        self.policy
+            .decide(attempt, outcome, idempotency, now, rand::random::<f64>())
+    }
+
+    fn unavailable(req: &Request, attempts: u32, last: String) -> ForgeError {
+        ForgeError::Unavailable {
+            what: format!("{} {}", req.method, path_of(&req.url)),
+            attempts,
+            last,
+        }
+    }
+
+    /// One attempt, bounded by the per-request timeout and what is left of the deadline.
+    async fn attempt(&self, req: &Request, auth: &HeaderValue, remaining: Duration) -> Attempt {
+        let mut builder = self
+            .client
+            .request(req.method.clone(), &req.url)
+            .header(AUTHORIZATION, auth.clone())
+            .timeout(self.request_timeout.min(remaining));
+        if let Some(body) = &req.body {
+            builder = builder.json(body);
+        }
+        let started = Instant::now();
+        let response = match builder.send().await {
+            Ok(r) => r,
+            Err(e) => return transport(&e),
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) => return transport(&e),
+        };
+        tracing::debug!(method = %req.method, path = %path_of(&req.url), status = status.as_u16(), ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX), "GitHub request");
+        if status.is_success() {
+            Attempt::Done(Reply { headers, body })
+        } else {
+            Attempt::Failed {
+                status,
+                headers,
+                body,
+            }
+        }
+    }
+}
+
+/// `Bearer <token>`, marked sensitive so no debug output of the request shows it.
+fn bearer(token: &SecretString) -> Result<HeaderValue, ForgeError> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret().trim())).map_err(|_| {
+        ForgeError::Config(
+            "the GitHub token contains characters not allowed in an HTTP header: check GITHUB_TOKEN for stray quotes or line breaks".to_owned(),
+        )
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Classifies a reqwest error. Only `is_connect` proves nothing was sent.
+fn transport(e: &reqwest::Error) -> Attempt {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "connection failed"
+    };
+    // reqwest's Display includes the URL (never headers), which is fine to log.
+    Attempt::Transport {
+        connect: e.is_connect() && !e.is_timeout(),
+        message: format!("{kind}: {e}"),
+    }
+}
+
+fn rate_limited(reset_epoch: i64) -> ForgeError {
+    let reset_at = jiff::Timestamp::from_second(reset_epoch)
+        .map_or_else(|_| reset_epoch.to_string(), |t| t.to_string());
+    ForgeError::RateLimited { reset_at }
+}
+
+/// The path of a URL, for logs (the query may be long; neither holds secrets).
+fn path_of(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    path.split('?').next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_of_strips_origin_and_query() {
+        assert_eq!(
+            path_of("https://api.github.com/repos/o/r/issues/1/comments?page=2"),
+            "/repos/o/r/issues/1/comments"
+        );
+        assert_eq!(path_of("http://127.0.0.1:80"), "/");
+    }
+
+    #[test]
+    fn rate_limited_reports_a_readable_time() {
+        let e = rate_limited(1_700_000_000);
+        assert!(e.to_string().contains("2023-11-14T22:13:20Z"), "{e}");
+    }
+}
