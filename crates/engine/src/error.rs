@@ -1,0 +1,25 @@
+//! Engine errors: a forge error, or a use-case rule the caller broke.
+
+use infra_ci_github::ForgeError;
+
+/// What can make a dashboard operation fail.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Forge(#[from] ForgeError),
+    /// Bad input from the caller (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The comment could not be brought up to date within the bounded number of rounds.
+    #[error(
+        "the dashboard kept changing under us for {rounds} rounds; the commit statuses hold the truth, run `infra-ci sync --pr {pr}` to re-render"
+    )]
+    Contended { rounds: u32, pr: u64 },
+}
+
+impl EngineError {
+    /// True when the caller (not GitHub) was wrong: the CLI exits 2.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Self::Usage(_))
+    }
+}

@@ -1,0 +1,150 @@
+//! Finding the dashboard comment of a commit, and creating it exactly once.
+//!
+//! The anchor status is the index: one request finds the comment. Scanning comments is the
+//! fallback for a dashboard whose anchor was never written (a crash between create and
+//! anchor, a lost response); such a comment is among the newest, so the scan reads the
+//! last pages only, newest first, and never the whole conversation.
+
+use infra_ci_core::marker::is_dashboard_of;
+use infra_ci_github::{Comment, Forge, ForgeError, StatusState};
+use tracing::{info, warn};
+
+use crate::error::EngineError;
+use crate::target::Target;
+use crate::truth::ANCHOR_CONTEXT;
+
+/// Comments per page when scanning (GitHub's maximum).
+const PER_PAGE: u8 = 100;
+/// How many times a create is attempted when its response is lost.
+const CREATE_ATTEMPTS: u32 = 3;
+
+/// Is this comment ours? Only comments authored by our own identity count: a marker pasted
+/// by someone else is a hijack attempt, never a dashboard.
+pub fn is_ours(c: &Comment, me: &str) -> bool {
+    c.author().eq_ignore_ascii_case(me)
+}
+
+/// The comment the anchor points at, when it still exists and is ours.
+pub async fn anchored(
+    forge: &dyn Forge,
+    t: &Target,
+    me: &str,
+    anchor: Option<u64>,
+) -> Result<Option<Comment>, EngineError> {
+    let Some(id) = anchor else { return Ok(None) };
+    match forge.get_comment(&t.repo, id).await {
+        Ok(c) if is_ours(&c, me) => Ok(Some(c)),
+        Ok(c) => {
+            warn!(
+                comment = id,
+                author = c.author(),
+                "the anchor points at a comment that is not ours; ignoring it"
+            );
+            Ok(None)
+        }
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Our dashboards of this commit among the newest `pages` pages of comments, oldest first.
+pub async fn scan_ours(
+    forge: &dyn Forge,
+    t: &Target,
+    me: &str,
+    pages: u32,
+) -> Result<Vec<Comment>, EngineError> {
+    let first = forge.list_comments_page(&t.repo, t.pr, 1, PER_PAGE).await?;
+    let last = first.last_page.unwrap_or(1).max(1);
+    let lowest = last.saturating_sub(pages.max(1)) + 1;
+    let mut found: Vec<Comment> = Vec::new();
+    let mut keep = |comments: Vec<Comment>| {
+        found.extend(
+            comments
+                .into_iter()
+                .filter(|c| is_ours(c, me) && is_dashboard_of(c.body(), &t.sha)),
+        );
+    };
+    for page in (lowest.max(2)..=last).rev() {
+        keep(
+            forge
+                .list_comments_page(&t.repo, t.pr, page, PER_PAGE)
+                .await?
+                .comments,
+        );
+    }
+    if lowest <= 1 {
+        keep(first.comments);
+    }
+    found.sort_by_key(|c| c.id);
+    found.dedup_by_key(|c| c.id);
+    Ok(found)
+}
+
+/// Finds our dashboard of this commit or creates it with `body`, converges concurrent
+/// creators on the lowest comment id (deleting our own duplicates), and anchors it.
+pub async fn find_or_create(
+    forge: &dyn Forge,
+    t: &Target,
+    me: &str,
+    body: &str,
+    scan_pages: u32,
+) -> Result<Comment, EngineError> {
+    let mut ours = scan_ours(forge, t, me, scan_pages).await?;
+    let mut attempts = 0;
+    while ours.is_empty() {
+        attempts += 1;
+        match forge.create_comment(&t.repo, t.pr, body).await {
+            Ok(created) => {
+                info!(comment = created.id, "created the dashboard comment");
+                // Look again: a concurrent `init` may have created one too.
+                ours = scan_ours(forge, t, me, scan_pages).await?;
+                if !ours.iter().any(|c| c.id == created.id) {
+                    ours.push(created); // the list may lag the create
+                }
+            }
+            Err(e) if attempts < CREATE_ATTEMPTS && may_have_been_applied(&e) => {
+                // The create may have happened with its response lost: look before retrying.
+                warn!(error = %e, "creating the dashboard comment failed; looking for it before trying again");
+                ours = scan_ours(forge, t, me, scan_pages).await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    ours.sort_by_key(|c| c.id);
+    let winner = ours.remove(0);
+    for dup in ours {
+        info!(
+            comment = dup.id,
+            kept = winner.id,
+            "deleting a duplicate dashboard of ours"
+        );
+        match forge.delete_comment(&t.repo, dup.id).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => {} // a concurrent writer deleted it first
+            Err(e) => return Err(e.into()),
+        }
+    }
+    anchor(forge, t, &winner).await?;
+    Ok(winner)
+}
+
+/// Points the anchor status at the comment.
+pub async fn anchor(forge: &dyn Forge, t: &Target, c: &Comment) -> Result<(), EngineError> {
+    forge
+        .create_status(
+            &t.repo,
+            &t.sha,
+            StatusState::Success,
+            ANCHOR_CONTEXT,
+            "dashboard comment",
+            Some(&c.html_url),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Errors after which the request may have reached GitHub and been applied.
+fn may_have_been_applied(e: &ForgeError) -> bool {
+    matches!(e, ForgeError::Unavailable { .. })
+}

@@ -1,0 +1,220 @@
+//! The dashboard use cases: `init`, `update`, `sync`, `show`.
+
+use infra_ci_core::{
+    Dashboard, StageDef, Status, escape::safe_link, is_valid_stage_key, status_line,
+};
+use infra_ci_github::{Forge, StatusState};
+use serde::Serialize;
+
+use crate::error::EngineError;
+use crate::reconcile::{Ctx, Own, Tuning, reconcile};
+use crate::target::Target;
+use crate::truth::{STAGE_CONTEXT_PREFIX, Truth};
+
+/// The dashboards of a repository, as configured.
+pub struct Dashboards<'f> {
+    forge: &'f dyn Forge,
+    stages: Vec<StageDef>,
+    tuning: Tuning,
+}
+
+impl std::fmt::Debug for Dashboards<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dashboards")
+            .field("stages", &self.stages)
+            .field("tuning", &self.tuning)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One stage's new state, as a job reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageUpdate {
+    pub stage: String,
+    pub status: Status,
+    pub link: Option<String>,
+    /// One line for the Output column (longer text is cut to fit).
+    pub output: Option<String>,
+    /// Longer text, shown collapsed under the table (budgeted).
+    pub details: Option<String>,
+}
+
+/// What `init` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InitOutcome {
+    pub comment_id: u64,
+    pub html_url: String,
+}
+
+/// What `update` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UpdateOutcome {
+    pub comment_id: u64,
+    pub html_url: String,
+    /// Reconcile rounds it took (1 when uncontended).
+    pub rounds: u32,
+    /// The stage key was not configured; a row was added for it.
+    pub unknown_stage: bool,
+}
+
+/// The dashboard as the truth tells it (`infra-ci show`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShownDashboard {
+    pub sha: String,
+    pub comment_id: Option<u64>,
+    pub stages: Vec<ShownStage>,
+}
+
+/// A row of [`ShownDashboard`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShownStage {
+    pub key: String,
+    pub name: String,
+    pub status: Status,
+    pub link: Option<String>,
+    pub output: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl<'f> Dashboards<'f> {
+    pub fn new(forge: &'f dyn Forge, stages: Vec<StageDef>, tuning: Tuning) -> Self {
+        Self {
+            forge,
+            stages,
+            tuning,
+        }
+    }
+
+    /// The configured stages.
+    pub fn stages(&self) -> &[StageDef] {
+        &self.stages
+    }
+
+    fn ctx<'a>(&'a self, target: &'a Target, me: &'a str) -> Ctx<'a> {
+        Ctx {
+            forge: self.forge,
+            target,
+            me,
+            stages: &self.stages,
+            tuning: self.tuning,
+        }
+    }
+
+    /// Finds or creates the commit's dashboard and brings it up to date.
+    pub async fn init(&self, target: &Target) -> Result<InitOutcome, EngineError> {
+        let me = self.forge.whoami().await?;
+        let truth = self.read_truth(target).await?;
+        let r = reconcile(&self.ctx(target, &me), truth, &Own::default()).await?;
+        Ok(InitOutcome {
+            comment_id: r.comment_id,
+            html_url: r.html_url,
+        })
+    }
+
+    /// Re-renders the dashboard from the truth (repairs a damaged or deleted comment).
+    pub async fn sync(&self, target: &Target) -> Result<InitOutcome, EngineError> {
+        self.init(target).await
+    }
+
+    /// Records a stage's new state (its commit status) and reconciles the comment.
+    /// Five requests when uncontended, whatever the number of comments on the PR.
+    pub async fn update(
+        &self,
+        target: &Target,
+        u: StageUpdate,
+    ) -> Result<UpdateOutcome, EngineError> {
+        if !is_valid_stage_key(&u.stage) {
+            return Err(EngineError::Usage(format!(
+                "stage key {:?} is not valid: use lowercase letters, digits, '-', '_' or '.', at most 40 characters",
+                u.stage
+            )));
+        }
+        let link = match u.link.as_deref() {
+            Some(l) => Some(safe_link(l).ok_or_else(|| {
+                EngineError::Usage(format!("--link {l:?} is not an http(s) URL"))
+            })?),
+            None => None,
+        };
+        let unknown_stage = !self.stages.iter().any(|s| s.key == u.stage);
+        if unknown_stage {
+            tracing::warn!(stage = %u.stage, "stage is not configured; adding it as a row (check the workflow for a typo)");
+        }
+        let description = status_line::encode(u.status, u.output.as_deref());
+        let context = format!("{STAGE_CONTEXT_PREFIX}{}", u.stage);
+        let posted = self
+            .forge
+            .create_status(
+                &target.repo,
+                &target.sha,
+                commit_state(u.status),
+                &context,
+                &description,
+                link.as_deref(),
+            )
+            .await?;
+        let me = match posted.creator.as_ref() {
+            Some(c) if !c.login.is_empty() => c.login.clone(),
+            _ => self.forge.whoami().await?,
+        };
+        let truth = self.read_truth(target).await?;
+        let own = Own {
+            status: Some(posted),
+            details: u.details.map(|d| (u.stage.clone(), d)),
+        };
+        let r = reconcile(&self.ctx(target, &me), truth, &own).await?;
+        Ok(UpdateOutcome {
+            comment_id: r.comment_id,
+            html_url: r.html_url,
+            rounds: r.rounds,
+            unknown_stage,
+        })
+    }
+
+    /// The dashboard as the statuses tell it. One request (two with pagination past 100
+    /// contexts); writes nothing.
+    pub async fn show(&self, target: &Target) -> Result<ShownDashboard, EngineError> {
+        let truth = self.read_truth(target).await?;
+        let me = String::new();
+        let d = crate::reconcile::project(&self.ctx(target, &me), &truth, None, &Own::default());
+        Ok(shown(&d, truth.anchor))
+    }
+
+    async fn read_truth(&self, target: &Target) -> Result<Truth, EngineError> {
+        Ok(Truth::from_combined(
+            &self
+                .forge
+                .combined_status(&target.repo, &target.sha)
+                .await?,
+        ))
+    }
+}
+
+/// The commit status state for a stage status. The exact word is in the description;
+/// the state is what GitHub's merge box shows.
+pub fn commit_state(s: Status) -> StatusState {
+    match s {
+        Status::Pending | Status::Running => StatusState::Pending,
+        Status::Success | Status::Skipped => StatusState::Success,
+        Status::Failure => StatusState::Failure,
+        Status::Cancelled => StatusState::Error,
+    }
+}
+
+fn shown(d: &Dashboard, comment_id: Option<u64>) -> ShownDashboard {
+    ShownDashboard {
+        sha: d.sha.clone(),
+        comment_id,
+        stages: d
+            .stages
+            .iter()
+            .map(|s| ShownStage {
+                key: s.key.clone(),
+                name: s.name.clone(),
+                status: s.status,
+                link: s.link.clone(),
+                output: s.output.clone(),
+                updated_at: s.updated_at.clone(),
+            })
+            .collect(),
+    }
+}
