@@ -93,6 +93,32 @@ check "check-jsonschema: workflows" \
 check "check-jsonschema: action.yml" \
   check-jsonschema --builtin-schema vendor.github-actions "${actions[@]}"
 check "shellcheck: action scripts" shellcheck "${scripts[@]}"
+
+# The release must build every target the installer downloads, under the same asset names.
+release_matches_installer() {
+  local built wanted
+  built="$(sed -n 's/.*{ *target: *\([a-z0-9_-]*\),.*/\1/p' .github/workflows/release.yml | sort)"
+  wanted="$(sed -n 's/^ *[A-Za-z]*\/[A-Z0-9]*) echo \([a-z0-9_-]*\) ;;$/\1/p' scripts/install-infra-ci.sh | sort)"
+  if [[ -z "$wanted" || "$built" != "$wanted" ]]; then
+    printf 'release.yml builds:\n%s\ninstall-infra-ci.sh downloads:\n%s\n' "$built" "$wanted"
+    return 1
+  fi
+  # Literal text to find: `$TARGET` etc. are the scripts' own variables, not ours.
+  local needle file
+  for needle in "release.yml:asset=\"infra-ci-\$TARGET.tar.gz\"" \
+    "release.yml:asset=\"infra-ci-\$TARGET.zip\"" "release.yml:\"\$asset.sha256\"" \
+    "install-infra-ci.sh:asset=\"infra-ci-\$target.\$ext\"" \
+    "install-infra-ci.sh:/\$asset.sha256\""; do
+    file=.github/workflows/release.yml
+    [[ "${needle%%:*}" == install-infra-ci.sh ]] && file=scripts/install-infra-ci.sh
+    if ! grep -qF -- "${needle#*:}" "$file"; then
+      echo "asset names differ between release.yml and install-infra-ci.sh: no ${needle#*:} in $file"
+      return 1
+    fi
+  done
+  printf '%s\n' "$built"
+}
+check "release targets = installer targets" release_matches_installer
 check "installer tests" bash scripts/test-install-infra-ci.sh
 
 echo
