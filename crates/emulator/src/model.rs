@@ -1,0 +1,200 @@
+//! The emulator's records: users, tokens, repositories, issues and pull requests, comments,
+//! statuses, reviews and apps, as stored in memory (not as sent on the wire).
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use jiff::Timestamp;
+
+/// Whether an account is a person or a bot (installation-style token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserKind {
+    User,
+    Bot,
+}
+
+impl UserKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "User",
+            Self::Bot => "Bot",
+        }
+    }
+}
+
+/// An account that can hold tokens.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: u64,
+    pub login: String,
+    pub kind: UserKind,
+    /// Permission name → `read` | `write` | `none`; a missing name means `write`.
+    pub permissions: BTreeMap<String, String>,
+    /// `author_association` shown on this user's comments (GitHub computes it per repo).
+    pub association: String,
+    pub created_at: Timestamp,
+}
+
+/// A bearer token and whom it acts as.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub user_id: u64,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// One version of a comment body, kept so stale reads can answer an older state.
+#[derive(Debug, Clone)]
+pub struct CommentVersion {
+    pub at: Instant,
+    pub body: String,
+    pub updated_at: Timestamp,
+}
+
+/// An issue or pull request comment.
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: u64,
+    pub node_id: String,
+    pub owner: String,
+    pub repo: String,
+    pub issue_number: u64,
+    pub user_id: u64,
+    pub created_at: Timestamp,
+    pub created: Instant,
+    /// Oldest first; never empty. The last one is the current body.
+    pub versions: Vec<CommentVersion>,
+    /// Set when deleted; kept as a tombstone so stale reads can still show it.
+    pub deleted: Option<Instant>,
+    /// GraphQL `minimizeComment` classifier, lower case (`outdated`, ...).
+    pub minimized: Option<String>,
+    pub reactions: Vec<Reaction>,
+}
+
+impl Comment {
+    pub fn current(&self) -> &CommentVersion {
+        self.versions.last().expect("a comment always has a version")
+    }
+
+    /// The comment as it was at `at`, or `None` if it did not exist then.
+    pub fn as_of(&self, at: Option<Instant>) -> Option<&CommentVersion> {
+        let Some(at) = at else {
+            return if self.deleted.is_some() {
+                None
+            } else {
+                Some(self.current())
+            };
+        };
+        if self.created > at || self.deleted.is_some_and(|d| d <= at) {
+            return None;
+        }
+        // Versions older than the kept history fall back to the oldest kept one.
+        self.versions.iter().rev().find(|v| v.at <= at).or_else(|| self.versions.first())
+    }
+}
+
+/// A reaction on a comment.
+#[derive(Debug, Clone)]
+pub struct Reaction {
+    pub id: u64,
+    pub user_id: u64,
+    pub content: String,
+    pub created_at: Timestamp,
+}
+
+/// A commit status (append-only on GitHub).
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub id: u64,
+    pub sha: String,
+    pub state: String,
+    pub target_url: Option<String>,
+    pub description: Option<String>,
+    pub context: String,
+    pub creator_id: u64,
+    pub created_at: Timestamp,
+    pub created: Instant,
+}
+
+/// A pull request review.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub id: u64,
+    pub user_id: u64,
+    pub state: String,
+    pub body: String,
+    pub commit_id: Option<String>,
+    pub submitted_at: Timestamp,
+}
+
+/// The pull-request half of an issue number.
+#[derive(Debug, Clone)]
+pub struct Pull {
+    pub id: u64,
+    pub head_sha: String,
+    pub base_sha: String,
+    pub head_ref: String,
+    pub base_ref: String,
+    pub fork: bool,
+    pub mergeable: Option<bool>,
+    pub draft: bool,
+    pub merged: bool,
+    pub merged_at: Option<Timestamp>,
+    pub merge_commit_sha: Option<String>,
+    pub reviews: Vec<Review>,
+}
+
+/// An issue; a pull request is an issue with `pull` set (they share numbers, as on GitHub).
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub id: u64,
+    pub number: u64,
+    pub title: String,
+    pub body: Option<String>,
+    pub state: String,
+    pub state_reason: Option<String>,
+    pub labels: Vec<String>,
+    pub user_id: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    pub pull: Option<Pull>,
+}
+
+/// A repository, created on first use.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    pub id: u64,
+    pub owner: String,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub issues: BTreeMap<u64, Issue>,
+    pub statuses: Vec<Status>,
+    /// Full ref name (`refs/heads/x`) → sha.
+    pub refs: BTreeMap<String, String>,
+    /// Commit sha → parent shas, as declared through the admin API (for compare).
+    pub parents: HashMap<String, Vec<String>>,
+}
+
+impl Repo {
+    pub fn next_number(&self) -> u64 {
+        self.issues.keys().next_back().map_or(1, |n| n + 1)
+    }
+}
+
+/// A registered GitHub App.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub id: u64,
+    pub slug: String,
+    pub public_key_pem: String,
+    pub bot_user_id: u64,
+    pub installations: Vec<Installation>,
+    pub created_at: Timestamp,
+}
+
+/// An installation of an app on an account.
+#[derive(Debug, Clone)]
+pub struct Installation {
+    pub id: u64,
+    pub account: String,
+}

@@ -1,0 +1,101 @@
+//! The router: GitHub API routes behind the request pipeline, the admin API under
+//! `/_emulator/`, and the HTML conversation view.
+
+mod admin;
+mod apps;
+mod comments;
+mod compare;
+mod graphql;
+mod html;
+mod issues;
+mod pulls;
+mod reactions;
+mod refs;
+mod repos;
+mod statuses;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use serde_json::Value;
+
+use crate::error::{ApiError, DOCS};
+use crate::{Emulator, pipeline};
+
+/// All routes over `emu`.
+pub fn router(emu: Emulator) -> Router {
+    let api = Router::new()
+        .route("/user", get(repos::me))
+        .route("/rate_limit", get(repos::rate_limit))
+        .route("/repos/{owner}/{repo}", get(repos::get_repo))
+        .route("/repos/{owner}/{repo}/issues", get(issues::list).post(issues::create))
+        .route("/repos/{owner}/{repo}/issues/{number}", get(issues::get).patch(issues::update))
+        .route(
+            "/repos/{owner}/{repo}/issues/{number}/comments",
+            get(comments::list).post(comments::create),
+        )
+        .route(
+            "/repos/{owner}/{repo}/issues/comments/{id}",
+            get(comments::get).patch(comments::update).delete(comments::delete),
+        )
+        .route(
+            "/repos/{owner}/{repo}/issues/comments/{id}/reactions",
+            get(reactions::list).post(reactions::create),
+        )
+        .route("/repos/{owner}/{repo}/statuses/{sha}", post(statuses::create))
+        .route("/repos/{owner}/{repo}/commits/{ref}/status", get(statuses::combined))
+        .route("/repos/{owner}/{repo}/commits/{ref}/statuses", get(statuses::list))
+        .route("/repos/{owner}/{repo}/commits/{ref}/pulls", get(pulls::for_commit))
+        .route("/repos/{owner}/{repo}/pulls/{number}", get(pulls::get))
+        .route("/repos/{owner}/{repo}/pulls/{number}/reviews", get(pulls::reviews))
+        .route("/repos/{owner}/{repo}/git/refs", post(refs::create))
+        .route("/repos/{owner}/{repo}/git/refs/{*ref}", patch(refs::update).delete(refs::delete))
+        .route("/repos/{owner}/{repo}/git/ref/{*ref}", get(refs::get))
+        .route("/repos/{owner}/{repo}/compare/{basehead}", get(compare::compare))
+        .route("/repos/{owner}/{repo}/installation", get(apps::repo_installation))
+        .route("/app/installations/{id}/access_tokens", post(apps::access_token))
+        .route("/graphql", post(graphql::graphql))
+        .route_layer(from_fn_with_state(emu.clone(), pipeline::api));
+    Router::new()
+        .nest("/_emulator", admin::router())
+        .route("/{owner}/{repo}/pull/{number}", get(html::conversation))
+        .route("/{owner}/{repo}/issues/{number}", get(html::conversation))
+        .merge(api)
+        .fallback(not_found)
+        .with_state(emu)
+}
+
+async fn not_found() -> Response {
+    ApiError::not_found(DOCS).into_response()
+}
+
+/// Parses a JSON request body; invalid JSON is GitHub's 400 `Problems parsing JSON`.
+pub fn body_json(body: &[u8]) -> Result<Value, ApiError> {
+    if body.is_empty() {
+        return Ok(Value::Object(serde_json::Map::new()));
+    }
+    serde_json::from_slice(body).map_err(|_| ApiError::bad_json())
+}
+
+/// GitHub's 422 for a required field that is missing.
+pub fn missing(field: &str, doc: &str) -> ApiError {
+    ApiError::unprocessable(&format!("Invalid request.\n\n\"{field}\" wasn't supplied."), doc)
+}
+
+/// An optional string field; a non-string value is GitHub's 422 "is not a string".
+pub fn opt_str(v: &Value, field: &str, doc: &str) -> Result<Option<String>, ApiError> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(ApiError::unprocessable(
+            &format!("Invalid request.\n\nFor 'properties/{field}', {other} is not a string."),
+            doc,
+        )),
+    }
+}
+
+/// A required string field.
+pub fn req_str(v: &Value, field: &str, doc: &str) -> Result<String, ApiError> {
+    opt_str(v, field, doc)?.ok_or_else(|| missing(field, doc))
+}

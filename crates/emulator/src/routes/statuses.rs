@@ -1,0 +1,148 @@
+//! Commit statuses: create (with GitHub's validations and per-context cap), the combined
+//! status (latest per context) and the full list (newest first).
+
+use std::time::Instant;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::{body_json, opt_str, req_str};
+use crate::Emulator;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::model::{Repo, Status};
+use crate::pagination::paginate;
+use crate::pipeline::ReadAsOf;
+use crate::reply;
+use crate::shapes;
+
+const DOC_CREATE: &str = "https://docs.github.com/rest/commits/statuses#create-a-commit-status";
+const DOC_COMBINED: &str = "https://docs.github.com/rest/commits/statuses#get-the-combined-status-for-a-specific-reference";
+const DOC_LIST: &str = "https://docs.github.com/rest/commits/statuses#list-commit-statuses-for-a-reference";
+
+/// GitHub's maximum status description length.
+pub const MAX_DESCRIPTION_CHARS: usize = 140;
+/// GitHub keeps at most this many statuses per sha and context.
+pub const MAX_STATUSES_PER_CONTEXT: usize = 1000;
+const STATES: &[&str] = &["error", "failure", "pending", "success"];
+
+/// `POST /repos/{owner}/{repo}/statuses/{sha}`.
+pub async fn create(
+    State(emu): State<Emulator>,
+    Extension(caller): Extension<Caller>,
+    Path((owner, repo, sha)): Path<(String, String, String)>,
+    raw: Bytes,
+) -> ApiResult {
+    caller.can_write("statuses", DOC_CREATE)?;
+    let v = body_json(&raw)?;
+    let state = req_str(&v, "state", DOC_CREATE)?;
+    if !STATES.contains(&state.as_str()) {
+        return Err(ApiError::unprocessable(
+            &format!("Invalid request.\n\nFor 'properties/state', \"{state}\" is not one of [\"error\", \"failure\", \"pending\", \"success\"]."),
+            DOC_CREATE,
+        ));
+    }
+    let description = opt_str(&v, "description", DOC_CREATE)?;
+    if description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
+        return Err(ApiError::too_long("Status", "description", MAX_DESCRIPTION_CHARS, DOC_CREATE));
+    }
+    let target_url = opt_str(&v, "target_url", DOC_CREATE)?;
+    let context = opt_str(&v, "context", DOC_CREATE)?.unwrap_or_else(|| "default".to_owned());
+    let mut world = emu.world();
+    let id = world.next_id();
+    let r = world.repo_mut(&owner, &repo);
+    let sha = resolve(r, &sha);
+    if r.statuses.iter().filter(|s| s.sha == sha && s.context == context).count() >= MAX_STATUSES_PER_CONTEXT {
+        return Err(ApiError::validation(
+            json!({ "resource": "Status", "code": "custom", "message": "This SHA and context has reached the maximum number of statuses." }),
+            DOC_CREATE,
+        ));
+    }
+    let status = Status {
+        id,
+        sha,
+        state,
+        target_url,
+        description,
+        context,
+        creator_id: caller.user_id,
+        created_at: Timestamp::now(),
+        created: Instant::now(),
+    };
+    r.statuses.push(status.clone());
+    let repo_ref = world.repo(&owner, &repo);
+    let json = shapes::status(emu.shapes(), &world, repo_ref, &status);
+    let location = json["url"].as_str().unwrap_or_default().to_owned();
+    Ok(reply::created(&json, &location))
+}
+
+/// A ref (branch, tag, or sha) to a sha: branches and tags known as refs resolve, anything
+/// else is taken as a sha.
+pub fn resolve(repo: &Repo, reference: &str) -> String {
+    ["refs/heads/", "refs/tags/", ""]
+        .iter()
+        .find_map(|prefix| repo.refs.get(&format!("{prefix}{reference}")))
+        .cloned()
+        .unwrap_or_else(|| reference.to_owned())
+}
+
+/// Statuses of `sha` as of `at`, newest first.
+fn statuses_of<'r>(repo: &'r Repo, sha: &str, at: Option<Instant>) -> Vec<&'r Status> {
+    repo.statuses
+        .iter()
+        .rev()
+        .filter(|s| s.sha == sha && at.is_none_or(|t| s.created <= t))
+        .collect()
+}
+
+/// `GET /repos/{owner}/{repo}/commits/{ref}/status`.
+pub async fn combined(
+    State(emu): State<Emulator>,
+    Extension(caller): Extension<Caller>,
+    Extension(ReadAsOf(at)): Extension<ReadAsOf>,
+    Path((owner, repo, reference)): Path<(String, String, String)>,
+    uri: Uri,
+) -> ApiResult {
+    caller.can_read("statuses", DOC_COMBINED)?;
+    let mut world = emu.world();
+    world.repo_mut(&owner, &repo);
+    let world = &*world;
+    let r = world.repo(&owner, &repo);
+    let sha = resolve(r, &reference);
+    let mut latest: Vec<&Status> = Vec::new();
+    for s in statuses_of(r, &sha, at) {
+        if !latest.iter().any(|l| l.context == s.context) {
+            latest.push(s);
+        }
+    }
+    let page = paginate(latest.len(), uri.query(), &format!("{}{}", emu.api_base(), uri.path()));
+    let body = shapes::combined_status(emu.shapes(), world, r, &sha, &latest, &latest[page.range.clone()]);
+    Ok(reply::page(&body, page.link))
+}
+
+/// `GET /repos/{owner}/{repo}/commits/{ref}/statuses`.
+pub async fn list(
+    State(emu): State<Emulator>,
+    Extension(caller): Extension<Caller>,
+    Extension(ReadAsOf(at)): Extension<ReadAsOf>,
+    Path((owner, repo, reference)): Path<(String, String, String)>,
+    uri: Uri,
+) -> ApiResult {
+    caller.can_read("statuses", DOC_LIST)?;
+    let mut world = emu.world();
+    world.repo_mut(&owner, &repo);
+    let world = &*world;
+    let r = world.repo(&owner, &repo);
+    let sha = resolve(r, &reference);
+    let all = statuses_of(r, &sha, at);
+    let page = paginate(all.len(), uri.query(), &format!("{}{}", emu.api_base(), uri.path()));
+    let body: Vec<Value> = all[page.range.clone()]
+        .iter()
+        .map(|s| shapes::status(emu.shapes(), world, r, s))
+        .collect();
+    Ok(reply::page(&Value::Array(body), page.link))
+}
