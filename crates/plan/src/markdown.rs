@@ -18,7 +18,8 @@ impl Summary {
         } else {
             let _ = writeln!(out, "**Plan:** {}", escape_text(&self.one_line()));
         }
-        if self.is_empty() && !self.errored {
+        if !self.has_changes() {
+            // Also under a failure: a table of zeros would read as "nothing would change".
             return out;
         }
         out.push_str("\n| Action | Count |\n|---|---:|\n");

@@ -179,16 +179,20 @@ impl Summary {
     /// No resource change (reads excluded: they change nothing) and no output change,
     /// in a plan that succeeded. A failed plan is never empty: it proves nothing.
     pub fn is_empty(&self) -> bool {
-        !self.errored
-            && self.create
-                + self.update
-                + self.delete
-                + self.replace
-                + self.import
-                + self.moved
-                + self.forget
-                + self.output_changes
-                == 0
+        !self.errored && !self.has_changes()
+    }
+
+    /// Whether any resource or output change was counted (reads and drift are not changes).
+    pub(crate) fn has_changes(&self) -> bool {
+        self.create
+            + self.update
+            + self.delete
+            + self.replace
+            + self.import
+            + self.moved
+            + self.forget
+            + self.output_changes
+            > 0
     }
 
     /// Whether anything will be destroyed, including as part of a replacement.
