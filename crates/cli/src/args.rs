@@ -1,0 +1,129 @@
+//! Command-line arguments (clap). Drop-in for the seed's `python -m ci init|update`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// One living dashboard comment per commit for Terraform/OpenTofu CI on GitHub Actions.
+///
+/// Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input.
+#[derive(Debug, Parser)]
+#[command(name = "infra-ci", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// More logging on stderr (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find or create the commit's dashboard comment (the seed's `ci init`).
+    Init(InitArgs),
+    /// Set one stage's status, link and output, and update the dashboard in place.
+    Update(UpdateArgs),
+    /// Print the commit's dashboard as its commit statuses tell it.
+    Show(ShowArgs),
+    /// Re-render the dashboard from the commit statuses (repairs an edited or deleted one).
+    Sync(InitArgs),
+    /// Serve the GitHub API emulator (for trying infra-ci locally and for tests).
+    Emulator(EmulatorArgs),
+    /// Play the seed's `/plan` and `/bootstrap apply` sequences on an embedded emulator.
+    Demo(DemoArgs),
+}
+
+/// How to reach GitHub.
+#[derive(Debug, Args, Clone)]
+pub struct ConnArgs {
+    /// Token (default: GITHUB_TOKEN). Prefer the environment: arguments show in process lists.
+    #[arg(long, hide_env_values = true)]
+    pub token: Option<String>,
+    /// REST API base URL (default: GITHUB_API_URL, else https://api.github.com; GHES: https://HOST/api/v3).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+}
+
+/// Which dashboard.
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// Pull request number.
+    #[arg(long, value_name = "N")]
+    pub pr: u64,
+    /// Commit SHA (default: the PR's head commit; never the merge commit GITHUB_SHA points at).
+    #[arg(long, value_name = "SHA")]
+    pub sha: Option<String>,
+    /// Repository OWNER/NAME (default: GITHUB_REPOSITORY).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+    /// Configuration file (default: .github/infra-ci.yml when it exists; else the seed's stages).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// Stage key (e.g. plan-platform). An unknown key is added as a row, with a warning.
+    #[arg(long, value_name = "KEY")]
+    pub stage: String,
+    /// pending, running, success, failure, skipped or cancelled (GitHub's job.status and
+    /// steps.<id>.outcome words are accepted as they are).
+    #[arg(long, value_name = "WORD")]
+    pub status: String,
+    /// Link shown in the Output column (e.g. the run URL; http(s) only).
+    #[arg(long, value_name = "URL")]
+    pub link: Option<String>,
+    /// One-line output for the Output column.
+    #[arg(long, value_name = "TEXT", conflicts_with = "output_file")]
+    pub output: Option<String>,
+    /// Read the output from a file (`-` for stdin): its first line goes in the Output column,
+    /// the whole text in a collapsed details section. A long output never has to fit in an argument.
+    #[arg(long, value_name = "PATH")]
+    pub output_file: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// Print one JSON object: {"sha","comment_id","stages":[{"key","name","status","link","output","updated_at"}]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on; port 0 picks a free one. The first line printed is
+    /// `listening on http://HOST:PORT`.
+    #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Base of html_url links in responses.
+    #[arg(long, value_name = "URL")]
+    pub web_base: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Pause between steps, so the dashboard can be watched changing.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub step_ms: u64,
+    /// Keep the emulator running at the end (open the printed URL to see the PR).
+    #[arg(long)]
+    pub keep: bool,
+}

@@ -1,0 +1,46 @@
+//! Building the GitHub client and the target dashboard from flags and environment.
+
+use infra_ci_engine::Target;
+use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId};
+use secrecy::SecretString;
+
+use crate::args::{ConnArgs, TargetArgs};
+use crate::exit::CliError;
+
+/// The client for `conn`: environment first, flags on top.
+pub fn github(conn: &ConnArgs) -> Result<GitHubClient, CliError> {
+    let mut cfg = match &conn.token {
+        Some(t) => {
+            let mut cfg = ClientConfig::from_lookup(|name| {
+                (name != infra_ci_github::env::GITHUB_TOKEN).then(|| std::env::var(name).ok()).flatten()
+            })
+            .unwrap_or_else(|_| ClientConfig::new(Auth::Token(SecretString::from(t.clone()))));
+            cfg.auth = Auth::Token(SecretString::from(t.clone()));
+            cfg
+        }
+        None => ClientConfig::from_env().map_err(|e| {
+            CliError::usage(format!("{e}\nhint: in a workflow, pass `GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}` in the step's env"))
+        })?,
+    };
+    if let Some(url) = &conn.api_url {
+        cfg = cfg.with_base_url(url)?;
+    }
+    Ok(GitHubClient::new(cfg)?)
+}
+
+/// `--repo`, else `GITHUB_REPOSITORY`.
+pub fn repo(arg: Option<&str>) -> Result<RepoId, CliError> {
+    let raw = match arg {
+        Some(r) => r.to_owned(),
+        None => std::env::var(crate::actions_env::GITHUB_REPOSITORY).map_err(|_| {
+            CliError::usage("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
+        })?,
+    };
+    RepoId::parse(&raw).ok_or_else(|| CliError::usage(format!("--repo {raw:?} is not OWNER/NAME")))
+}
+
+/// The dashboard the flags name (one request when `--sha` is absent: the PR's head).
+pub async fn target(forge: &GitHubClient, t: &TargetArgs) -> Result<Target, CliError> {
+    let repo = repo(t.repo.as_deref())?;
+    Ok(Target::resolve(forge, repo, t.pr, t.sha.clone()).await?)
+}

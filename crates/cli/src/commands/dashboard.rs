@@ -1,0 +1,121 @@
+//! `init`, `sync`, `update`, `show`.
+
+use std::io::Read as _;
+
+use infra_ci_core::{StageDef, Status, default_stages};
+use infra_ci_engine::{Dashboards, StageUpdate, Tuning};
+
+use crate::args::{InitArgs, ShowArgs, TargetArgs, UpdateArgs};
+use crate::client;
+use crate::exit::CliError;
+
+/// The configured stages.
+pub fn stages(_t: &TargetArgs) -> Result<Vec<StageDef>, CliError> {
+    Ok(default_stages())
+}
+
+pub async fn init(a: InitArgs, sync: bool) -> Result<(), CliError> {
+    let forge = client::github(&a.conn)?;
+    let target = client::target(&forge, &a.target).await?;
+    let d = Dashboards::new(&forge, stages(&a.target)?, Tuning::default());
+    let out = if sync {
+        d.sync(&target).await?
+    } else {
+        d.init(&target).await?
+    };
+    println!(
+        "dashboard {} for {} at {}",
+        out.comment_id,
+        &target.sha[..7.min(target.sha.len())],
+        out.html_url
+    );
+    Ok(())
+}
+
+pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
+    let status: Status = a
+        .status
+        .parse()
+        .map_err(|e: infra_ci_core::UnknownStatus| CliError::usage(e.to_string()))?;
+    let (output, details) = match (&a.output, &a.output_file) {
+        (Some(text), _) => (Some(text.clone()), None),
+        (None, Some(path)) => split_output(&read_text(path)?),
+        (None, None) => (None, None),
+    };
+    let forge = client::github(&a.conn)?;
+    let target = client::target(&forge, &a.target).await?;
+    let d = Dashboards::new(&forge, stages(&a.target)?, Tuning::default());
+    let out = d
+        .update(
+            &target,
+            StageUpdate {
+                stage: a.stage.clone(),
+                status,
+                link: a.link.clone(),
+                output,
+                details,
+            },
+        )
+        .await?;
+    println!(
+        "{} {} on dashboard {} ({})",
+        a.stage, status, out.comment_id, out.html_url
+    );
+    Ok(())
+}
+
+pub async fn show(a: ShowArgs) -> Result<(), CliError> {
+    let forge = client::github(&a.conn)?;
+    let target = client::target(&forge, &a.target).await?;
+    let d = Dashboards::new(&forge, stages(&a.target)?, Tuning::default());
+    let shown = d.show(&target).await?;
+    if a.json {
+        let json = serde_json::to_string(&shown).map_err(|e| CliError::failed(e.to_string()))?;
+        println!("{json}");
+    } else {
+        println!(
+            "Commit {}  dashboard comment {}",
+            shown.sha,
+            shown.comment_id.map_or("none".into(), |c| c.to_string())
+        );
+        for s in &shown.stages {
+            println!(
+                "  {} {:<22} {:<10} {}{}",
+                s.status.emoji(),
+                s.name,
+                s.status.word(),
+                s.output.as_deref().unwrap_or(""),
+                s.link
+                    .as_deref()
+                    .map(|l| format!("  {l}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Reads a file, or stdin for `-`. At most 16 MiB: the dashboard shows far less anyway.
+pub fn read_text(path: &str) -> Result<String, CliError> {
+    const MAX: u64 = 16 << 20;
+    let mut buf = Vec::new();
+    let res = if path == "-" {
+        std::io::stdin().take(MAX).read_to_end(&mut buf)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX).read_to_end(&mut buf))
+    };
+    res.map_err(|e| CliError::usage(format!("cannot read {path}: {e}")))?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// The first non-empty line for the Output column; the whole text as details when it has
+/// more than that line.
+pub fn split_output(text: &str) -> (Option<String>, Option<String>) {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_owned);
+    let multi = text.trim().lines().count() > 1;
+    (first, multi.then(|| text.to_owned()))
+}

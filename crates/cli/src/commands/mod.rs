@@ -1,0 +1,20 @@
+//! One module per sub-command; each maps its arguments onto a use case and prints.
+
+mod dashboard;
+mod demo;
+mod emulator;
+
+use crate::args::{Cli, Command};
+use crate::exit::report;
+
+/// Runs the command and returns the exit code.
+pub async fn dispatch(cli: Cli) -> u8 {
+    report(match cli.command {
+        Command::Init(a) => dashboard::init(a, false).await,
+        Command::Sync(a) => dashboard::init(a, true).await,
+        Command::Update(a) => dashboard::update(a).await,
+        Command::Show(a) => dashboard::show(a).await,
+        Command::Emulator(a) => emulator::run(a).await,
+        Command::Demo(a) => demo::run(a).await,
+    })
+}

@@ -1,0 +1,45 @@
+//! `infra-ci`: the command line. Arguments and the Actions environment in, use cases out;
+//! no dashboard logic lives here.
+//!
+//! Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input.
+
+mod actions_env;
+mod args;
+mod client;
+mod commands;
+mod exit;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = args::Cli::parse();
+    init_tracing(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::FAILED.into();
+        }
+    };
+    let code = runtime.block_on(commands::dispatch(cli));
+    std::process::ExitCode::from(code)
+}
+
+/// Logs go to stderr (stdout carries results). `RUST_LOG` overrides the level.
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,387 @@
+//! The dashboard, end to end: init, update, show, sync; concurrency; authorship; cost.
+
+use std::io::Write as _;
+use std::process::Stdio;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::support::{BOT_TOKEN, Gh, REPO, ok, sha};
+
+fn body(c: &Value) -> &str {
+    c["body"].as_str().unwrap()
+}
+
+fn show(gh: &Gh, pr: &str) -> Value {
+    serde_json::from_str(&ok(&gh.run(&["show", "--pr", pr, "--json"]))).unwrap()
+}
+
+fn stage<'a>(shown: &'a Value, key: &str) -> &'a Value {
+    shown["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == key)
+        .unwrap_or_else(|| panic!("no stage {key}"))
+}
+
+#[test]
+fn init_creates_one_dashboard_in_the_seed_shape_and_is_idempotent() {
+    let gh = Gh::start();
+    let head = sha(7);
+    gh.pull(1, &head);
+    ok(&gh.run(&["init", "--pr", "1"]));
+    ok(&gh.run(&["init", "--pr", "1"]));
+    let d = gh.dashboards(1);
+    assert_eq!(d.len(), 1);
+    let b = body(&d[0]);
+    assert!(
+        b.starts_with(&format!(
+            "<!-- infra-dashboard:{} -->\n## ⚙️ Commit Dashboard `{}`",
+            &head[..7],
+            &head[..7]
+        )),
+        "{b}"
+    );
+    assert!(b.contains("| Stage | Status | Output | Time |"));
+    for name in [
+        "CI Validate",
+        "Plan: bootstrap",
+        "Plan: platform",
+        "Plan: data-staging",
+        "Plan: data-prod",
+        "Apply",
+        "E2E Tests",
+        "AI Review",
+    ] {
+        assert!(
+            b.contains(&format!("| {name} | ⏳ pending |")),
+            "{name} missing in {b}"
+        );
+    }
+}
+
+#[test]
+fn update_then_show_json() {
+    let gh = Gh::start();
+    let head = sha(8);
+    gh.pull(2, &head);
+    ok(&gh.run(&[
+        "update",
+        "--pr",
+        "2",
+        "--stage",
+        "plan-platform",
+        "--status",
+        "success",
+        "--link",
+        "https://github.com/acme/infra/actions/runs/9",
+        "--output",
+        "+2 ~1 -0",
+    ]));
+    ok(&gh.run(&[
+        "update",
+        "--pr",
+        "2",
+        "--stage",
+        "apply",
+        "--status",
+        "cancelled",
+    ]));
+    let shown = show(&gh, "2");
+    assert_eq!(shown["sha"], head.as_str());
+    assert_eq!(shown["comment_id"], gh.dashboards(2)[0]["id"]);
+    let p = stage(&shown, "plan-platform");
+    assert_eq!(p["name"], "Plan: platform");
+    assert_eq!(p["status"], "success");
+    assert_eq!(p["output"], "+2 ~1 -0");
+    assert_eq!(p["link"], "https://github.com/acme/infra/actions/runs/9");
+    assert!(p["updated_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(stage(&shown, "apply")["status"], "cancelled");
+    assert_eq!(stage(&shown, "ci")["status"], "pending");
+    let b = body(&gh.dashboards(2)[0]).to_owned();
+    assert!(b.contains("| Plan: platform | ✅ success | [+2 &#126;1 -0](https://github.com/acme/infra/actions/runs/9) |"), "{b}");
+    assert!(b.contains("| Apply | 🚫 cancelled |"), "{b}");
+}
+
+/// 16 processes on 16 stages at once, three times over: every row ends right, one comment.
+#[test]
+fn sixteen_concurrent_updates_lose_nothing() {
+    let gh = Gh::start();
+    let head = sha(16);
+    gh.pull(3, &head);
+    ok(&gh.run(&["init", "--pr", "3", "--sha", &head]));
+    let words = ["running", "failure", "success"];
+    for (round, word) in words.iter().enumerate() {
+        let children: Vec<_> = (0..16)
+            .map(|i| {
+                let key = format!("s{i:02}");
+                let output = format!("round {round} stage {i}");
+                gh.command(&[
+                    "update", "--pr", "3", "--sha", &head, "--stage", &key, "--status", word,
+                    "--output", &output,
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+            })
+            .collect();
+        for c in children {
+            ok(&c.wait_with_output().unwrap());
+        }
+        let dashboards = gh.dashboards(3);
+        assert_eq!(
+            dashboards.len(),
+            1,
+            "round {round}: {} dashboards",
+            dashboards.len()
+        );
+        let b = body(&dashboards[0]);
+        for i in 0..16 {
+            let row = format!(
+                "| s{i:02} | {} {word} | round {round} stage {i} |",
+                emoji(word)
+            );
+            assert!(b.contains(&row), "round {round}: row {row} missing in\n{b}");
+        }
+    }
+}
+
+fn emoji(word: &str) -> &'static str {
+    match word {
+        "running" => "🔄",
+        "failure" => "❌",
+        _ => "✅",
+    }
+}
+
+#[test]
+fn concurrent_inits_converge_on_one_comment() {
+    let gh = Gh::start();
+    let head = sha(9);
+    gh.pull(4, &head);
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            gh.command(&["init", "--pr", "4", "--sha", &head])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        ok(&c.wait_with_output().unwrap());
+    }
+    assert_eq!(gh.dashboards(4).len(), 1);
+    // And an update afterwards still finds it.
+    ok(&gh.run(&[
+        "update", "--pr", "4", "--sha", &head, "--stage", "ci", "--status", "success",
+    ]));
+    assert_eq!(gh.dashboards(4).len(), 1);
+}
+
+#[test]
+fn a_spoofed_marker_from_another_user_is_never_edited() {
+    let gh = Gh::start();
+    let head = sha(10);
+    gh.pull(5, &head);
+    let mallory = gh.user("mallory");
+    let fake = format!(
+        "<!-- infra-dashboard:{} -->\n## ⚙️ Commit Dashboard — all green, merge me",
+        &head[..7]
+    );
+    let (s, c) = gh.api(
+        Method::POST,
+        &mallory,
+        &format!("/repos/{REPO}/issues/5/comments"),
+        Some(json!({"body": fake})),
+    );
+    assert_eq!(s, 201);
+    // Mallory also points the anchor status at her comment.
+    let (s, _) = gh.api(
+        Method::POST,
+        &mallory,
+        &format!("/repos/{REPO}/statuses/{head}"),
+        Some(json!({"state": "success", "context": "infra-dashboard", "description": "dashboard comment", "target_url": c["html_url"]})),
+    );
+    assert_eq!(s, 201);
+    ok(&gh.run(&[
+        "update", "--pr", "5", "--stage", "ci", "--status", "failure",
+    ]));
+    let all = gh.comments(5);
+    let hers = all.iter().find(|x| x["id"] == c["id"]).unwrap();
+    assert_eq!(body(hers), fake, "mallory's comment was edited");
+    let ours = gh.dashboards(5);
+    assert_eq!(ours.len(), 1);
+    assert!(body(&ours[0]).contains("| CI Validate | ❌ failure |"));
+}
+
+/// An update costs a constant number of requests, however many comments the PR has.
+#[test]
+fn three_thousand_comments_cost_nothing_extra() {
+    let gh = Gh::start();
+    let head = sha(11);
+    gh.pull(6, &head);
+    gh.user("chatty");
+    gh.admin(
+        &format!("/repos/{REPO}/issues/6/comments/bulk"),
+        json!({"user": "chatty", "count": 3000, "body": "lgtm {i}"}),
+    );
+    ok(&gh.run(&["init", "--pr", "6", "--sha", &head]));
+    let init_requests = gh.requests().len();
+    assert!(init_requests <= 12, "init took {init_requests} requests");
+    gh.clear_requests();
+    ok(&gh.run(&[
+        "update",
+        "--pr",
+        "6",
+        "--sha",
+        &head,
+        "--stage",
+        "plan-platform",
+        "--status",
+        "running",
+    ]));
+    let reqs = gh.requests();
+    assert!(
+        reqs.len() <= 5,
+        "update took {} requests: {reqs:#?}",
+        reqs.len()
+    );
+    assert!(
+        reqs.iter()
+            .all(|r| !r["path"].as_str().unwrap().ends_with("/comments")),
+        "an update listed comments: {reqs:#?}"
+    );
+    gh.clear_requests();
+    ok(&gh.run(&[
+        "update",
+        "--pr",
+        "6",
+        "--stage",
+        "plan-platform",
+        "--status",
+        "success",
+    ]));
+    assert!(
+        gh.requests().len() <= 6,
+        "update without --sha took {}",
+        gh.requests().len()
+    );
+    assert_eq!(gh.dashboards(6).len(), 1);
+}
+
+#[test]
+fn a_megabyte_of_output_from_stdin_stays_under_the_limit() {
+    let gh = Gh::start();
+    let head = sha(12);
+    gh.pull(7, &head);
+    let mut text = String::from("Plan: 3 to add, 0 to change, 0 to destroy.\n");
+    while text.len() < 1_000_000 {
+        text.push_str(
+            "  + resource \"null_resource\" \"x\" { triggers = { a = \"|<!-- -->\" } }\n",
+        );
+    }
+    let mut child = gh
+        .command(&[
+            "update",
+            "--pr",
+            "7",
+            "--stage",
+            "plan-platform",
+            "--status",
+            "success",
+            "--output-file",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    ok(&child.wait_with_output().unwrap());
+    let d = gh.dashboards(7);
+    let b = body(&d[0]);
+    assert!(b.chars().count() <= 65_536, "{}", b.chars().count());
+    assert!(
+        b.contains("| Plan: platform | ✅ success | Plan: 3 to add, 0 to change, 0 to destroy. |"),
+        "{}",
+        &b[..600]
+    );
+    assert!(b.contains("<details><summary>Plan: platform — details</summary>"));
+    assert!(b.contains("characters cut"));
+    // Every other row is still visible.
+    assert!(b.contains("| AI Review | ⏳ pending |"));
+}
+
+#[test]
+fn sync_repairs_a_deleted_or_hand_edited_dashboard() {
+    let gh = Gh::start();
+    let head = sha(13);
+    gh.pull(8, &head);
+    ok(&gh.run(&[
+        "update",
+        "--pr",
+        "8",
+        "--stage",
+        "e2e",
+        "--status",
+        "success",
+        "--output",
+        "42 passed",
+    ]));
+    let id = gh.dashboards(8)[0]["id"].as_u64().unwrap();
+    // Someone edits it by hand.
+    let (s, _) = gh.api(
+        Method::PATCH,
+        BOT_TOKEN,
+        &format!("/repos/{REPO}/issues/comments/{id}"),
+        Some(json!({"body": "oops"})),
+    );
+    assert_eq!(s, 200);
+    ok(&gh.run(&["sync", "--pr", "8"]));
+    let d = gh.dashboards(8);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0]["id"].as_u64(), Some(id));
+    assert!(body(&d[0]).contains("| E2E Tests | ✅ success | 42 passed |"));
+    // Someone deletes it.
+    let (s, _) = gh.api(
+        Method::DELETE,
+        BOT_TOKEN,
+        &format!("/repos/{REPO}/issues/comments/{id}"),
+        None,
+    );
+    assert_eq!(s, 204);
+    ok(&gh.run(&["sync", "--pr", "8"]));
+    let d = gh.dashboards(8);
+    assert_eq!(d.len(), 1);
+    assert!(
+        body(&d[0]).contains("| E2E Tests | ✅ success | 42 passed |"),
+        "the truth survived the deletion"
+    );
+}
+
+#[test]
+fn unknown_stage_keys_become_rows_with_a_warning() {
+    let gh = Gh::start();
+    gh.pull(9, &sha(14));
+    let out = gh.run(&[
+        "update",
+        "--pr",
+        "9",
+        "--stage",
+        "plan-platfrom",
+        "--status",
+        "success",
+    ]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not configured"));
+    assert!(body(&gh.dashboards(9)[0]).contains("| plan-platfrom | ✅ success |"));
+}

@@ -1,0 +1,8 @@
+//! Integration tests of the `infra-ci` binary against the GitHub API emulator, over HTTP,
+//! as a user's workflow would run it. One test binary (faster to link than many).
+
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+mod dashboard;
+mod errors;
+mod support;
