@@ -32,7 +32,9 @@ impl Caller {
     }
 
     fn level(&self, permission: &str) -> &str {
-        self.permissions.get(permission).map_or("write", String::as_str)
+        self.permissions
+            .get(permission)
+            .map_or("write", String::as_str)
     }
 
     /// 403 `Resource not accessible by integration` unless the token may write `permission`.
@@ -56,7 +58,10 @@ impl Caller {
 
 /// The token of an `Authorization: Bearer T` or `Authorization: token T` header.
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let known = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token");
     known.then(|| token.trim()).filter(|t| !t.is_empty())
@@ -81,7 +86,8 @@ pub fn verify_app_jwt(world: &World, jwt: &str, now: i64) -> Result<u64, ApiErro
         .apps
         .get(&app_id)
         .ok_or_else(|| ApiError::unauthorized("Integration not found"))?;
-    let key = DecodingKey::from_rsa_pem(app.public_key_pem.as_bytes()).map_err(|_| undecodable())?;
+    let key =
+        DecodingKey::from_rsa_pem(app.public_key_pem.as_bytes()).map_err(|_| undecodable())?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.validate_exp = false;
     validation.validate_aud = false;
@@ -99,7 +105,9 @@ pub fn verify_app_jwt(world: &World, jwt: &str, now: i64) -> Result<u64, ApiErro
         ));
     }
     if exp - iat > MAX_JWT_LIFETIME_SECS {
-        return Err(ApiError::unauthorized("'Expiration time' claim ('exp') is too far in the future"));
+        return Err(ApiError::unauthorized(
+            "'Expiration time' claim ('exp') is too far in the future",
+        ));
     }
     Ok(app_id)
 }

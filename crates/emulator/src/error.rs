@@ -49,14 +49,22 @@ impl ApiError {
 
     /// 403 `Resource not accessible by integration`, with the permission that was needed.
     pub fn not_accessible(doc: &str, permission: &str) -> Self {
-        let mut err = Self::with(StatusCode::FORBIDDEN, "Resource not accessible by integration", doc);
+        let mut err = Self::with(
+            StatusCode::FORBIDDEN,
+            "Resource not accessible by integration",
+            doc,
+        );
         err.accepted_permissions = Some(format!("{permission}=write"));
         err
     }
 
     /// 403 for a read the token's permission forbids.
     pub fn not_accessible_read(doc: &str, permission: &str) -> Self {
-        let mut err = Self::with(StatusCode::FORBIDDEN, "Resource not accessible by integration", doc);
+        let mut err = Self::with(
+            StatusCode::FORBIDDEN,
+            "Resource not accessible by integration",
+            doc,
+        );
         err.accepted_permissions = Some(format!("{permission}=read"));
         err
     }
@@ -77,7 +85,7 @@ impl ApiError {
     }
 
     /// 422 `Validation Failed` with one entry in `errors`.
-    pub fn validation(error: Value, doc: &str) -> Self {
+    pub fn validation(error: &Value, doc: &str) -> Self {
         Self {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             body: json!({
@@ -93,7 +101,7 @@ impl ApiError {
     /// 422 for a field over its maximum length (`code: custom`, GitHub's wording).
     pub fn too_long(resource: &str, field: &str, max: usize, doc: &str) -> Self {
         Self::validation(
-            json!({
+            &json!({
                 "resource": resource,
                 "code": "custom",
                 "field": field,
@@ -107,7 +115,10 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = reply::json(self.status, &self.body);
-        if let Some(v) = self.accepted_permissions.and_then(|p| HeaderValue::from_str(&p).ok()) {
+        if let Some(v) = self
+            .accepted_permissions
+            .and_then(|p| HeaderValue::from_str(&p).ok())
+        {
             res.headers_mut().insert("x-accepted-github-permissions", v);
         }
         res

@@ -186,8 +186,14 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_match("/repos/*/*/issues/comments/*", "/repos/o/r/issues/comments/12"));
-        assert!(!glob_match("/repos/*/*/issues/comments/*", "/repos/o/r/issues/comments/12/reactions"));
+        assert!(glob_match(
+            "/repos/*/*/issues/comments/*",
+            "/repos/o/r/issues/comments/12"
+        ));
+        assert!(!glob_match(
+            "/repos/*/*/issues/comments/*",
+            "/repos/o/r/issues/comments/12/reactions"
+        ));
         assert!(glob_match("/repos/**", "/repos/o/r/statuses/abc"));
         assert!(glob_match("**", "/user"));
         assert!(!glob_match("/user", "/users"));
@@ -201,15 +207,21 @@ mod tests {
         .expect("valid config");
         let run = |c: &FaultConfig| {
             let mut f = Faults::new(c.clone());
-            (0..64).map(|_| f.decide("PATCH", "/x/1").is_some()).collect::<Vec<_>>()
+            (0..64)
+                .map(|_| f.decide("PATCH", "/x/1").is_some())
+                .collect::<Vec<_>>()
         };
         let a = run(&config);
         assert_eq!(a, run(&config));
         assert!(a.iter().any(|x| *x) && a.iter().any(|x| !*x));
         let mut once = Faults::new(
-            serde_json::from_str(r#"{"rules":[{"kind":"reset","times":1}]}"#).expect("valid config"),
+            serde_json::from_str(r#"{"rules":[{"kind":"reset","times":1}]}"#)
+                .expect("valid config"),
         );
-        assert_eq!(once.decide("GET", "/a").map(|i| i.kind), Some(FaultKind::Reset));
+        assert_eq!(
+            once.decide("GET", "/a").map(|i| i.kind),
+            Some(FaultKind::Reset)
+        );
         assert_eq!(once.decide("GET", "/a"), None);
     }
 }

@@ -72,7 +72,9 @@ pub struct Comment {
 
 impl Comment {
     pub fn current(&self) -> &CommentVersion {
-        self.versions.last().expect("a comment always has a version")
+        self.versions
+            .last()
+            .expect("a comment always has a version")
     }
 
     /// The comment as it was at `at`, or `None` if it did not exist then.
@@ -88,7 +90,11 @@ impl Comment {
             return None;
         }
         // Versions older than the kept history fall back to the oldest kept one.
-        self.versions.iter().rev().find(|v| v.at <= at).or_else(|| self.versions.first())
+        self.versions
+            .iter()
+            .rev()
+            .find(|v| v.at <= at)
+            .or_else(|| self.versions.first())
     }
 }
 

@@ -83,8 +83,17 @@ mod tests {
 
     #[test]
     fn defaults_and_cap() {
-        assert_eq!(PageParams::from_query(None), PageParams { page: 1, per_page: 30 });
-        assert_eq!(PageParams::from_query(Some("per_page=500&page=3")).per_page, 100);
+        assert_eq!(
+            PageParams::from_query(None),
+            PageParams {
+                page: 1,
+                per_page: 30
+            }
+        );
+        assert_eq!(
+            PageParams::from_query(Some("per_page=500&page=3")).per_page,
+            100
+        );
         assert_eq!(PageParams::from_query(Some("per_page=0")).per_page, 30);
     }
 

@@ -137,10 +137,13 @@ fn admit(world: &mut World, token: Option<&str>, method: &str, path: &str) -> Ad
         };
         let caller = Caller::from_user(user);
         let limit = world.rate_limit;
-        let window = world.rate_windows.entry(caller.user_id).or_insert(RateWindow {
-            reset: now + 3600,
-            used: 0,
-        });
+        let window = world
+            .rate_windows
+            .entry(caller.user_id)
+            .or_insert(RateWindow {
+                reset: now + 3600,
+                used: 0,
+            });
         if now >= window.reset {
             *window = RateWindow {
                 reset: now + 3600,
@@ -176,9 +179,12 @@ fn admit(world: &mut World, token: Option<&str>, method: &str, path: &str) -> Ad
 }
 
 fn primary_limit(user_id: u64, request_id: &str) -> ApiError {
-    ApiError::forbidden(&format!(
-        "API rate limit exceeded for user ID {user_id}. If you reach out to GitHub Support for help, please include the request ID {request_id}."
-    ), "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api")
+    ApiError::forbidden(
+        &format!(
+            "API rate limit exceeded for user ID {user_id}. If you reach out to GitHub Support for help, please include the request ID {request_id}."
+        ),
+        "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+    )
 }
 
 /// The response for faults answered without running the handler.
@@ -199,23 +205,33 @@ fn fault_response(injected: Injected, request_id: &str) -> Option<Response> {
                 "status": status.as_u16().to_string(),
             });
             let mut res = reply::json(status, &body);
-            res.headers_mut().insert("retry-after", HeaderValue::from(injected.retry_after));
+            res.headers_mut()
+                .insert("retry-after", HeaderValue::from(injected.retry_after));
             return Some(res);
         }
         FaultKind::Reset | FaultKind::LostResponse => return None,
     };
-    Some(reply::json(status, &json!({ "message": message, "documentation_url": crate::error::DOCS })))
+    Some(reply::json(
+        status,
+        &json!({ "message": message, "documentation_url": crate::error::DOCS }),
+    ))
 }
 
 /// Adds GitHub's per-response headers.
 fn finish(mut res: Response, request_id: &str, rate: RateInfo) -> Response {
     let h = res.headers_mut();
     h.insert("x-ratelimit-limit", HeaderValue::from(rate.limit));
-    h.insert("x-ratelimit-remaining", HeaderValue::from(rate.limit.saturating_sub(rate.used)));
+    h.insert(
+        "x-ratelimit-remaining",
+        HeaderValue::from(rate.limit.saturating_sub(rate.used)),
+    );
     h.insert("x-ratelimit-used", HeaderValue::from(rate.used));
     h.insert("x-ratelimit-reset", HeaderValue::from(rate.reset));
     h.insert("x-ratelimit-resource", HeaderValue::from_static("core"));
-    h.insert("x-github-media-type", HeaderValue::from_static("github.v3; format=json"));
+    h.insert(
+        "x-github-media-type",
+        HeaderValue::from_static("github.v3; format=json"),
+    );
     if let Ok(v) = HeaderValue::from_str(request_id) {
         h.insert("x-github-request-id", v);
     }

@@ -108,7 +108,13 @@ impl World {
     /// A GitHub-looking request id (`XXXX:XXXX:...`).
     pub fn next_request_id(&mut self) -> String {
         self.next_request += 1;
-        format!("E4C1:{:04X}:{:06X}:{:06X}:{:08X}", self.next_request % 0xFFFF, self.next_request, self.next_request * 7, self.next_request * 31)
+        format!(
+            "E4C1:{:04X}:{:06X}:{:06X}:{:08X}",
+            self.next_request % 0xFFFF,
+            self.next_request,
+            self.next_request * 7,
+            self.next_request * 31
+        )
     }
 
     /// The user with `login`, if any (case-insensitive like GitHub).
@@ -177,7 +183,13 @@ impl World {
     }
 
     /// Comments of one issue as of `at` (all current ones when `None`), oldest first.
-    pub fn issue_comments(&self, owner: &str, repo: &str, number: u64, at: Option<Instant>) -> Vec<&Comment> {
+    pub fn issue_comments(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        at: Option<Instant>,
+    ) -> Vec<&Comment> {
         self.comments
             .values()
             .filter(|c| c.owner == owner && c.repo == repo && c.issue_number == number)

@@ -29,14 +29,26 @@ pub fn router() -> Router<Emulator> {
         .route("/users", post(add_user))
         .route("/apps", post(add_app))
         .route("/repos/{owner}/{repo}/pulls", post(add_pull))
-        .route("/repos/{owner}/{repo}/pulls/{number}", axum::routing::patch(edit_pull))
-        .route("/repos/{owner}/{repo}/pulls/{number}/reviews", post(add_review))
-        .route("/repos/{owner}/{repo}/issues/{number}/comments/bulk", post(bulk_comments))
+        .route(
+            "/repos/{owner}/{repo}/pulls/{number}",
+            axum::routing::patch(edit_pull),
+        )
+        .route(
+            "/repos/{owner}/{repo}/pulls/{number}/reviews",
+            post(add_review),
+        )
+        .route(
+            "/repos/{owner}/{repo}/issues/{number}/comments/bulk",
+            post(bulk_comments),
+        )
         .route("/repos/{owner}/{repo}/commits", post(add_commit))
         .route("/requests", get(requests).delete(clear_requests))
         .route("/latency", post(set_latency))
         .route("/ratelimit", post(set_rate_limit))
-        .route("/faults", get(get_faults).post(set_faults).delete(clear_faults))
+        .route(
+            "/faults",
+            get(get_faults).post(set_faults).delete(clear_faults),
+        )
         .route("/state", get(state))
 }
 
@@ -46,9 +58,14 @@ fn bad(message: &str) -> Response {
 }
 
 /// Parses an admin body strictly (unknown fields are typos here, not GitHub data).
-fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, Response> {
-    let raw = if raw.is_empty() { b"{}".as_slice() } else { raw };
-    serde_json::from_slice(raw).map_err(|e| bad(&format!("invalid admin request body: {e}")))
+fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, Box<Response>> {
+    let raw = if raw.is_empty() {
+        b"{}".as_slice()
+    } else {
+        raw
+    };
+    serde_json::from_slice(raw)
+        .map_err(|e| Box::new(bad(&format!("invalid admin request body: {e}"))))
 }
 
 #[derive(Deserialize)]
@@ -68,15 +85,21 @@ struct NewUser {
 async fn add_user(State(emu): State<Emulator>, raw: Bytes) -> Response {
     let req: NewUser = match parse(&raw) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let kind = match req.kind.as_deref() {
         None | Some("User") => UserKind::User,
         Some("Bot") => UserKind::Bot,
         Some(other) => return bad(&format!("type must be \"User\" or \"Bot\", not {other:?}")),
     };
-    if let Some((k, v)) = req.permissions.iter().find(|(_, v)| !matches!(v.as_str(), "read" | "write" | "none")) {
-        return bad(&format!("permission {k} must be read, write or none, not {v:?}"));
+    if let Some((k, v)) = req
+        .permissions
+        .iter()
+        .find(|(_, v)| !matches!(v.as_str(), "read" | "write" | "none"))
+    {
+        return bad(&format!(
+            "permission {k} must be read, write or none, not {v:?}"
+        ));
     }
     let mut world = emu.world();
     let id = world.ensure_user(&req.login, kind);
@@ -87,9 +110,18 @@ async fn add_user(State(emu): State<Emulator>, raw: Bytes) -> Response {
         user.association = a;
     }
     if let Some(token) = req.token {
-        world.tokens.insert(token, crate::model::Token { user_id: id, expires_at: None });
+        world.tokens.insert(
+            token,
+            crate::model::Token {
+                user_id: id,
+                expires_at: None,
+            },
+        );
     }
-    reply::json(StatusCode::CREATED, &shapes::simple_user(emu.shapes(), &world.users[&id]))
+    reply::json(
+        StatusCode::CREATED,
+        &shapes::simple_user(emu.shapes(), &world.users[&id]),
+    )
 }
 
 #[derive(Deserialize)]
@@ -112,7 +144,7 @@ struct NewInstallation {
 async fn add_app(State(emu): State<Emulator>, raw: Bytes) -> Response {
     let req: NewApp = match parse(&raw) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     if jsonwebtoken::DecodingKey::from_rsa_pem(req.public_key_pem.as_bytes()).is_err() {
         return bad("public_key_pem is not an RSA public key in PEM format");
@@ -124,12 +156,25 @@ async fn add_app(State(emu): State<Emulator>, raw: Bytes) -> Response {
         slug: req.slug,
         public_key_pem: req.public_key_pem,
         bot_user_id,
-        installations: req.installations.into_iter().map(|i| Installation { id: i.id, account: i.account }).collect(),
+        installations: req
+            .installations
+            .into_iter()
+            .map(|i| Installation {
+                id: i.id,
+                account: i.account,
+            })
+            .collect(),
         created_at: Timestamp::now(),
     };
     let body = json!({ "id": app.id, "slug": app.slug, "bot": world.users[&bot_user_id].login });
     world.apps.insert(app.id, app);
     reply::json(StatusCode::CREATED, &body)
+}
+
+/// Deserializes a present field (even `null`) as `Some`, so absent and `null` differ.
+#[allow(clippy::option_option)]
+fn some_nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<bool>>, D::Error> {
+    Option::<bool>::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize, Default)]
@@ -142,6 +187,9 @@ struct PullFields {
     head_ref: Option<String>,
     base_ref: Option<String>,
     fork: Option<bool>,
+    /// `null` means "not yet computed", as GitHub shows while it checks mergeability.
+    #[serde(default, deserialize_with = "some_nullable")]
+    #[allow(clippy::option_option)] // absent (keep) vs null (unknown) vs a value
     mergeable: Option<Option<bool>>,
     draft: Option<bool>,
     state: Option<String>,
@@ -156,19 +204,35 @@ struct PullFields {
 fn apply_pull(issue: &mut Issue, f: PullFields, user_id: Option<u64>) {
     let now = Timestamp::now();
     let pull = issue.pull.as_mut().expect("callers pass pull requests");
-    if let Some(v) = f.head_sha { pull.head_sha = v; }
-    if let Some(v) = f.base_sha { pull.base_sha = v; }
-    if let Some(v) = f.head_ref { pull.head_ref = v; }
-    if let Some(v) = f.base_ref { pull.base_ref = v; }
-    if let Some(v) = f.fork { pull.fork = v; }
-    if let Some(v) = f.mergeable { pull.mergeable = v; }
-    if let Some(v) = f.draft { pull.draft = v; }
-    if let Some(v) = f.merge_commit_sha { pull.merge_commit_sha = Some(v); }
+    if let Some(v) = f.head_sha {
+        pull.head_sha = v;
+    }
+    if let Some(v) = f.base_sha {
+        pull.base_sha = v;
+    }
+    if let Some(v) = f.head_ref {
+        pull.head_ref = v;
+    }
+    if let Some(v) = f.base_ref {
+        pull.base_ref = v;
+    }
+    if let Some(v) = f.fork {
+        pull.fork = v;
+    }
+    if let Some(v) = f.mergeable {
+        pull.mergeable = v;
+    }
+    if let Some(v) = f.draft {
+        pull.draft = v;
+    }
+    if let Some(v) = f.merge_commit_sha {
+        pull.merge_commit_sha = Some(v);
+    }
     if let Some(v) = f.merged {
         pull.merged = v;
         pull.merged_at = v.then_some(now);
         if v {
-            issue.state = "closed".to_owned();
+            "closed".clone_into(&mut issue.state);
             issue.closed_at = Some(now);
         }
     }
@@ -176,10 +240,18 @@ fn apply_pull(issue: &mut Issue, f: PullFields, user_id: Option<u64>) {
         issue.closed_at = (v == "closed").then_some(now);
         issue.state = v;
     }
-    if let Some(v) = f.title { issue.title = v; }
-    if let Some(v) = f.body { issue.body = Some(v); }
-    if let Some(v) = f.labels { issue.labels = v; }
-    if let Some(u) = user_id { issue.user_id = u; }
+    if let Some(v) = f.title {
+        issue.title = v;
+    }
+    if let Some(v) = f.body {
+        issue.body = Some(v);
+    }
+    if let Some(v) = f.labels {
+        issue.labels = v;
+    }
+    if let Some(u) = user_id {
+        issue.user_id = u;
+    }
     issue.updated_at = now;
 }
 
@@ -187,29 +259,51 @@ fn pull_json(emu: &Emulator, owner: &str, repo: &str, number: u64) -> Value {
     let world = emu.world();
     let r = world.repo(owner, repo);
     let issue = &r.issues[&number];
-    shapes::pull_request(emu.shapes(), &world, r, issue, issue.pull.as_ref().expect("a pull request"))
+    shapes::pull_request(
+        emu.shapes(),
+        &world,
+        r,
+        issue,
+        issue.pull.as_ref().expect("a pull request"),
+    )
 }
 
-async fn add_pull(State(emu): State<Emulator>, Path((owner, repo)): Path<(String, String)>, raw: Bytes) -> Response {
+async fn add_pull(
+    State(emu): State<Emulator>,
+    Path((owner, repo)): Path<(String, String)>,
+    raw: Bytes,
+) -> Response {
     let f: PullFields = match parse(&raw) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
-    if f.state.as_deref().is_some_and(|s| s != "open" && s != "closed") {
+    if f.state
+        .as_deref()
+        .is_some_and(|s| s != "open" && s != "closed")
+    {
         return bad("state must be open or closed");
     }
     let number = {
         let mut world = emu.world();
         let user_id = world.ensure_user(f.user.as_deref().unwrap_or("octocat"), UserKind::User);
-        let number = f.number.unwrap_or_else(|| world.repo_mut(&owner, &repo).next_number());
+        let number = f
+            .number
+            .unwrap_or_else(|| world.repo_mut(&owner, &repo).next_number());
         if world.repo_mut(&owner, &repo).issues.contains_key(&number) {
-            return reply::json(StatusCode::CONFLICT, &json!({ "message": format!("issue or pull request #{number} already exists; PATCH it instead") }));
+            return reply::json(
+                StatusCode::CONFLICT,
+                &json!({ "message": format!("issue or pull request #{number} already exists; PATCH it instead") }),
+            );
         }
         if ensure_issue(&mut world, &owner, &repo, number, user_id, false).is_err() {
             return bad("could not create the pull request");
         }
-        let issue = world.repo_mut(&owner, &repo).issues.get_mut(&number).expect("just created");
-        issue.title = "Emulated pull request".to_owned();
+        let issue = world
+            .repo_mut(&owner, &repo)
+            .issues
+            .get_mut(&number)
+            .expect("just created");
+        "Emulated pull request".clone_into(&mut issue.title);
         if let Some(pull) = issue.pull.as_mut() {
             pull.head_ref = format!("feature-{number}");
         }
@@ -219,16 +313,31 @@ async fn add_pull(State(emu): State<Emulator>, Path((owner, repo)): Path<(String
     reply::json(StatusCode::CREATED, &pull_json(&emu, &owner, &repo, number))
 }
 
-async fn edit_pull(State(emu): State<Emulator>, Path((owner, repo, number)): Path<(String, String, u64)>, raw: Bytes) -> Response {
+async fn edit_pull(
+    State(emu): State<Emulator>,
+    Path((owner, repo, number)): Path<(String, String, u64)>,
+    raw: Bytes,
+) -> Response {
     let f: PullFields = match parse(&raw) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     {
         let mut world = emu.world();
-        let user_id = f.user.as_deref().map(|u| world.ensure_user(u, UserKind::User));
-        let Some(issue) = world.repo_mut(&owner, &repo).issues.get_mut(&number).filter(|i| i.pull.is_some()) else {
-            return reply::json(StatusCode::NOT_FOUND, &json!({ "message": format!("no pull request #{number} in {owner}/{repo}") }));
+        let user_id = f
+            .user
+            .as_deref()
+            .map(|u| world.ensure_user(u, UserKind::User));
+        let Some(issue) = world
+            .repo_mut(&owner, &repo)
+            .issues
+            .get_mut(&number)
+            .filter(|i| i.pull.is_some())
+        else {
+            return reply::json(
+                StatusCode::NOT_FOUND,
+                &json!({ "message": format!("no pull request #{number} in {owner}/{repo}") }),
+            );
         };
         apply_pull(issue, f, user_id);
     }
@@ -246,19 +355,34 @@ struct NewReview {
     body: Option<String>,
 }
 
-async fn add_review(State(emu): State<Emulator>, Path((owner, repo, number)): Path<(String, String, u64)>, raw: Bytes) -> Response {
+async fn add_review(
+    State(emu): State<Emulator>,
+    Path((owner, repo, number)): Path<(String, String, u64)>,
+    raw: Bytes,
+) -> Response {
     let req: NewReview = match parse(&raw) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
-    if !matches!(req.state.as_str(), "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING") {
+    if !matches!(
+        req.state.as_str(),
+        "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING"
+    ) {
         return bad("state must be APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED or PENDING");
     }
     let mut world = emu.world();
     let user_id = world.ensure_user(&req.user, UserKind::User);
     let id = world.next_id();
-    let Some(pull) = world.repo_mut(&owner, &repo).issues.get_mut(&number).and_then(|i| i.pull.as_mut()) else {
-        return reply::json(StatusCode::NOT_FOUND, &json!({ "message": format!("no pull request #{number} in {owner}/{repo}") }));
+    let Some(pull) = world
+        .repo_mut(&owner, &repo)
+        .issues
+        .get_mut(&number)
+        .and_then(|i| i.pull.as_mut())
+    else {
+        return reply::json(
+            StatusCode::NOT_FOUND,
+            &json!({ "message": format!("no pull request #{number} in {owner}/{repo}") }),
+        );
     };
     let review = Review {
         id,
@@ -270,7 +394,10 @@ async fn add_review(State(emu): State<Emulator>, Path((owner, repo, number)): Pa
     };
     pull.reviews.push(review.clone());
     let r = world.repo(&owner, &repo);
-    reply::json(StatusCode::CREATED, &shapes::review(emu.shapes(), &world, r, number, &review))
+    reply::json(
+        StatusCode::CREATED,
+        &shapes::review(emu.shapes(), &world, r, number, &review),
+    )
 }
 
 #[derive(Deserialize)]
@@ -282,10 +409,14 @@ struct Bulk {
     body: Option<String>,
 }
 
-async fn bulk_comments(State(emu): State<Emulator>, Path((owner, repo, number)): Path<(String, String, u64)>, raw: Bytes) -> Response {
+async fn bulk_comments(
+    State(emu): State<Emulator>,
+    Path((owner, repo, number)): Path<(String, String, u64)>,
+    raw: Bytes,
+) -> Response {
     let req: Bulk = match parse(&raw) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let template = req.body.unwrap_or_else(|| "comment {i}".to_owned());
     let mut world = emu.world();
@@ -294,9 +425,21 @@ async fn bulk_comments(State(emu): State<Emulator>, Path((owner, repo, number)):
         return bad("could not create the issue");
     }
     let ids: Vec<u64> = (0..req.count)
-        .map(|i| add_comment(&mut world, &owner, &repo, number, user_id, template.replace("{i}", &i.to_string())))
+        .map(|i| {
+            add_comment(
+                &mut world,
+                &owner,
+                &repo,
+                number,
+                user_id,
+                template.replace("{i}", &i.to_string()),
+            )
+        })
         .collect();
-    reply::json(StatusCode::CREATED, &json!({ "created": ids.len(), "first_id": ids.first(), "last_id": ids.last() }))
+    reply::json(
+        StatusCode::CREATED,
+        &json!({ "created": ids.len(), "first_id": ids.first(), "last_id": ids.last() }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -307,13 +450,23 @@ struct NewCommit {
     parents: Vec<String>,
 }
 
-async fn add_commit(State(emu): State<Emulator>, Path((owner, repo)): Path<(String, String)>, raw: Bytes) -> Response {
+async fn add_commit(
+    State(emu): State<Emulator>,
+    Path((owner, repo)): Path<(String, String)>,
+    raw: Bytes,
+) -> Response {
     let req: NewCommit = match parse(&raw) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
-    emu.world().repo_mut(&owner, &repo).parents.insert(req.sha.clone(), req.parents.clone());
-    reply::json(StatusCode::CREATED, &json!({ "sha": req.sha, "parents": req.parents }))
+    emu.world()
+        .repo_mut(&owner, &repo)
+        .parents
+        .insert(req.sha.clone(), req.parents.clone());
+    reply::json(
+        StatusCode::CREATED,
+        &json!({ "sha": req.sha, "parents": req.parents }),
+    )
 }
 
 async fn requests(State(emu): State<Emulator>) -> Response {
@@ -328,7 +481,7 @@ async fn clear_requests(State(emu): State<Emulator>) -> Response {
 async fn set_latency(State(emu): State<Emulator>, raw: Bytes) -> Response {
     let latency: Latency = match parse(&raw) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     emu.world().latency = latency;
     reply::ok(&json!(latency))
@@ -346,7 +499,7 @@ struct RateLimit {
 async fn set_rate_limit(State(emu): State<Emulator>, raw: Bytes) -> Response {
     let req: RateLimit = match parse(&raw) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let mut world = emu.world();
     world.rate_limit = req.limit;
@@ -363,7 +516,7 @@ async fn get_faults(State(emu): State<Emulator>) -> Response {
 async fn set_faults(State(emu): State<Emulator>, raw: Bytes) -> Response {
     let config: FaultConfig = match parse(&raw) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     if let Some(rule) = config.rules.iter().find(|r| !(0.0..=1.0).contains(&r.rate)) {
         return bad(&format!("rate must be within [0, 1], got {}", rule.rate));
@@ -423,5 +576,7 @@ async fn state(State(emu): State<Emulator>) -> Response {
         .values()
         .map(|u| json!({ "id": u.id, "login": u.login, "type": u.kind.as_str(), "permissions": u.permissions, "association": u.association }))
         .collect();
-    reply::ok(&json!({ "users": users, "repos": repos, "comments": comments, "requests": world.requests.len() }))
+    reply::ok(
+        &json!({ "users": users, "repos": repos, "comments": comments, "requests": world.requests.len() }),
+    )
 }

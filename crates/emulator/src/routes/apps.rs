@@ -15,12 +15,12 @@ use crate::reply;
 use crate::shapes;
 
 const DOC_INSTALLATION: &str = "https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app";
-const DOC_TOKEN: &str = "https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app";
+const DOC_TOKEN: &str =
+    "https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app";
 
 fn jwt_app(emu: &Emulator, headers: &HeaderMap) -> Result<u64, ApiError> {
-    let jwt = bearer(headers).ok_or_else(|| {
-        ApiError::unauthorized("A JSON web token could not be decoded")
-    })?;
+    let jwt = bearer(headers)
+        .ok_or_else(|| ApiError::unauthorized("A JSON web token could not be decoded"))?;
     verify_app_jwt(&emu.world(), jwt, Timestamp::now().as_second())
 }
 
@@ -38,7 +38,12 @@ pub async fn repo_installation(
         .iter()
         .find(|i| i.account.eq_ignore_ascii_case(&owner))
         .ok_or_else(|| ApiError::not_found(DOC_INSTALLATION))?;
-    Ok(reply::ok(&shapes::installation(emu.shapes(), &world, app, inst)))
+    Ok(reply::ok(&shapes::installation(
+        emu.shapes(),
+        &world,
+        app,
+        inst,
+    )))
 }
 
 /// `POST /app/installations/{id}/access_tokens`: a one-hour `ghs_` token acting as the
@@ -55,7 +60,11 @@ pub async fn access_token(
         return Err(ApiError::not_found(DOC_TOKEN));
     }
     let bot = app.bot_user_id;
-    let suffix: String = rand::rng().sample_iter(&Alphanumeric).take(36).map(char::from).collect();
+    let suffix: String = rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(36)
+        .map(char::from)
+        .collect();
     let token = format!("ghs_{suffix}");
     let expires_at = Timestamp::now() + SignedDuration::from_hours(1);
     world.tokens.insert(

@@ -34,7 +34,12 @@ fn comment_body(raw: &[u8], doc: &str) -> Result<String, ApiError> {
     let v = body_json(raw)?;
     let body = req_str(&v, "body", doc)?;
     if body.chars().count() > MAX_BODY_CHARS {
-        return Err(ApiError::too_long("IssueComment", "body", MAX_BODY_CHARS, doc));
+        return Err(ApiError::too_long(
+            "IssueComment",
+            "body",
+            MAX_BODY_CHARS,
+            doc,
+        ));
     }
     Ok(body)
 }
@@ -49,7 +54,12 @@ fn is_pull(world: &World, owner: &str, repo: &str, number: u64) -> bool {
 }
 
 /// The comment JSON for `c` as of `at`, if it existed then.
-pub fn comment_json(emu: &Emulator, world: &World, c: &Comment, at: Option<Instant>) -> Option<Value> {
+pub fn comment_json(
+    emu: &Emulator,
+    world: &World,
+    c: &Comment,
+    at: Option<Instant>,
+) -> Option<Value> {
     let version = c.as_of(at)?;
     let pull = is_pull(world, &c.owner, &c.repo, c.issue_number);
     Some(shapes::comment(emu.shapes(), world, c, version, pull))
@@ -75,7 +85,11 @@ pub async fn list(
         .into_iter()
         .filter(|c| since.is_none_or(|s| c.as_of(at).is_some_and(|v| v.updated_at >= s)))
         .collect();
-    let page = paginate(comments.len(), uri.query(), &format!("{}{}", emu.api_base(), uri.path()));
+    let page = paginate(
+        comments.len(),
+        uri.query(),
+        &format!("{}{}", emu.api_base(), uri.path()),
+    );
     let body: Vec<Value> = comments[page.range.clone()]
         .iter()
         .filter_map(|c| comment_json(&emu, &world, c, at))
@@ -100,7 +114,14 @@ pub async fn create(
     caller.can_write("issues", DOC_CREATE)?;
     let body = comment_body(&raw, DOC_CREATE)?;
     let mut world = emu.world();
-    ensure_issue(&mut world, &owner, &repo, number, caller.user_id, emu.strict_issues())?;
+    ensure_issue(
+        &mut world,
+        &owner,
+        &repo,
+        number,
+        caller.user_id,
+        emu.strict_issues(),
+    )?;
     let id = add_comment(&mut world, &owner, &repo, number, caller.user_id, body);
     let c = &world.comments[&id];
     let json = comment_json(&emu, &world, c, None).expect("just created");
@@ -109,7 +130,14 @@ pub async fn create(
 }
 
 /// Makes sure issue `number` exists: 404 in strict mode, else registers an open pull request.
-pub fn ensure_issue(world: &mut World, owner: &str, repo: &str, number: u64, user_id: u64, strict: bool) -> Result<(), ApiError> {
+pub fn ensure_issue(
+    world: &mut World,
+    owner: &str,
+    repo: &str,
+    number: u64,
+    user_id: u64,
+    strict: bool,
+) -> Result<(), ApiError> {
     if world.repo_mut(owner, repo).issues.contains_key(&number) {
         return Ok(());
     }
@@ -150,7 +178,14 @@ pub fn ensure_issue(world: &mut World, owner: &str, repo: &str, number: u64, use
 }
 
 /// Stores a new comment and returns its id.
-pub fn add_comment(world: &mut World, owner: &str, repo: &str, number: u64, user_id: u64, body: String) -> u64 {
+pub fn add_comment(
+    world: &mut World,
+    owner: &str,
+    repo: &str,
+    number: u64,
+    user_id: u64,
+    body: String,
+) -> u64 {
     let id = world.next_id();
     let now = Timestamp::now();
     let at = Instant::now();
@@ -179,7 +214,13 @@ pub fn add_comment(world: &mut World, owner: &str, repo: &str, number: u64, user
 }
 
 /// The live comment `id` of `owner/repo`, or GitHub's 404.
-pub fn find<'w>(world: &'w mut World, owner: &str, repo: &str, id: u64, doc: &str) -> Result<&'w mut Comment, ApiError> {
+pub fn find<'w>(
+    world: &'w mut World,
+    owner: &str,
+    repo: &str,
+    id: u64,
+    doc: &str,
+) -> Result<&'w mut Comment, ApiError> {
     world
         .comments
         .get_mut(&id)
@@ -196,7 +237,8 @@ pub async fn get(
     caller.can_read("issues", DOC_GET)?;
     let mut world = emu.world();
     find(&mut world, &owner, &repo, id, DOC_GET)?;
-    let json = comment_json(&emu, &world, &world.comments[&id], None).ok_or_else(|| ApiError::not_found(DOC_GET))?;
+    let json = comment_json(&emu, &world, &world.comments[&id], None)
+        .ok_or_else(|| ApiError::not_found(DOC_GET))?;
     Ok(reply::ok(&json))
 }
 

@@ -24,14 +24,24 @@ pub async fn compare(
     Path((owner, repo, basehead)): Path<(String, String, String)>,
 ) -> ApiResult {
     caller.can_read("contents", DOC)?;
-    let (base, head) = basehead.split_once("...").ok_or_else(|| ApiError::not_found(DOC))?;
+    let (base, head) = basehead
+        .split_once("...")
+        .ok_or_else(|| ApiError::not_found(DOC))?;
     let mut world = emu.world();
     let r = world.repo_mut(&owner, &repo);
     let (base, head) = (resolve(r, base), resolve(r, head));
     let rel = relation(&r.parents, &base, &head);
     let parents = r.parents.clone();
     let parents_of = |sha: &str| parents.get(sha).cloned().unwrap_or_default();
-    Ok(reply::ok(&shapes::comparison(emu.shapes(), &owner, &repo, &base, &head, &rel, &parents_of)))
+    Ok(reply::ok(&shapes::comparison(
+        emu.shapes(),
+        &owner,
+        &repo,
+        &base,
+        &head,
+        &rel,
+        &parents_of,
+    )))
 }
 
 /// First-parent path from `from` back to (excluding) `to`, oldest first, if `to` is on it.
@@ -52,15 +62,33 @@ fn path_back(parents: &HashMap<String, Vec<String>>, from: &str, to: &str) -> Ve
 /// How `head` relates to `base`.
 fn relation(parents: &HashMap<String, Vec<String>>, base: &str, head: &str) -> Relation {
     if base == head {
-        return Relation { status: "identical", ahead_by: 0, behind_by: 0, merge_base: base.to_owned(), commits: vec![] };
+        return Relation {
+            status: "identical",
+            ahead_by: 0,
+            behind_by: 0,
+            merge_base: base.to_owned(),
+            commits: vec![],
+        };
     }
     if is_ancestor(parents, base, head) {
         let commits = path_back(parents, head, base);
-        return Relation { status: "ahead", ahead_by: commits.len(), behind_by: 0, merge_base: base.to_owned(), commits };
+        return Relation {
+            status: "ahead",
+            ahead_by: commits.len(),
+            behind_by: 0,
+            merge_base: base.to_owned(),
+            commits,
+        };
     }
     if is_ancestor(parents, head, base) {
         let behind = path_back(parents, base, head).len();
-        return Relation { status: "behind", ahead_by: 0, behind_by: behind, merge_base: head.to_owned(), commits: vec![] };
+        return Relation {
+            status: "behind",
+            ahead_by: 0,
+            behind_by: behind,
+            merge_base: head.to_owned(),
+            commits: vec![],
+        };
     }
     let known = parents.contains_key(base) && parents.contains_key(head);
     if known {
@@ -70,10 +98,22 @@ fn relation(parents: &HashMap<String, Vec<String>>, base: &str, head: &str) -> R
             if is_ancestor(parents, &c, base) {
                 let commits = path_back(parents, head, &c);
                 let behind = path_back(parents, base, &c).len();
-                return Relation { status: "diverged", ahead_by: commits.len(), behind_by: behind, merge_base: c, commits };
+                return Relation {
+                    status: "diverged",
+                    ahead_by: commits.len(),
+                    behind_by: behind,
+                    merge_base: c,
+                    commits,
+                };
             }
             cur = parents.get(&c).and_then(|p| p.first()).cloned();
         }
     }
-    Relation { status: "ahead", ahead_by: 1, behind_by: 0, merge_base: base.to_owned(), commits: vec![head.to_owned()] }
+    Relation {
+        status: "ahead",
+        ahead_by: 1,
+        behind_by: 0,
+        merge_base: base.to_owned(),
+        commits: vec![head.to_owned()],
+    }
 }

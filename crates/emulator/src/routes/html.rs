@@ -37,7 +37,10 @@ pub async fn conversation(
         .repos
         .get(&(owner.clone(), repo.clone()))
         .and_then(|r| r.issues.get(&number));
-    let title = issue.map_or_else(|| format!("#{number}"), |i| format!("{} #{number}", i.title));
+    let title = issue.map_or_else(
+        || format!("#{number}"),
+        |i| format!("{} #{number}", i.title),
+    );
     let mut html = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title><style>\
          body{{font-family:sans-serif;max-width:60em;margin:2em auto}}\
@@ -50,14 +53,26 @@ pub async fn conversation(
         r = escape(&repo),
     );
     if let Some(p) = issue.and_then(|i| i.pull.as_ref()) {
-        let _ = write!(html, "<p>head <code>{}</code> on <code>{}</code></p>", escape(&p.head_sha), escape(&p.head_ref));
+        let _ = write!(
+            html,
+            "<p>head <code>{}</code> on <code>{}</code></p>",
+            escape(&p.head_sha),
+            escape(&p.head_ref)
+        );
     }
     let comments = world.issue_comments(&owner, &repo, number, None);
     let _ = write!(html, "<p>{} comment(s)</p>", comments.len());
     for c in comments {
-        let author = world.users.get(&c.user_id).map_or("ghost", |u| u.login.as_str());
+        let author = world
+            .users
+            .get(&c.user_id)
+            .map_or("ghost", |u| u.login.as_str());
         let v = c.current();
-        let edited = if v.updated_at == c.created_at { "" } else { " (edited)" };
+        let edited = if v.updated_at == c.created_at {
+            ""
+        } else {
+            " (edited)"
+        };
         let body = match &c.minimized {
             Some(reason) => format!(
                 "<details><summary>This comment was marked as {}.</summary><pre>{}</pre></details>",
@@ -77,7 +92,9 @@ pub async fn conversation(
     }
     html.push_str("</body></html>");
     let mut res = (StatusCode::OK, html).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     res
 }

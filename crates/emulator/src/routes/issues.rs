@@ -42,12 +42,25 @@ pub async fn list(
     uri: Uri,
 ) -> ApiResult {
     caller.can_read("issues", DOC_LIST)?;
-    let params: Vec<(String, String)> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-        .into_owned()
-        .collect();
-    let param = |k: &str| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let params: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let param = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
     let state = param("state").unwrap_or("open");
-    let labels: Vec<&str> = param("labels").map(|l| l.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+    let labels: Vec<&str> = param("labels")
+        .map(|l| {
+            l.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
     let creator = param("creator");
     let mut world = emu.world();
     world.repo_mut(&owner, &repo);
@@ -58,10 +71,25 @@ pub async fn list(
         .values()
         .rev()
         .filter(|i| state == "all" || i.state == state)
-        .filter(|i| labels.iter().all(|l| i.labels.iter().any(|il| il.eq_ignore_ascii_case(l))))
-        .filter(|i| creator.is_none_or(|c| world.users.get(&i.user_id).is_some_and(|u| u.login.eq_ignore_ascii_case(c))))
+        .filter(|i| {
+            labels
+                .iter()
+                .all(|l| i.labels.iter().any(|il| il.eq_ignore_ascii_case(l)))
+        })
+        .filter(|i| {
+            creator.is_none_or(|c| {
+                world
+                    .users
+                    .get(&i.user_id)
+                    .is_some_and(|u| u.login.eq_ignore_ascii_case(c))
+            })
+        })
         .collect();
-    let page = paginate(matches.len(), uri.query(), &format!("{}{}", emu.api_base(), uri.path()));
+    let page = paginate(
+        matches.len(),
+        uri.query(),
+        &format!("{}{}", emu.api_base(), uri.path()),
+    );
     let body: Vec<Value> = matches[page.range.clone()]
         .iter()
         .map(|i| shapes::issue(emu.shapes(), world, r, i))
@@ -80,8 +108,16 @@ pub async fn create(
     let v = body_json(&raw)?;
     let title = req_str(&v, "title", DOC_CREATE)?;
     let body = opt_str(&v, "body", DOC_CREATE)?;
-    if body.as_ref().is_some_and(|b| b.chars().count() > super::comments::MAX_BODY_CHARS) {
-        return Err(ApiError::too_long("Issue", "body", super::comments::MAX_BODY_CHARS, DOC_CREATE));
+    if body
+        .as_ref()
+        .is_some_and(|b| b.chars().count() > super::comments::MAX_BODY_CHARS)
+    {
+        return Err(ApiError::too_long(
+            "Issue",
+            "body",
+            super::comments::MAX_BODY_CHARS,
+            DOC_CREATE,
+        ));
     }
     let mut world = emu.world();
     let id = world.next_id();
@@ -121,7 +157,10 @@ pub async fn get(
     let mut world = emu.world();
     world.repo_mut(&owner, &repo);
     let r = world.repo(&owner, &repo);
-    let issue = r.issues.get(&number).ok_or_else(|| ApiError::not_found(DOC_GET))?;
+    let issue = r
+        .issues
+        .get(&number)
+        .ok_or_else(|| ApiError::not_found(DOC_GET))?;
     Ok(reply::ok(&shapes::issue(emu.shapes(), &world, r, issue)))
 }
 
@@ -137,13 +176,22 @@ pub async fn update(
     let title = opt_str(&v, "title", DOC_UPDATE)?;
     let body = opt_str(&v, "body", DOC_UPDATE)?;
     let state = opt_str(&v, "state", DOC_UPDATE)?;
-    if state.as_deref().is_some_and(|s| s != "open" && s != "closed") {
-        return Err(ApiError::unprocessable("Invalid request.\n\nFor 'properties/state', it is not one of [\"open\", \"closed\"].", DOC_UPDATE));
+    if state
+        .as_deref()
+        .is_some_and(|s| s != "open" && s != "closed")
+    {
+        return Err(ApiError::unprocessable(
+            "Invalid request.\n\nFor 'properties/state', it is not one of [\"open\", \"closed\"].",
+            DOC_UPDATE,
+        ));
     }
     let state_reason = opt_str(&v, "state_reason", DOC_UPDATE)?;
     let mut world = emu.world();
     let r = world.repo_mut(&owner, &repo);
-    let issue = r.issues.get_mut(&number).ok_or_else(|| ApiError::not_found(DOC_UPDATE))?;
+    let issue = r
+        .issues
+        .get_mut(&number)
+        .ok_or_else(|| ApiError::not_found(DOC_UPDATE))?;
     let now = Timestamp::now();
     if let Some(t) = title {
         issue.title = t;
@@ -154,14 +202,23 @@ pub async fn update(
     if let Some(labels) = label_names(&v) {
         issue.labels = labels;
     }
-    if let Some(s) = state {
-        if s != issue.state {
-            issue.closed_at = (s == "closed").then_some(now);
-            issue.state_reason = if s == "closed" { Some(state_reason.unwrap_or_else(|| "completed".to_owned())) } else { Some("reopened".to_owned()) };
-            issue.state = s;
-        }
+    if let Some(s) = state
+        && s != issue.state
+    {
+        issue.closed_at = (s == "closed").then_some(now);
+        issue.state_reason = if s == "closed" {
+            Some(state_reason.unwrap_or_else(|| "completed".to_owned()))
+        } else {
+            Some("reopened".to_owned())
+        };
+        issue.state = s;
     }
     issue.updated_at = now;
     let r = world.repo(&owner, &repo);
-    Ok(reply::ok(&shapes::issue(emu.shapes(), &world, r, &r.issues[&number])))
+    Ok(reply::ok(&shapes::issue(
+        emu.shapes(),
+        &world,
+        r,
+        &r.issues[&number],
+    )))
 }

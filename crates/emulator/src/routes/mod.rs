@@ -29,32 +29,67 @@ pub fn router(emu: Emulator) -> Router {
         .route("/user", get(repos::me))
         .route("/rate_limit", get(repos::rate_limit))
         .route("/repos/{owner}/{repo}", get(repos::get_repo))
-        .route("/repos/{owner}/{repo}/issues", get(issues::list).post(issues::create))
-        .route("/repos/{owner}/{repo}/issues/{number}", get(issues::get).patch(issues::update))
+        .route(
+            "/repos/{owner}/{repo}/issues",
+            get(issues::list).post(issues::create),
+        )
+        .route(
+            "/repos/{owner}/{repo}/issues/{number}",
+            get(issues::get).patch(issues::update),
+        )
         .route(
             "/repos/{owner}/{repo}/issues/{number}/comments",
             get(comments::list).post(comments::create),
         )
         .route(
             "/repos/{owner}/{repo}/issues/comments/{id}",
-            get(comments::get).patch(comments::update).delete(comments::delete),
+            get(comments::get)
+                .patch(comments::update)
+                .delete(comments::delete),
         )
         .route(
             "/repos/{owner}/{repo}/issues/comments/{id}/reactions",
             get(reactions::list).post(reactions::create),
         )
-        .route("/repos/{owner}/{repo}/statuses/{sha}", post(statuses::create))
-        .route("/repos/{owner}/{repo}/commits/{ref}/status", get(statuses::combined))
-        .route("/repos/{owner}/{repo}/commits/{ref}/statuses", get(statuses::list))
-        .route("/repos/{owner}/{repo}/commits/{ref}/pulls", get(pulls::for_commit))
+        .route(
+            "/repos/{owner}/{repo}/statuses/{sha}",
+            post(statuses::create),
+        )
+        .route(
+            "/repos/{owner}/{repo}/commits/{ref}/status",
+            get(statuses::combined),
+        )
+        .route(
+            "/repos/{owner}/{repo}/commits/{ref}/statuses",
+            get(statuses::list),
+        )
+        .route(
+            "/repos/{owner}/{repo}/commits/{ref}/pulls",
+            get(pulls::for_commit),
+        )
         .route("/repos/{owner}/{repo}/pulls/{number}", get(pulls::get))
-        .route("/repos/{owner}/{repo}/pulls/{number}/reviews", get(pulls::reviews))
+        .route(
+            "/repos/{owner}/{repo}/pulls/{number}/reviews",
+            get(pulls::reviews),
+        )
         .route("/repos/{owner}/{repo}/git/refs", post(refs::create))
-        .route("/repos/{owner}/{repo}/git/refs/{*ref}", patch(refs::update).delete(refs::delete))
+        .route(
+            "/repos/{owner}/{repo}/git/refs/{*ref}",
+            patch(refs::update).delete(refs::delete),
+        )
         .route("/repos/{owner}/{repo}/git/ref/{*ref}", get(refs::get))
-        .route("/repos/{owner}/{repo}/compare/{basehead}", get(compare::compare))
-        .route("/repos/{owner}/{repo}/installation", get(apps::repo_installation))
-        .route("/app/installations/{id}/access_tokens", post(apps::access_token))
+        .route(
+            "/repos/{owner}/{repo}/compare/{basehead}",
+            get(compare::compare),
+        )
+        .route(
+            "/repos/{owner}/{repo}/installation",
+            get(apps::repo_installation),
+        )
+        .route(
+            "/app/installations/{id}/access_tokens",
+            post(apps::access_token),
+        )
         .route("/graphql", post(graphql::graphql))
         .route_layer(from_fn_with_state(emu.clone(), pipeline::api));
     Router::new()
@@ -80,7 +115,10 @@ pub fn body_json(body: &[u8]) -> Result<Value, ApiError> {
 
 /// GitHub's 422 for a required field that is missing.
 pub fn missing(field: &str, doc: &str) -> ApiError {
-    ApiError::unprocessable(&format!("Invalid request.\n\n\"{field}\" wasn't supplied."), doc)
+    ApiError::unprocessable(
+        &format!("Invalid request.\n\n\"{field}\" wasn't supplied."),
+        doc,
+    )
 }
 
 /// An optional string field; a non-string value is GitHub's 422 "is not a string".

@@ -16,7 +16,8 @@ use crate::shapes;
 const DOC_GET: &str = "https://docs.github.com/rest/pulls/pulls#get-a-pull-request";
 const DOC_FOR_COMMIT: &str =
     "https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit";
-const DOC_REVIEWS: &str = "https://docs.github.com/rest/pulls/reviews#list-reviews-for-a-pull-request";
+const DOC_REVIEWS: &str =
+    "https://docs.github.com/rest/pulls/reviews#list-reviews-for-a-pull-request";
 
 /// `GET /repos/{owner}/{repo}/pulls/{number}`.
 pub async fn get(
@@ -29,9 +30,21 @@ pub async fn get(
     world.repo_mut(&owner, &repo);
     let world = &*world;
     let r = world.repo(&owner, &repo);
-    let issue = r.issues.get(&number).ok_or_else(|| ApiError::not_found(DOC_GET))?;
-    let pull = issue.pull.as_ref().ok_or_else(|| ApiError::not_found(DOC_GET))?;
-    Ok(reply::ok(&shapes::pull_request(emu.shapes(), world, r, issue, pull)))
+    let issue = r
+        .issues
+        .get(&number)
+        .ok_or_else(|| ApiError::not_found(DOC_GET))?;
+    let pull = issue
+        .pull
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found(DOC_GET))?;
+    Ok(reply::ok(&shapes::pull_request(
+        emu.shapes(),
+        world,
+        r,
+        issue,
+        pull,
+    )))
 }
 
 /// `GET /repos/{owner}/{repo}/commits/{sha}/pulls`: pull requests whose head or merge
@@ -54,7 +67,11 @@ pub async fn for_commit(
         .filter(|(_, p)| p.head_sha == sha || p.merge_commit_sha.as_deref() == Some(sha.as_str()))
         .collect();
     matches.sort_by_key(|(i, _)| (i.state != "open", std::cmp::Reverse(i.number)));
-    let page = paginate(matches.len(), uri.query(), &format!("{}{}", emu.api_base(), uri.path()));
+    let page = paginate(
+        matches.len(),
+        uri.query(),
+        &format!("{}{}", emu.api_base(), uri.path()),
+    );
     let body: Vec<Value> = matches[page.range.clone()]
         .iter()
         .map(|(i, p)| shapes::pull_request(emu.shapes(), world, r, i, p))
@@ -79,7 +96,11 @@ pub async fn reviews(
         .get(&number)
         .and_then(|i| i.pull.as_ref())
         .ok_or_else(|| ApiError::not_found(DOC_REVIEWS))?;
-    let page = paginate(pull.reviews.len(), uri.query(), &format!("{}{}", emu.api_base(), uri.path()));
+    let page = paginate(
+        pull.reviews.len(),
+        uri.query(),
+        &format!("{}{}", emu.api_base(), uri.path()),
+    );
     let body: Vec<Value> = pull.reviews[page.range.clone()]
         .iter()
         .map(|rv| shapes::review(emu.shapes(), world, r, number, rv))

@@ -16,11 +16,15 @@ use crate::pagination::paginate;
 use crate::reply;
 use crate::shapes;
 
-const DOC_LIST: &str = "https://docs.github.com/rest/reactions/reactions#list-reactions-for-an-issue-comment";
-const DOC_CREATE: &str = "https://docs.github.com/rest/reactions/reactions#create-reaction-for-an-issue-comment";
+const DOC_LIST: &str =
+    "https://docs.github.com/rest/reactions/reactions#list-reactions-for-an-issue-comment";
+const DOC_CREATE: &str =
+    "https://docs.github.com/rest/reactions/reactions#create-reaction-for-an-issue-comment";
 
 /// Contents GitHub accepts.
-const CONTENTS: &[&str] = &["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"];
+const CONTENTS: &[&str] = &[
+    "+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes",
+];
 
 /// `GET /repos/{owner}/{repo}/issues/comments/{id}/reactions` (optional `content` filter).
 pub async fn list(
@@ -40,7 +44,11 @@ pub async fn list(
         .filter(|r| content.as_deref().is_none_or(|c| r.content == c))
         .cloned()
         .collect();
-    let page = paginate(reactions.len(), uri.query(), &format!("{}{}", emu.api_base(), uri.path()));
+    let page = paginate(
+        reactions.len(),
+        uri.query(),
+        &format!("{}{}", emu.api_base(), uri.path()),
+    );
     let body: Vec<Value> = reactions[page.range.clone()]
         .iter()
         .map(|r| shapes::reaction(emu.shapes(), &world, r))
@@ -60,7 +68,7 @@ pub async fn create(
     let content = req_str(&body_json(&raw)?, "content", DOC_CREATE)?;
     if !CONTENTS.contains(&content.as_str()) {
         return Err(ApiError::validation(
-            json!({ "resource": "Reaction", "code": "custom", "field": "content", "message": "content is not included in the list" }),
+            &json!({ "resource": "Reaction", "code": "custom", "field": "content", "message": "content is not included in the list" }),
             DOC_CREATE,
         ));
     }
@@ -72,18 +80,20 @@ pub async fn create(
         .iter()
         .find(|r| r.user_id == caller.user_id && r.content == content)
         .cloned();
-    let (status, reaction) = match existing {
-        Some(r) => (StatusCode::OK, r),
-        None => {
-            let r = Reaction {
-                id: reaction_id,
-                user_id: caller.user_id,
-                content,
-                created_at: Timestamp::now(),
-            };
-            comment.reactions.push(r.clone());
-            (StatusCode::CREATED, r)
-        }
+    let (status, reaction) = if let Some(r) = existing {
+        (StatusCode::OK, r)
+    } else {
+        let r = Reaction {
+            id: reaction_id,
+            user_id: caller.user_id,
+            content,
+            created_at: Timestamp::now(),
+        };
+        comment.reactions.push(r.clone());
+        (StatusCode::CREATED, r)
     };
-    Ok(reply::json(status, &shapes::reaction(emu.shapes(), &world, &reaction)))
+    Ok(reply::json(
+        status,
+        &shapes::reaction(emu.shapes(), &world, &reaction),
+    ))
 }

@@ -30,12 +30,18 @@ pub async fn create(
     let full = req_str(&v, "ref", DOC_CREATE)?;
     let sha = req_str(&v, "sha", DOC_CREATE)?;
     if !full.starts_with("refs/") || full.matches('/').count() < 2 {
-        return Err(ApiError::unprocessable("Reference name must start with 'refs/' and have at least two slashes.", DOC_CREATE));
+        return Err(ApiError::unprocessable(
+            "Reference name must start with 'refs/' and have at least two slashes.",
+            DOC_CREATE,
+        ));
     }
     let mut world = emu.world();
     let r = world.repo_mut(&owner, &repo);
     if r.refs.contains_key(&full) {
-        return Err(ApiError::unprocessable("Reference already exists", DOC_CREATE));
+        return Err(ApiError::unprocessable(
+            "Reference already exists",
+            DOC_CREATE,
+        ));
     }
     r.refs.insert(full.clone(), sha.clone());
     let json = shapes::git_ref(emu.shapes(), &owner, &repo, &full, &sha);
@@ -58,7 +64,13 @@ pub async fn get(
         .get(&full)
         .cloned()
         .ok_or_else(|| ApiError::not_found(DOC_GET))?;
-    Ok(reply::ok(&shapes::git_ref(emu.shapes(), &owner, &repo, &full, &sha)))
+    Ok(reply::ok(&shapes::git_ref(
+        emu.shapes(),
+        &owner,
+        &repo,
+        &full,
+        &sha,
+    )))
 }
 
 /// `PATCH /repos/{owner}/{repo}/git/refs/{ref}` with `{sha, force}`.
@@ -76,13 +88,29 @@ pub async fn update(
     let mut world = emu.world();
     let r = world.repo_mut(&owner, &repo);
     let Some(current) = r.refs.get(&full).cloned() else {
-        return Err(ApiError::unprocessable("Reference does not exist", DOC_UPDATE));
+        return Err(ApiError::unprocessable(
+            "Reference does not exist",
+            DOC_UPDATE,
+        ));
     };
-    if !force && current != sha && !is_ancestor(&r.parents, &current, &sha) && r.parents.contains_key(&sha) {
-        return Err(ApiError::unprocessable("Update is not a fast forward", DOC_UPDATE));
+    if !force
+        && current != sha
+        && !is_ancestor(&r.parents, &current, &sha)
+        && r.parents.contains_key(&sha)
+    {
+        return Err(ApiError::unprocessable(
+            "Update is not a fast forward",
+            DOC_UPDATE,
+        ));
     }
     r.refs.insert(full.clone(), sha.clone());
-    Ok(reply::ok(&shapes::git_ref(emu.shapes(), &owner, &repo, &full, &sha)))
+    Ok(reply::ok(&shapes::git_ref(
+        emu.shapes(),
+        &owner,
+        &repo,
+        &full,
+        &sha,
+    )))
 }
 
 /// `DELETE /repos/{owner}/{repo}/git/refs/{ref}`.
@@ -95,13 +123,20 @@ pub async fn delete(
     let full = format!("refs/{reference}");
     let mut world = emu.world();
     if world.repo_mut(&owner, &repo).refs.remove(&full).is_none() {
-        return Err(ApiError::unprocessable("Reference does not exist", DOC_DELETE));
+        return Err(ApiError::unprocessable(
+            "Reference does not exist",
+            DOC_DELETE,
+        ));
     }
     Ok(reply::no_content())
 }
 
 /// Whether `ancestor` is reachable from `sha` through the declared parents.
-pub fn is_ancestor(parents: &std::collections::HashMap<String, Vec<String>>, ancestor: &str, sha: &str) -> bool {
+pub fn is_ancestor(
+    parents: &std::collections::HashMap<String, Vec<String>>,
+    ancestor: &str,
+    sha: &str,
+) -> bool {
     let mut stack = vec![sha.to_owned()];
     let mut seen = std::collections::HashSet::new();
     while let Some(cur) = stack.pop() {

@@ -17,15 +17,24 @@ const DOC_USER: &str = "https://docs.github.com/rest/users/users#get-the-authent
 /// `GET /user`: a person's token gets its user; a bot (installation) token gets GitHub's 403.
 pub async fn me(State(emu): State<Emulator>, Extension(caller): Extension<Caller>) -> ApiResult {
     if caller.kind == UserKind::Bot {
-        return Err(ApiError::forbidden("Resource not accessible by integration", DOC_USER));
+        return Err(ApiError::forbidden(
+            "Resource not accessible by integration",
+            DOC_USER,
+        ));
     }
     let world = emu.world();
-    let user = world.users.get(&caller.user_id).ok_or_else(ApiError::bad_credentials)?;
+    let user = world
+        .users
+        .get(&caller.user_id)
+        .ok_or_else(ApiError::bad_credentials)?;
     Ok(reply::ok(&shapes::private_user(emu.shapes(), user)))
 }
 
 /// `GET /rate_limit` (does not count against the limit, as on GitHub).
-pub async fn rate_limit(State(emu): State<Emulator>, Extension(caller): Extension<Caller>) -> ApiResult {
+pub async fn rate_limit(
+    State(emu): State<Emulator>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult {
     let world = emu.world();
     let now = Timestamp::now().as_second();
     let (used, reset) = world
@@ -52,5 +61,11 @@ pub async fn get_repo(
 ) -> ApiResult {
     let mut world = emu.world();
     world.repo_mut(&owner, &repo);
-    Ok(reply::ok(&shapes::repository(emu.shapes(), &world, &owner, &repo, false)))
+    Ok(reply::ok(&shapes::repository(
+        emu.shapes(),
+        &world,
+        &owner,
+        &repo,
+        false,
+    )))
 }

@@ -22,7 +22,8 @@ use crate::shapes;
 
 const DOC_CREATE: &str = "https://docs.github.com/rest/commits/statuses#create-a-commit-status";
 const DOC_COMBINED: &str = "https://docs.github.com/rest/commits/statuses#get-the-combined-status-for-a-specific-reference";
-const DOC_LIST: &str = "https://docs.github.com/rest/commits/statuses#list-commit-statuses-for-a-reference";
+const DOC_LIST: &str =
+    "https://docs.github.com/rest/commits/statuses#list-commit-statuses-for-a-reference";
 
 /// GitHub's maximum status description length.
 pub const MAX_DESCRIPTION_CHARS: usize = 140;
@@ -42,13 +43,23 @@ pub async fn create(
     let state = req_str(&v, "state", DOC_CREATE)?;
     if !STATES.contains(&state.as_str()) {
         return Err(ApiError::unprocessable(
-            &format!("Invalid request.\n\nFor 'properties/state', \"{state}\" is not one of [\"error\", \"failure\", \"pending\", \"success\"]."),
+            &format!(
+                "Invalid request.\n\nFor 'properties/state', \"{state}\" is not one of [\"error\", \"failure\", \"pending\", \"success\"]."
+            ),
             DOC_CREATE,
         ));
     }
     let description = opt_str(&v, "description", DOC_CREATE)?;
-    if description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
-        return Err(ApiError::too_long("Status", "description", MAX_DESCRIPTION_CHARS, DOC_CREATE));
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS)
+    {
+        return Err(ApiError::too_long(
+            "Status",
+            "description",
+            MAX_DESCRIPTION_CHARS,
+            DOC_CREATE,
+        ));
     }
     let target_url = opt_str(&v, "target_url", DOC_CREATE)?;
     let context = opt_str(&v, "context", DOC_CREATE)?.unwrap_or_else(|| "default".to_owned());
@@ -56,9 +67,14 @@ pub async fn create(
     let id = world.next_id();
     let r = world.repo_mut(&owner, &repo);
     let sha = resolve(r, &sha);
-    if r.statuses.iter().filter(|s| s.sha == sha && s.context == context).count() >= MAX_STATUSES_PER_CONTEXT {
+    if r.statuses
+        .iter()
+        .filter(|s| s.sha == sha && s.context == context)
+        .count()
+        >= MAX_STATUSES_PER_CONTEXT
+    {
         return Err(ApiError::validation(
-            json!({ "resource": "Status", "code": "custom", "message": "This SHA and context has reached the maximum number of statuses." }),
+            &json!({ "resource": "Status", "code": "custom", "message": "This SHA and context has reached the maximum number of statuses." }),
             DOC_CREATE,
         ));
     }
@@ -119,8 +135,19 @@ pub async fn combined(
             latest.push(s);
         }
     }
-    let page = paginate(latest.len(), uri.query(), &format!("{}{}", emu.api_base(), uri.path()));
-    let body = shapes::combined_status(emu.shapes(), world, r, &sha, &latest, &latest[page.range.clone()]);
+    let page = paginate(
+        latest.len(),
+        uri.query(),
+        &format!("{}{}", emu.api_base(), uri.path()),
+    );
+    let body = shapes::combined_status(
+        emu.shapes(),
+        world,
+        r,
+        &sha,
+        &latest,
+        &latest[page.range.clone()],
+    );
     Ok(reply::page(&body, page.link))
 }
 
@@ -139,7 +166,11 @@ pub async fn list(
     let r = world.repo(&owner, &repo);
     let sha = resolve(r, &reference);
     let all = statuses_of(r, &sha, at);
-    let page = paginate(all.len(), uri.query(), &format!("{}{}", emu.api_base(), uri.path()));
+    let page = paginate(
+        all.len(),
+        uri.query(),
+        &format!("{}{}", emu.api_base(), uri.path()),
+    );
     let body: Vec<Value> = all[page.range.clone()]
         .iter()
         .map(|s| shapes::status(emu.shapes(), world, r, s))

@@ -7,7 +7,10 @@ use super::{Ctx, node_id};
 /// `git-ref` for `full_ref` (`refs/heads/x`) pointing at `sha`.
 pub fn git_ref(ctx: Ctx<'_>, owner: &str, repo: &str, full_ref: &str, sha: &str) -> Value {
     let api = ctx.repo_api(owner, repo);
-    let id = full_ref.bytes().fold(3_u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % 1_000_000_000;
+    let id = full_ref
+        .bytes()
+        .fold(3_u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+        % 1_000_000_000;
     json!({
         "ref": full_ref,
         "node_id": node_id("REF", id),
@@ -20,7 +23,10 @@ pub fn git_ref(ctx: Ctx<'_>, owner: &str, repo: &str, full_ref: &str, sha: &str)
 pub fn commit(ctx: Ctx<'_>, owner: &str, repo: &str, sha: &str, parents: &[String]) -> Value {
     let api = ctx.repo_api(owner, repo);
     let git_user = json!({ "name": "emulator", "email": "emulator@example.invalid", "date": "2024-01-01T00:00:00Z" });
-    let id = sha.bytes().fold(5_u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % 1_000_000_000;
+    let id = sha
+        .bytes()
+        .fold(5_u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+        % 1_000_000_000;
     json!({
         "url": format!("{api}/commits/{sha}"),
         "sha": sha,
@@ -53,7 +59,15 @@ pub struct Relation {
 }
 
 /// `commit-comparison` of `base...head`.
-pub fn comparison(ctx: Ctx<'_>, owner: &str, repo: &str, base: &str, head: &str, rel: &Relation, parents_of: &dyn Fn(&str) -> Vec<String>) -> Value {
+pub fn comparison(
+    ctx: Ctx<'_>,
+    owner: &str,
+    repo: &str,
+    base: &str,
+    head: &str,
+    rel: &Relation,
+    parents_of: &dyn Fn(&str) -> Vec<String>,
+) -> Value {
     let api = ctx.repo_api(owner, repo);
     let web = format!("{}/{owner}/{repo}", ctx.web);
     json!({

@@ -7,7 +7,9 @@ use crate::model::{Comment, CommentVersion, Issue, Reaction, Repo};
 use crate::world::World;
 
 /// The reaction contents GitHub accepts, in rollup order.
-pub const REACTION_CONTENTS: &[&str] = &["+1", "-1", "laugh", "confused", "heart", "hooray", "eyes", "rocket"];
+pub const REACTION_CONTENTS: &[&str] = &[
+    "+1", "-1", "laugh", "confused", "heart", "hooray", "eyes", "rocket",
+];
 
 /// `author_association` of `user_id` on a repository owned by `owner`.
 pub fn association(world: &World, owner: &str, user_id: u64) -> String {
@@ -19,7 +21,7 @@ pub fn association(world: &World, owner: &str, user_id: u64) -> String {
 }
 
 /// `reaction-rollup` for reactions under `url`.
-fn rollup(url: String, reactions: &[Reaction]) -> Value {
+fn rollup(url: &str, reactions: &[Reaction]) -> Value {
     let mut v = json!({ "url": url, "total_count": reactions.len() });
     for content in REACTION_CONTENTS {
         v[*content] = json!(reactions.iter().filter(|r| r.content == *content).count());
@@ -28,7 +30,13 @@ fn rollup(url: String, reactions: &[Reaction]) -> Value {
 }
 
 /// `issue-comment` showing `version` of comment `c` (the current one or a stale one).
-pub fn comment(ctx: Ctx<'_>, world: &World, c: &Comment, version: &CommentVersion, is_pull: bool) -> Value {
+pub fn comment(
+    ctx: Ctx<'_>,
+    world: &World,
+    c: &Comment,
+    version: &CommentVersion,
+    is_pull: bool,
+) -> Value {
     let api = ctx.repo_api(&c.owner, &c.repo);
     let url = format!("{api}/issues/comments/{}", c.id);
     let kind = if is_pull { "pull" } else { "issues" };
@@ -44,7 +52,7 @@ pub fn comment(ctx: Ctx<'_>, world: &World, c: &Comment, version: &CommentVersio
         "issue_url": format!("{api}/issues/{}", c.issue_number),
         "author_association": association(world, &c.owner, c.user_id),
         "performed_via_github_app": null,
-        "reactions": rollup(format!("{url}/reactions"), &c.reactions),
+        "reactions": rollup(&format!("{url}/reactions"), &c.reactions),
     })
 }
 
@@ -65,7 +73,10 @@ pub fn labels(ctx: Ctx<'_>, repo: &Repo, names: &[String]) -> Value {
     names
         .iter()
         .map(|name| {
-            let id = name.bytes().fold(17_u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % 1_000_000_000;
+            let id = name
+                .bytes()
+                .fold(17_u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+                % 1_000_000_000;
             json!({
                 "id": id, "node_id": node_id("LA", id), "url": format!("{api}/labels/{name}"),
                 "name": name, "description": null, "color": "ededed", "default": false,
@@ -82,7 +93,12 @@ pub fn issue(ctx: Ctx<'_>, world: &World, repo: &Repo, i: &Issue) -> Value {
     let comments = world
         .comments
         .values()
-        .filter(|c| c.owner == repo.owner && c.repo == repo.name && c.issue_number == i.number && c.deleted.is_none())
+        .filter(|c| {
+            c.owner == repo.owner
+                && c.repo == repo.name
+                && c.issue_number == i.number
+                && c.deleted.is_none()
+        })
         .count();
     let kind = if i.pull.is_some() { "pull" } else { "issues" };
     let mut v = json!({
@@ -112,7 +128,7 @@ pub fn issue(ctx: Ctx<'_>, world: &World, repo: &Repo, i: &Issue) -> Value {
         "updated_at": ts(i.updated_at),
         "closed_by": null,
         "author_association": association(world, &repo.owner, i.user_id),
-        "reactions": rollup(format!("{url}/reactions"), &[]),
+        "reactions": rollup(&format!("{url}/reactions"), &[]),
         "timeline_url": format!("{url}/timeline"),
     });
     if let Some(pull) = &i.pull {

@@ -18,7 +18,11 @@ pub fn pull_request(ctx: Ctx<'_>, world: &World, repo: &Repo, i: &Issue, p: &Pul
     let author = user_by_id(ctx, world, i.user_id);
     let author_login = author["login"].as_str().unwrap_or(owner).to_owned();
     // A fork's head lives in the author's copy of the repository.
-    let head_owner = if p.fork { author_login.as_str() } else { owner.as_str() };
+    let head_owner = if p.fork {
+        author_login.as_str()
+    } else {
+        owner.as_str()
+    };
     let side = |ref_name: &str, sha: &str, repo_owner: &str, fork: bool| {
         json!({
             "label": format!("{repo_owner}:{ref_name}"),
@@ -31,15 +35,16 @@ pub fn pull_request(ctx: Ctx<'_>, world: &World, repo: &Repo, i: &Issue, p: &Pul
     let comments = world
         .comments
         .values()
-        .filter(|c| &c.owner == owner && &c.repo == name && c.issue_number == n && c.deleted.is_none())
+        .filter(|c| {
+            &c.owner == owner && &c.repo == name && c.issue_number == n && c.deleted.is_none()
+        })
         .count();
     let state = if i.state == "open" { "open" } else { "closed" };
     let mergeable_state = match (p.merged, p.mergeable) {
-        (true, _) => "unknown",
         (false, Some(true)) if p.draft => "draft",
         (false, Some(true)) => "clean",
         (false, Some(false)) => "dirty",
-        (false, None) => "unknown",
+        (true, _) | (false, None) => "unknown",
     };
     let link = |href: String| json!({ "href": href });
     json!({
@@ -106,7 +111,10 @@ pub fn pull_request(ctx: Ctx<'_>, world: &World, repo: &Repo, i: &Issue, p: &Pul
 /// `pull-request-review`.
 pub fn review(ctx: Ctx<'_>, world: &World, repo: &Repo, number: u64, r: &Review) -> Value {
     let api = ctx.repo_api(&repo.owner, &repo.name);
-    let html = format!("{}/{}/{}/pull/{number}#pullrequestreview-{}", ctx.web, repo.owner, repo.name, r.id);
+    let html = format!(
+        "{}/{}/{}/pull/{number}#pullrequestreview-{}",
+        ctx.web, repo.owner, repo.name, r.id
+    );
     let pr_url = format!("{api}/pulls/{number}");
     json!({
         "id": r.id,

@@ -34,7 +34,10 @@ const URL_FIELDS: &[(&str, &str)] = &[
     ("languages_url", "/languages"),
     ("merges_url", "/merges"),
     ("milestones_url", "/milestones{/number}"),
-    ("notifications_url", "/notifications{?since,all,participating}"),
+    (
+        "notifications_url",
+        "/notifications{?since,all,participating}",
+    ),
     ("pulls_url", "/pulls{/number}"),
     ("releases_url", "/releases{/id}"),
     ("stargazers_url", "/stargazers"),
@@ -52,7 +55,9 @@ pub fn repository(ctx: Ctx<'_>, world: &World, owner: &str, name: &str, fork: bo
     let stored = world.repos.get(&(owner.to_owned(), name.to_owned()));
     let id = stored.map_or(1, |r| r.id);
     let created = stored.map_or_else(Timestamp::now, |r| r.created_at);
-    let open_issues = stored.map_or(0, |r| r.issues.values().filter(|i| i.state == "open").count());
+    let open_issues = stored.map_or(0, |r| {
+        r.issues.values().filter(|i| i.state == "open").count()
+    });
     let api = ctx.repo_api(owner, name);
     let html = format!("{}/{owner}/{name}", ctx.web);
     let host = ctx.web.split("://").nth(1).unwrap_or("github.com");

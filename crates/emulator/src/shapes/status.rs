@@ -36,7 +36,10 @@ fn simple(ctx: Ctx<'_>, world: &World, repo: &Repo, s: &Status) -> Value {
 /// GitHub's combined state: `failure` if any latest status is error/failure, else
 /// `pending` if there are none or any is pending, else `success`.
 pub fn combined_state(latest: &[&Status]) -> &'static str {
-    if latest.iter().any(|s| s.state == "error" || s.state == "failure") {
+    if latest
+        .iter()
+        .any(|s| s.state == "error" || s.state == "failure")
+    {
         "failure"
     } else if latest.is_empty() || latest.iter().any(|s| s.state == "pending") {
         "pending"
@@ -46,7 +49,14 @@ pub fn combined_state(latest: &[&Status]) -> &'static str {
 }
 
 /// `combined-commit-status` for `sha`: `state` over all `latest`, `statuses` from `page`.
-pub fn combined_status(ctx: Ctx<'_>, world: &World, repo: &Repo, sha: &str, latest: &[&Status], page: &[&Status]) -> Value {
+pub fn combined_status(
+    ctx: Ctx<'_>,
+    world: &World,
+    repo: &Repo,
+    sha: &str,
+    latest: &[&Status],
+    page: &[&Status],
+) -> Value {
     let api = ctx.repo_api(&repo.owner, &repo.name);
     json!({
         "state": combined_state(latest),
