@@ -1,0 +1,123 @@
+//! Requests and wall time per dashboard `update` at 10, 300 and 3,000 existing comments,
+//! with 50 ms emulated latency, beside a naive baseline that finds the comment by scanning
+//! oldest-first (what sticky-comment actions do) and then edits it.
+//!
+//! Run: `cargo run --release -p infra-ci --example bench_updates` (prints a Markdown table).
+
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+use std::time::{Duration, Instant};
+
+use infra_ci_core::{Status, default_stages, marker};
+use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
+use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
+use infra_ci_github::{Auth, ClientConfig, Forge, GitHubClient, RepoId};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+const SIZES: [u32; 3] = [10, 300, 3_000];
+const UPDATES: u32 = 5;
+const LATENCY_MS: u64 = 50;
+
+#[tokio::main]
+async fn main() {
+    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default()).await.unwrap();
+    let base = emu.base_url();
+    let http = reqwest::Client::new();
+    let admin = |path: String, body: Value| {
+        let http = http.clone();
+        let base = base.clone();
+        async move {
+            let r = http.post(format!("{base}/_emulator{path}")).json(&body).send().await.unwrap();
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+        }
+    };
+    let requests = || {
+        let http = http.clone();
+        let base = base.clone();
+        async move {
+            let v: Value = http.get(format!("{base}/_emulator/requests")).send().await.unwrap().json().await.unwrap();
+            let n = v.as_array().unwrap().len();
+            http.delete(format!("{base}/_emulator/requests")).send().await.unwrap();
+            n
+        }
+    };
+    let cfg = ClientConfig::new(Auth::Token(SecretString::from(DEFAULT_BOT_TOKEN))).with_base_url(&base).unwrap();
+    let forge = GitHubClient::new(cfg).unwrap();
+    let repo = RepoId::parse("acme/bench").unwrap();
+    admin("/users".into(), json!({"login": "chatty", "type": "User", "token": "chatty-token"})).await;
+
+    println!("| comments on the PR | dashboard placed | infra-ci requests/update | infra-ci ms/update | naive requests/update | naive ms/update | naive/infra-ci requests |");
+    println!("|---:|---|---:|---:|---:|---:|---:|");
+    let mut pr = 100;
+    for &n in &SIZES {
+        // "first": the dashboard predates the chatter (the naive scan's best case);
+        // "last": a new commit on a busy PR (its dashboard comes after the chatter).
+        for dashboard_first in [true, false] {
+            pr += 1;
+            let sha = format!("{:040x}", 0xabc0_u64 + pr);
+            admin("/latency".into(), json!({"ms": 0, "jitter_ms": 0})).await;
+            admin("/repos/acme/bench/pulls".into(), json!({"number": pr, "head_sha": sha, "user": "chatty"})).await;
+            let target = Target { repo: repo.clone(), pr, sha: sha.clone() };
+            let dashboards = Dashboards::new(&forge, default_stages(), Tuning::default());
+            let chatter = format!("/repos/acme/bench/issues/{pr}/comments/bulk");
+            if dashboard_first {
+                dashboards.init(&target).await.unwrap();
+            }
+            admin(chatter, json!({"user": "chatty", "count": n, "body": "comment {i}"})).await;
+            if !dashboard_first {
+                dashboards.init(&target).await.unwrap();
+            }
+            admin("/latency".into(), json!({"ms": LATENCY_MS, "jitter_ms": 0})).await;
+            requests().await;
+
+            let (mut ours_reqs, mut ours_time) = (0, Duration::ZERO);
+            for u in 0..UPDATES {
+                let t0 = Instant::now();
+                let status = if u % 2 == 0 { Status::Running } else { Status::Success };
+                let upd = StageUpdate { stage: "plan-platform".into(), status, link: None, output: Some(format!("update {u}")), details: None };
+                dashboards.update(&target, upd).await.unwrap();
+                ours_time += t0.elapsed();
+                ours_reqs += requests().await;
+            }
+            let (mut naive_reqs, mut naive_time) = (0, Duration::ZERO);
+            for u in 0..UPDATES {
+                let t0 = Instant::now();
+                naive_update(&forge, &repo, pr, &sha, u).await;
+                naive_time += t0.elapsed();
+                naive_reqs += requests().await;
+            }
+            let per = |x: usize| f64::from(u32::try_from(x).unwrap()) / f64::from(UPDATES);
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0 / f64::from(UPDATES);
+            println!(
+                "| {n} | {} | {:.1} | {:.0} | {:.1} | {:.0} | {:.1}× |",
+                if dashboard_first { "before the comments" } else { "after the comments" },
+                per(ours_reqs),
+                ms(ours_time),
+                per(naive_reqs),
+                ms(naive_time),
+                per(naive_reqs) / per(ours_reqs)
+            );
+        }
+    }
+    println!("\n{UPDATES} updates per size, {LATENCY_MS} ms latency per request, emulator in-process on loopback.");
+    emu.shutdown().await;
+}
+
+/// The sticky-comment approach: list comments oldest first (100 per page) until the marker
+/// is found, then overwrite the body. No status, no read-back (and so it loses updates under
+/// concurrency, which this benchmark does not exercise).
+async fn naive_update(forge: &GitHubClient, repo: &RepoId, pr: u64, sha: &str, u: u32) {
+    let m = marker(sha);
+    let mut page = 1;
+    let found = loop {
+        let p = forge.list_comments_page(repo, pr, page, 100).await.unwrap();
+        if let Some(c) = p.comments.iter().find(|c| c.body().starts_with(&m)) {
+            break c.clone();
+        }
+        assert!(p.last_page.is_some_and(|l| l > page), "marker not found");
+        page += 1;
+    };
+    let body = format!("{}\nnaive update {u}", found.body());
+    forge.update_comment(repo, found.id, &body).await.unwrap();
+}
