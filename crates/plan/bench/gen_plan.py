@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a large `terraform show -json` plan for scripts/bench-plan.sh (lives in crates/plan/bench).
+"""Writes a large `terraform show -json` plan for scripts/bench-plan.sh.
 
 Repeats real `resource_changes` entries from tests/fixtures/terraform (creates from
 basic_7-create-hundreds, replacements and no-ops from basic_1-modify, deletions from
@@ -7,7 +7,7 @@ basic_2-delete, a tainted replacement from action_reason) under a unique module 
 round, so every address stays unique, until the file reaches the target size. Prints the
 expected action counts as JSON on stdout so the benchmark can check both tools agree.
 
-usage: gen-bench-plan.py <fixtures/terraform dir> <out.json> <target MB>
+usage: gen_plan.py <fixtures/terraform dir> <out.json> <target MB>
 """
 import collections
 import json
