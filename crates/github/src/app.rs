@@ -22,7 +22,16 @@ const FALLBACK_LIFETIME_SECS: i64 = 50 * 60;
 struct Claims<'a> {
     iat: i64,
     exp: i64,
-    iss: &'a str,
+    iss: Issuer<'a>,
+}
+
+/// A numeric app id is sent as a JSON integer (GitHub long required that); a client id
+/// (`Iv1.…`) as a string.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Issuer<'a> {
+    AppId(u64),
+    ClientId(&'a str),
 }
 
 /// Signs the app JWT: `iat` 60 s in the past (clock drift, as GitHub recommends),
@@ -37,10 +46,13 @@ pub fn app_jwt(
             "GITHUB_APP_PRIVATE_KEY is not an RSA private key in PEM form ({e}): paste the whole .pem file the app settings page generated, BEGIN and END lines included"
         ))
     })?;
+    let iss = app_id
+        .parse::<u64>()
+        .map_or(Issuer::ClientId(app_id), Issuer::AppId);
     let claims = Claims {
         iat: now_epoch - 60,
         exp: now_epoch + 9 * 60,
-        iss: app_id,
+        iss,
     };
     jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &key)
         .map(SecretString::from)
@@ -223,7 +235,7 @@ mod tests {
     struct Decoded {
         iat: i64,
         exp: i64,
-        iss: String,
+        iss: serde_json::Value,
     }
 
     fn verify(jwt: &SecretString) -> Decoded {
@@ -231,7 +243,7 @@ mod tests {
             .expect("public key");
         let mut validation = Validation::new(Algorithm::RS256);
         validation.validate_exp = false; // the test clock is fixed in the past
-        validation.set_required_spec_claims(&["iss", "exp", "iat"]);
+        validation.set_required_spec_claims(&["exp"]); // iss is an integer here, which the iss check rejects
         jsonwebtoken::decode::<Decoded>(jwt.expose_secret(), &public, &validation)
             .expect("valid signature")
             .claims
@@ -245,10 +257,25 @@ mod tests {
         ] {
             let jwt = app_jwt("4242", &SecretString::from(pem), 1_700_000_000).expect("signed");
             let claims = verify(&jwt);
-            assert_eq!(claims.iss, "4242");
+            assert_eq!(
+                claims.iss,
+                serde_json::json!(4242),
+                "numeric app ids are integers"
+            );
             assert_eq!(claims.iat, 1_700_000_000 - 60);
             assert_eq!(claims.exp, 1_700_000_000 + 540);
         }
+    }
+
+    #[test]
+    fn client_ids_are_strings() {
+        let jwt = app_jwt(
+            "Iv1.abc",
+            &SecretString::from(include_str!("../tests/keys/app-pkcs8.pem")),
+            1_700_000_000,
+        )
+        .expect("signed");
+        assert_eq!(verify(&jwt).iss, serde_json::json!("Iv1.abc"));
     }
 
     #[test]

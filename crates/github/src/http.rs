@@ -168,7 +168,11 @@ impl Http {
                         limits,
                         message: &message,
                     };
-                    format!("{status} {message}").trim().clone_into(&mut last);
+                    last = if message.is_empty() {
+                        status.to_string()
+                    } else {
+                        format!("{} {message}", status.as_u16())
+                    };
                     let decision = self.decide(attempt, outcome, req.idempotency);
                     (Some((status, body)), decision)
                 }

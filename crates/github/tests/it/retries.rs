@@ -1,0 +1,228 @@
+//! The retry rules, observed through the emulator's faults and request log.
+
+use std::time::{Duration, Instant};
+
+use infra_ci_github::{Forge, ForgeError, GitHubClient};
+use serde_json::json;
+
+use crate::support::{Emu, SHA};
+
+#[tokio::test]
+async fn a_502_then_success_takes_two_attempts() {
+    let emu = Emu::start().await;
+    emu.pull(5, SHA).await;
+    emu.faults(
+        json!([{ "method": "GET", "path": "/repos/*/*/pulls/*", "kind": "502", "times": 1 }]),
+    )
+    .await;
+    let pr = emu.bot().get_pull(&emu.repo, 5).await.unwrap();
+    assert_eq!(pr.number, 5);
+    let log = emu.requests_to("GET", &emu.repo_path("/pulls/5")).await;
+    let statuses: Vec<_> = log.iter().map(|r| r["status"].clone()).collect();
+    assert_eq!(statuses, vec![json!(502), json!(200)]);
+}
+
+#[tokio::test]
+async fn persistent_5xx_gives_up_after_max_attempts() {
+    let emu = Emu::start().await;
+    emu.faults(json!([{ "method": "GET", "path": "/repos/*/*/pulls/*", "kind": "503" }]))
+        .await;
+    let err = emu.bot().get_pull(&emu.repo, 5).await.unwrap_err();
+    assert!(
+        matches!(err, ForgeError::Unavailable { attempts: 4, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("503"), "{err}");
+    assert_eq!(emu.requests().await.len(), 4);
+}
+
+#[tokio::test]
+async fn retry_after_is_obeyed() {
+    let emu = Emu::start().await;
+    emu.pull(5, SHA).await;
+    emu.faults(json!([{ "method": "GET", "path": "/repos/*/*/pulls/*", "kind": "secondary_429", "times": 1, "retry_after": 1 }]))
+        .await;
+    let started = Instant::now();
+    emu.bot().get_pull(&emu.repo, 5).await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(1),
+        "waited only {waited:?} despite Retry-After: 1"
+    );
+    assert_eq!(emu.requests().await.len(), 2);
+}
+
+#[tokio::test]
+async fn secondary_403_on_a_create_is_retried_because_github_did_not_apply_it() {
+    let emu = Emu::start().await;
+    emu.pull(6, SHA).await;
+    emu.faults(json!([{ "method": "POST", "path": "/repos/*/*/issues/*/comments", "kind": "secondary_403", "times": 1, "retry_after": 0 }]))
+        .await;
+    emu.bot()
+        .create_comment(&emu.repo, 6, "once")
+        .await
+        .unwrap();
+    let posts = emu
+        .requests_to("POST", &emu.repo_path("/issues/6/comments"))
+        .await;
+    assert_eq!(
+        posts
+            .iter()
+            .map(|r| r["status"].clone())
+            .collect::<Vec<_>>(),
+        vec![json!(403), json!(201)]
+    );
+}
+
+#[tokio::test]
+async fn exhausted_primary_limit_with_a_far_reset_fails_fast() {
+    let emu = Emu::start().await;
+    emu.pull(5, SHA).await;
+    emu.post("/ratelimit", json!({ "limit": 1 })).await;
+    let gh = emu.bot();
+    gh.get_pull(&emu.repo, 5).await.unwrap();
+    let started = Instant::now();
+    let err = gh.get_pull(&emu.repo, 5).await.unwrap_err();
+    assert!(matches!(err, ForgeError::RateLimited { .. }), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "must not wait for a reset an hour away"
+    );
+    assert!(
+        err.to_string().contains("rate limit exhausted until 20"),
+        "{err}"
+    );
+    assert_eq!(
+        emu.requests().await.len(),
+        2,
+        "the limited request is not repeated"
+    );
+}
+
+#[tokio::test]
+async fn a_create_whose_response_is_lost_is_not_retried() {
+    let emu = Emu::start().await;
+    emu.pull(8, SHA).await;
+    emu.faults(json!([{ "method": "POST", "path": "/repos/*/*/issues/*/comments", "kind": "lost_response", "times": 1 }]))
+        .await;
+    let gh = emu.bot();
+    let err = gh
+        .create_comment(&emu.repo, 8, "dashboard")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ForgeError::Unavailable { attempts: 1, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        emu.requests_to("POST", &emu.repo_path("/issues/8/comments"))
+            .await
+            .len(),
+        1
+    );
+    // GitHub did create it: a retry would have made a duplicate.
+    let page = gh.list_comments_page(&emu.repo, 8, 1, 100).await.unwrap();
+    assert_eq!(page.comments.len(), 1);
+}
+
+#[tokio::test]
+async fn a_5xx_on_a_create_is_not_retried() {
+    let emu = Emu::start().await;
+    emu.pull(8, SHA).await;
+    emu.faults(
+        json!([{ "method": "POST", "path": "/repos/*/*/git/refs", "kind": "502", "times": 1 }]),
+    )
+    .await;
+    let err = emu
+        .bot()
+        .create_ref(&emu.repo, "refs/heads/lock", SHA)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ForgeError::Unexpected { status: 502, .. }),
+        "{err:?}"
+    );
+    assert_eq!(emu.requests().await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_update_whose_response_is_lost_is_retried() {
+    let emu = Emu::start().await;
+    emu.pull(8, SHA).await;
+    let gh = emu.bot();
+    let c = gh.create_comment(&emu.repo, 8, "v1").await.unwrap();
+    emu.faults(json!([{ "method": "PATCH", "path": "/repos/*/*/issues/comments/*", "kind": "lost_response", "times": 1 }]))
+        .await;
+    assert_eq!(
+        gh.update_comment(&emu.repo, c.id, "v2")
+            .await
+            .unwrap()
+            .body(),
+        "v2"
+    );
+    assert_eq!(
+        emu.requests_to(
+            "PATCH",
+            &emu.repo_path(&format!("/issues/comments/{}", c.id))
+        )
+        .await
+        .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn connect_errors_are_retried_even_for_creates() {
+    // Nothing listens on a port we just released: every attempt fails to connect.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let emu = Emu::start().await;
+    let cfg = emu
+        .config("t")
+        .with_base_url(&format!("http://127.0.0.1:{port}"))
+        .unwrap();
+    let err = GitHubClient::new(cfg)
+        .unwrap()
+        .create_comment(&emu.repo, 1, "x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ForgeError::Unavailable { attempts: 4, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("could not connect"), "{err}");
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_whole_command() {
+    let emu = Emu::start().await;
+    emu.faults(json!([{ "path": "/repos/**", "kind": "503" }]))
+        .await;
+    let mut cfg = emu.config(infra_ci_emulator::DEFAULT_BOT_TOKEN);
+    cfg.retry.max_attempts = 1000;
+    cfg.retry.base_delay = Duration::from_millis(40);
+    cfg.retry.max_delay = Duration::from_millis(40);
+    cfg.deadline = Duration::from_millis(400);
+    let gh = GitHubClient::new(cfg).unwrap();
+    let started = Instant::now();
+    let err = gh.get_pull(&emu.repo, 1).await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(matches!(err, ForgeError::Unavailable { .. }), "{err:?}");
+    assert!(err.to_string().contains("deadline"), "{err}");
+    // Once the budget is spent, calls fail without sending anything.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let before = emu.requests().await.len();
+    let err = gh.get_comment(&emu.repo, 1).await.unwrap_err();
+    assert!(
+        matches!(err, ForgeError::Unavailable { attempts: 0, .. }),
+        "{err:?}"
+    );
+    assert_eq!(emu.requests().await.len(), before);
+}
