@@ -8,6 +8,7 @@ mod actions;
 mod ansi;
 mod detect;
 mod error;
+mod lines;
 mod markdown;
 mod show_json;
 mod summary;

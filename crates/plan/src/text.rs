@@ -4,15 +4,13 @@
 //! resource headers (`# aws_x.y must be replaced`) give the replaced and destroyed addresses
 //! and the counts when a log has no `Plan:` line.
 
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 
 use crate::actions::Category;
 use crate::ansi::{strip_actions_timestamp, strip_ansi, strip_box};
 use crate::error::PlanError;
+use crate::lines::{MAX_TEXT_LINE_BYTES, for_each_line};
 use crate::summary::{AddressList, Source, Summary};
-
-/// Lines longer than this are cut: a summary needs no more, and memory stays bounded.
-const MAX_LINE_BYTES: u64 = 64 * 1024;
 
 /// Message used when a text has nothing that looks like a plan.
 pub(crate) const NOT_A_PLAN: &str = "no Terraform plan found in the text (no `Plan:` line, \
@@ -33,40 +31,10 @@ pub fn summarize_text(text: &str) -> Summary {
 ///
 /// # Errors
 /// [`PlanError::Io`] when reading fails.
-pub fn summarize_text_reader<R: BufRead>(mut reader: R) -> Result<Summary, PlanError> {
+pub fn summarize_text_reader<R: BufRead>(reader: R) -> Result<Summary, PlanError> {
     let mut scanner = TextScanner::default();
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        let n = reader
-            .by_ref()
-            .take(MAX_LINE_BYTES)
-            .read_until(b'\n', &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        if buf.last() != Some(&b'\n') && n as u64 == MAX_LINE_BYTES {
-            skip_rest_of_line(&mut reader)?;
-        }
-        let line = String::from_utf8_lossy(&buf);
-        scanner.feed(line.trim_end_matches(['\n', '\r']));
-    }
+    for_each_line(reader, MAX_TEXT_LINE_BYTES, |line| scanner.feed(line))?;
     Ok(scanner.finish())
-}
-
-fn skip_rest_of_line<R: BufRead>(reader: &mut R) -> std::io::Result<()> {
-    loop {
-        let available = reader.fill_buf()?;
-        if available.is_empty() {
-            return Ok(());
-        }
-        if let Some(at) = available.iter().position(|&b| b == b'\n') {
-            reader.consume(at + 1);
-            return Ok(());
-        }
-        let len = available.len();
-        reader.consume(len);
-    }
 }
 
 /// Tallies from a `Plan:` or `Apply complete!` line.

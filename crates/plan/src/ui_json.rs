@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::actions::Category;
 use crate::error::PlanError;
+use crate::lines::{MAX_MESSAGE_BYTES, for_each_line};
 use crate::summary::{Source, Summary};
 
 /// One UI message, with only the fields we read.
@@ -80,18 +81,11 @@ struct Output {
 pub fn summarize_ui_json<R: BufRead>(reader: R) -> Result<Summary, PlanError> {
     let mut summary = Summary::new(Source::UiJson);
     let mut tally = None;
-    let mut line = String::new();
-    let mut reader = reader;
-    loop {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 {
-            break;
+    for_each_line(reader, MAX_MESSAGE_BYTES, |line| {
+        if let Ok(message) = serde_json::from_str::<Message>(line.trim()) {
+            tally = apply(&mut summary, message).or(tally);
         }
-        let Ok(message) = serde_json::from_str::<Message>(line.trim()) else {
-            continue;
-        };
-        tally = apply(&mut summary, message).or(tally);
-    }
+    })?;
     if let Some(t) = tally {
         summary.create = t.add.saturating_sub(summary.replace);
         summary.update = t.change;
