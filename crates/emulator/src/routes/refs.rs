@@ -35,6 +35,7 @@ pub async fn create(
             DOC_CREATE,
         ));
     }
+    check_sha(&sha, DOC_CREATE)?;
     let mut world = emu.world();
     let r = world.repo_mut(&owner, &repo);
     if r.refs.contains_key(&full) {
@@ -83,6 +84,7 @@ pub async fn update(
     caller.can_write("contents", DOC_UPDATE)?;
     let v = body_json(&raw)?;
     let sha = req_str(&v, "sha", DOC_UPDATE)?;
+    check_sha(&sha, DOC_UPDATE)?;
     let force = v.get("force").and_then(Value::as_bool).unwrap_or(false);
     let full = format!("refs/{reference}");
     let mut world = emu.world();
@@ -129,6 +131,15 @@ pub async fn delete(
         ));
     }
     Ok(reply::no_content())
+}
+
+/// GitHub only accepts full 40-hex commit shas here ("Object does not exist" otherwise).
+fn check_sha(sha: &str, doc: &str) -> Result<(), ApiError> {
+    if sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(ApiError::unprocessable("Object does not exist", doc))
+    }
 }
 
 /// Whether `ancestor` is reachable from `sha` through the declared parents.

@@ -79,7 +79,7 @@ pub fn labels(ctx: Ctx<'_>, repo: &Repo, names: &[String]) -> Value {
                 % 1_000_000_000;
             json!({
                 "id": id, "node_id": node_id("LA", id), "url": format!("{api}/labels/{name}"),
-                "name": name, "description": null, "color": "ededed", "default": false,
+                "name": name, "description": "", "color": "ededed", "default": false,
             })
         })
         .collect()
