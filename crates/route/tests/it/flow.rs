@@ -1,0 +1,142 @@
+//! After `decide`: `complete` with lookup facts, `refuse` with a policy decision.
+
+use infra_ci_config::Config;
+use infra_ci_route::{
+    ApplyFacts, Facts, Lookup, Mode, ReactionContent, authorize, complete, refuse,
+};
+use serde_json::json;
+
+use crate::support::{fixture, pr_comment, route};
+
+#[test]
+fn a_comment_route_takes_the_head_sha_from_the_lookup() {
+    let r = route("issue_comment", &pr_comment("/plan"));
+    assert_eq!(r.needs, Some(Lookup::PullHead { pr: 1 }));
+    let done = complete(
+        r.clone(),
+        &Facts::PullHead {
+            sha: "abc1234def".into(),
+            open: true,
+        },
+    );
+    assert_eq!(
+        (done.sha.as_deref(), done.needs.clone(), done.should_run),
+        (Some("abc1234def"), None, true)
+    );
+
+    // Facts that answer another question change nothing.
+    assert_eq!(
+        complete(r.clone(), &Facts::PullsForCommit { prs: vec![9] }),
+        r
+    );
+
+    // The PR closed between the comment and the lookup.
+    let closed = complete(
+        r,
+        &Facts::PullHead {
+            sha: "abc".into(),
+            open: false,
+        },
+    );
+    assert_eq!(
+        (closed.mode, closed.should_run, closed.init_dashboard),
+        (Mode::None, false, false)
+    );
+    assert_eq!(closed.react.unwrap().content, ReactionContent::Confused);
+}
+
+#[test]
+fn a_post_merge_route_finds_its_pull_request() {
+    let r = route("push", &fixture("push/with-new-branch.payload.json"));
+    let with_pr = complete(r.clone(), &Facts::PullsForCommit { prs: vec![42, 7] });
+    assert_eq!(
+        (
+            with_pr.pr_number,
+            with_pr.init_dashboard,
+            with_pr.needs.clone()
+        ),
+        (Some(42), true, None)
+    );
+    assert!(
+        with_pr.reason.ends_with("; dashboard on PR #42"),
+        "{}",
+        with_pr.reason
+    );
+    assert!(with_pr.should_run);
+
+    let direct = complete(r, &Facts::PullsForCommit { prs: vec![] });
+    assert_eq!(
+        (direct.pr_number, direct.init_dashboard, direct.should_run),
+        (None, false, true)
+    );
+}
+
+#[test]
+fn a_refusal_stops_the_run_and_says_why() {
+    let mut payload = pr_comment("/apply");
+    payload["comment"]["author_association"] = json!("CONTRIBUTOR");
+    let r = route("issue_comment", &payload);
+    assert!(r.authorize);
+    let cmd = r.as_command().unwrap();
+    let decision = authorize(
+        &cmd,
+        r.actor.as_ref().unwrap(),
+        &ApplyFacts::default(),
+        &Config::default(),
+    );
+    assert!(!decision.allowed);
+    let refused = refuse(r, &decision);
+    assert_eq!(
+        (refused.mode, refused.should_run, refused.authorize),
+        (Mode::None, false, false)
+    );
+    assert!(refused.stages.is_empty() && !refused.init_dashboard);
+    assert_eq!(refused.react.unwrap().content, ReactionContent::MinusOne);
+    let reply = refused.reply.unwrap();
+    assert!(
+        reply.contains("@runatlantis (CONTRIBUTOR) is not allowed"),
+        "{reply}"
+    );
+    assert!(reply.contains("permissions.apply.users"), "{reply}");
+
+    // An allowed decision leaves the route running.
+    let r = route("issue_comment", &pr_comment("/plan"));
+    let ok = authorize(
+        &r.as_command().unwrap(),
+        r.actor.as_ref().unwrap(),
+        &ApplyFacts::default(),
+        &Config::default(),
+    );
+    assert!(ok.allowed);
+    let kept = refuse(r.clone(), &ok);
+    assert_eq!(
+        (kept.mode, kept.should_run, kept.authorize),
+        (r.mode, true, false)
+    );
+}
+
+#[test]
+fn routes_serialize_as_job_outputs() {
+    let r = route("push", &fixture("push/with-new-branch.payload.json"));
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["mode"], "post-merge");
+    assert_eq!(v["command"], "verify");
+    assert_eq!(
+        v["stages"],
+        json!([
+            "plan-bootstrap",
+            "plan-platform",
+            "plan-data-staging",
+            "plan-data-prod"
+        ])
+    );
+    assert_eq!(
+        v["needs"],
+        json!({"kind": "pulls_for_commit", "sha": "6113728f27ae82c7b1a177c8d03f9e96e0adf246"})
+    );
+    let c = serde_json::to_value(route("issue_comment", &pr_comment("/bootstrap apply"))).unwrap();
+    assert_eq!(
+        (c["command"].as_str(), c["react"]["content"].as_str()),
+        (Some("bootstrap-apply"), Some("eyes"))
+    );
+}
