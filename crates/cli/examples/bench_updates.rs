@@ -21,14 +21,21 @@ const LATENCY_MS: u64 = 50;
 
 #[tokio::main]
 async fn main() {
-    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default()).await.unwrap();
+    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
+        .await
+        .unwrap();
     let base = emu.base_url();
     let http = reqwest::Client::new();
     let admin = |path: String, body: Value| {
         let http = http.clone();
         let base = base.clone();
         async move {
-            let r = http.post(format!("{base}/_emulator{path}")).json(&body).send().await.unwrap();
+            let r = http
+                .post(format!("{base}/_emulator{path}"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
             assert!(r.status().is_success(), "{path}: {}", r.status());
         }
     };
@@ -36,18 +43,36 @@ async fn main() {
         let http = http.clone();
         let base = base.clone();
         async move {
-            let v: Value = http.get(format!("{base}/_emulator/requests")).send().await.unwrap().json().await.unwrap();
+            let v: Value = http
+                .get(format!("{base}/_emulator/requests"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             let n = v.as_array().unwrap().len();
-            http.delete(format!("{base}/_emulator/requests")).send().await.unwrap();
+            http.delete(format!("{base}/_emulator/requests"))
+                .send()
+                .await
+                .unwrap();
             n
         }
     };
-    let cfg = ClientConfig::new(Auth::Token(SecretString::from(DEFAULT_BOT_TOKEN))).with_base_url(&base).unwrap();
+    let cfg = ClientConfig::new(Auth::Token(SecretString::from(DEFAULT_BOT_TOKEN)))
+        .with_base_url(&base)
+        .unwrap();
     let forge = GitHubClient::new(cfg).unwrap();
     let repo = RepoId::parse("acme/bench").unwrap();
-    admin("/users".into(), json!({"login": "chatty", "type": "User", "token": "chatty-token"})).await;
+    admin(
+        "/users".into(),
+        json!({"login": "chatty", "type": "User", "token": "chatty-token"}),
+    )
+    .await;
 
-    println!("| comments on the PR | dashboard placed | infra-ci requests/update | infra-ci ms/update | naive requests/update | naive ms/update | naive/infra-ci requests |");
+    println!(
+        "| comments on the PR | dashboard placed | infra-ci requests/update | infra-ci ms/update | naive requests/update | naive ms/update | naive/infra-ci requests |"
+    );
     println!("|---:|---|---:|---:|---:|---:|---:|");
     let mut pr = 100;
     for &n in &SIZES {
@@ -57,14 +82,26 @@ async fn main() {
             pr += 1;
             let sha = format!("{:040x}", 0xabc0_u64 + pr);
             admin("/latency".into(), json!({"ms": 0, "jitter_ms": 0})).await;
-            admin("/repos/acme/bench/pulls".into(), json!({"number": pr, "head_sha": sha, "user": "chatty"})).await;
-            let target = Target { repo: repo.clone(), pr, sha: sha.clone() };
+            admin(
+                "/repos/acme/bench/pulls".into(),
+                json!({"number": pr, "head_sha": sha, "user": "chatty"}),
+            )
+            .await;
+            let target = Target {
+                repo: repo.clone(),
+                pr,
+                sha: sha.clone(),
+            };
             let dashboards = Dashboards::new(&forge, default_stages(), Tuning::default());
             let chatter = format!("/repos/acme/bench/issues/{pr}/comments/bulk");
             if dashboard_first {
                 dashboards.init(&target).await.unwrap();
             }
-            admin(chatter, json!({"user": "chatty", "count": n, "body": "comment {i}"})).await;
+            admin(
+                chatter,
+                json!({"user": "chatty", "count": n, "body": "comment {i}"}),
+            )
+            .await;
             if !dashboard_first {
                 dashboards.init(&target).await.unwrap();
             }
@@ -74,8 +111,18 @@ async fn main() {
             let (mut ours_reqs, mut ours_time) = (0, Duration::ZERO);
             for u in 0..UPDATES {
                 let t0 = Instant::now();
-                let status = if u % 2 == 0 { Status::Running } else { Status::Success };
-                let upd = StageUpdate { stage: "plan-platform".into(), status, link: None, output: Some(format!("update {u}")), details: None };
+                let status = if u % 2 == 0 {
+                    Status::Running
+                } else {
+                    Status::Success
+                };
+                let upd = StageUpdate {
+                    stage: "plan-platform".into(),
+                    status,
+                    link: None,
+                    output: Some(format!("update {u}")),
+                    details: None,
+                };
                 dashboards.update(&target, upd).await.unwrap();
                 ours_time += t0.elapsed();
                 ours_reqs += requests().await;
@@ -91,7 +138,11 @@ async fn main() {
             let ms = |d: Duration| d.as_secs_f64() * 1000.0 / f64::from(UPDATES);
             println!(
                 "| {n} | {} | {:.1} | {:.0} | {:.1} | {:.0} | {:.1}× |",
-                if dashboard_first { "before the comments" } else { "after the comments" },
+                if dashboard_first {
+                    "before the comments"
+                } else {
+                    "after the comments"
+                },
                 per(ours_reqs),
                 ms(ours_time),
                 per(naive_reqs),
@@ -100,7 +151,9 @@ async fn main() {
             );
         }
     }
-    println!("\n{UPDATES} updates per size, {LATENCY_MS} ms latency per request, emulator in-process on loopback.");
+    println!(
+        "\n{UPDATES} updates per size, {LATENCY_MS} ms latency per request, emulator in-process on loopback."
+    );
     emu.shutdown().await;
 }
 

@@ -29,6 +29,11 @@ pub enum Command {
     Show(ShowArgs),
     /// Re-render the dashboard from the commit statuses (repairs an edited or deleted one).
     Sync(InitArgs),
+    /// Route a GitHub event (the `parse` job): decide what runs, write it to GITHUB_OUTPUT,
+    /// react to command comments and initialise the dashboard.
+    Parse(ParseArgs),
+    /// Summarise a Terraform/OpenTofu plan (JSON or text) for the dashboard or a PR comment.
+    Summarize(SummarizeArgs),
     /// Serve the GitHub API emulator (for trying infra-ci locally and for tests).
     Emulator(EmulatorArgs),
     /// Play the seed's `/plan` and `/bootstrap apply` sequences on an embedded emulator.
@@ -94,6 +99,50 @@ pub struct UpdateArgs {
     /// the whole text in a collapsed details section. A long output never has to fit in an argument.
     #[arg(long, value_name = "PATH")]
     pub output_file: Option<String>,
+    /// Summarise a plan (`terraform show -json` output, a `plan -json` stream or a plan log;
+    /// `-` for stdin) into the Output column (`+2 ~1 -0`), with the counts as details.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["output", "output_file"])]
+    pub plan: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Event name (default: GITHUB_EVENT_NAME).
+    #[arg(long, value_name = "NAME")]
+    pub event_name: Option<String>,
+    /// Event payload file (default: GITHUB_EVENT_PATH).
+    #[arg(long, value_name = "PATH")]
+    pub event_path: Option<PathBuf>,
+    /// Repository OWNER/NAME (default: GITHUB_REPOSITORY).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+    /// Configuration file (default: .github/infra-ci.yml when it exists).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Print the route as one JSON object instead of name=value lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Decide only: no GitHub requests (no lookups, reactions, replies or dashboard), so a
+    /// route can be checked locally without a token. Lookups stay unresolved.
+    #[arg(long)]
+    pub offline: bool,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SummarizeArgs {
+    /// A plan: `terraform show -json` output, a `terraform plan -json` stream, or a plan's
+    /// text log (detected). `-` reads stdin.
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// Print one JSON object with the counts (create, update, delete, replace, read, import,
+    /// move, forget, output_changes, drift) and the lists deleted and replaced.
+    #[arg(long, conflicts_with = "line")]
+    pub json: bool,
+    /// Print only the one-line summary (`+2 ~1 -0`), as the dashboard's Output column shows it.
+    #[arg(long)]
+    pub line: bool,
 }
 
 #[derive(Debug, Args)]

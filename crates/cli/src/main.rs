@@ -7,6 +7,7 @@ mod actions_env;
 mod args;
 mod client;
 mod commands;
+mod config;
 mod exit;
 
 use clap::Parser;

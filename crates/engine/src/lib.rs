@@ -24,6 +24,7 @@
 mod error;
 mod live;
 mod locate;
+mod parse;
 mod reconcile;
 mod service;
 mod target;
@@ -31,6 +32,7 @@ mod truth;
 
 pub use error::EngineError;
 pub use live::LiveDashboard;
+pub use parse::{ParseRequest, route_event};
 pub use reconcile::Tuning;
 pub use service::{Dashboards, InitOutcome, ShownDashboard, StageUpdate, UpdateOutcome};
 pub use target::Target;

@@ -2,7 +2,7 @@
 
 use std::io::Read as _;
 
-use infra_ci_core::{StageDef, Status, default_stages};
+use infra_ci_core::{StageDef, Status};
 use infra_ci_engine::{Dashboards, StageUpdate, Tuning};
 
 use crate::args::{InitArgs, ShowArgs, TargetArgs, UpdateArgs};
@@ -10,8 +10,8 @@ use crate::client;
 use crate::exit::CliError;
 
 /// The configured stages.
-pub fn stages(_t: &TargetArgs) -> Result<Vec<StageDef>, CliError> {
-    Ok(default_stages())
+pub fn stages(t: &TargetArgs) -> Result<Vec<StageDef>, CliError> {
+    Ok(crate::config::load(t.config.as_deref())?.stage_defs())
 }
 
 pub async fn init(a: InitArgs, sync: bool) -> Result<(), CliError> {
@@ -37,10 +37,11 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
         .status
         .parse()
         .map_err(|e: infra_ci_core::UnknownStatus| CliError::usage(e.to_string()))?;
-    let (output, details) = match (&a.output, &a.output_file) {
-        (Some(text), _) => (Some(text.clone()), None),
-        (None, Some(path)) => split_output(&read_text(path)?),
-        (None, None) => (None, None),
+    let (output, details) = match (&a.output, &a.output_file, &a.plan) {
+        (_, _, Some(plan)) => super::summarize::for_dashboard(plan)?,
+        (Some(text), _, None) => (Some(text.clone()), None),
+        (None, Some(path), None) => split_output(&read_text(path)?),
+        (None, None, None) => (None, None),
     };
     let forge = client::github(&a.conn)?;
     let target = client::target(&forge, &a.target).await?;

@@ -3,6 +3,8 @@
 mod dashboard;
 mod demo;
 mod emulator;
+mod parse;
+mod summarize;
 
 use crate::args::{Cli, Command};
 use crate::exit::report;
@@ -14,6 +16,8 @@ pub async fn dispatch(cli: Cli) -> u8 {
         Command::Sync(a) => dashboard::init(a, true).await,
         Command::Update(a) => dashboard::update(a).await,
         Command::Show(a) => dashboard::show(a).await,
+        Command::Parse(a) => parse::run(a).await,
+        Command::Summarize(a) => summarize::run(&a),
         Command::Emulator(a) => emulator::run(a).await,
         Command::Demo(a) => demo::run(a).await,
     })

@@ -5,4 +5,5 @@
 
 mod dashboard;
 mod errors;
+mod parse;
 mod support;
