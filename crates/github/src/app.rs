@@ -70,9 +70,12 @@ struct InstallationTokenBody {
     expires_at: Option<String>,
 }
 
+/// `installation`: its id, and the app's slug (which saves a `GET /app` for the bot login).
 #[derive(Deserialize)]
-struct IdBody {
+struct InstallationBody {
     id: u64,
+    #[serde(default)]
+    app_slug: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -175,7 +178,11 @@ impl AppTokens {
                 let url = format!("{}/repos/{}/{}/installation", self.base_url, repo.owner, repo.name);
                 let what = format!("an installation of GitHub App {} on {repo} (install the app on the repository)", self.creds.app_id);
                 let req = Request::new(Method::GET, url, what.clone(), Permission::None);
-                Ok(http.send(&req, &self.jwt()?).await?.json::<IdBody>(&what)?.id)
+                let found: InstallationBody = http.send(&req, &self.jwt()?).await?.json(&what)?;
+                if let Some(slug) = found.app_slug {
+                    let _ = self.slug.set(slug); // already known is fine: same app
+                }
+                Ok(found.id)
             })
             .await
             .copied()

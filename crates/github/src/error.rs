@@ -262,6 +262,36 @@ pub fn from_status(
     }
 }
 
+/// Appends GitHub's `x-accepted-github-permissions` header (sent with permission 403s, e.g.
+/// `issues=write; pull_requests=write`: any one `;`-separated set suffices) to a 403's hint.
+pub fn with_accepted_permissions(err: ForgeError, accepted: Option<&str>) -> ForgeError {
+    match (err, accepted.map(str::trim).filter(|a| !a.is_empty())) {
+        (
+            ForgeError::Forbidden {
+                what,
+                message,
+                hint,
+            },
+            Some(accepted),
+        ) => {
+            let sets: Vec<String> = accepted
+                .split(';')
+                .map(|s| format!("`{}`", s.trim()))
+                .collect();
+            let hint = format!(
+                "{hint}\n(GitHub says this endpoint accepts: {})",
+                sets.join(" or ")
+            );
+            ForgeError::Forbidden {
+                what,
+                message,
+                hint,
+            }
+        }
+        (err, _) => err,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,6 +401,30 @@ mod tests {
             false,
         );
         assert!(matches!(e, ForgeError::AlreadyExists { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn accepted_permissions_header_is_quoted_in_the_hint() {
+        let e = from_status(
+            "x",
+            Permission::Comments,
+            403,
+            br#"{"message":"Resource not accessible by integration"}"#,
+            false,
+        );
+        let e = with_accepted_permissions(e, Some("issues=write; pull_requests=write"));
+        assert!(
+            e.to_string()
+                .contains("accepts: `issues=write` or `pull_requests=write`"),
+            "{e}"
+        );
+        let e = with_accepted_permissions(
+            ForgeError::NotFound {
+                what: "x".to_owned(),
+            },
+            Some("issues=read"),
+        );
+        assert!(!e.to_string().contains("accepts"), "{e}");
     }
 
     #[test]

@@ -84,15 +84,40 @@ pub(crate) struct Http {
 /// What one attempt produced, before the policy looks at it.
 enum Attempt {
     Done(Reply),
-    Failed {
+    Failed(Failed),
+}
+
+/// A failed attempt.
+enum Failed {
+    /// GitHub answered non-2xx.
+    Status {
         status: StatusCode,
         headers: HeaderMap,
         body: Bytes,
     },
-    Transport {
-        connect: bool,
-        message: String,
-    },
+    /// No complete answer; `connect` when the connection was never made (nothing sent).
+    Transport { connect: bool, message: String },
+}
+
+impl Failed {
+    /// GitHub's `message`, or `""`.
+    fn message(&self) -> String {
+        match self {
+            Self::Status { body, .. } => error::error_message(body),
+            Self::Transport { .. } => String::new(),
+        }
+    }
+
+    /// One line for logs and `Unavailable { last }`.
+    fn summary(&self) -> String {
+        match self {
+            Self::Status { status, body, .. } => match error::error_message(body) {
+                m if m.is_empty() => status.to_string(),
+                m => format!("{} {m}", status.as_u16()),
+            },
+            Self::Transport { message, .. } => message.clone(),
+        }
+    }
 }
 
 impl Http {
@@ -130,90 +155,48 @@ impl Http {
     /// or the deadline passes. Non-2xx answers become [`ForgeError`]s.
     pub async fn send(&self, req: &Request, token: &SecretString) -> Result<Reply, ForgeError> {
         let auth = bearer(token)?;
-        let mut last = String::from("no attempt was made: the deadline had already passed");
+        let mut last = String::from("no attempt was made");
         let mut attempt = 0;
         loop {
-            let Some(remaining) = self
-                .deadline_at
-                .checked_duration_since(Instant::now())
-                .filter(|d| !d.is_zero())
-            else {
-                return Err(Self::unavailable(
-                    req,
-                    attempt,
-                    format!("the command's deadline passed; last: {last}"),
-                ));
+            let Some(remaining) = self.remaining() else {
+                let last = format!("the command's deadline passed; last: {last}");
+                return Err(Self::unavailable(req, attempt, last));
             };
             attempt += 1;
-            let (outcome_status, decision) = match self.attempt(req, &auth, remaining).await {
+            let failed = match self.attempt(req, &auth, remaining).await {
                 Attempt::Done(reply) => return Ok(reply),
-                Attempt::Transport { connect, message } => {
-                    let outcome = if connect {
-                        Outcome::ConnectFailed
-                    } else {
-                        Outcome::AnswerLost
-                    };
-                    last = message;
-                    (None, self.decide(attempt, outcome, req.idempotency))
-                }
-                Attempt::Failed {
-                    status,
-                    headers,
-                    body,
-                } => {
-                    let message = error::error_message(&body);
-                    let limits = RateLimitHeaders::from_headers(&headers);
-                    let outcome = Outcome::Status {
-                        status: status.as_u16(),
-                        limits,
-                        message: &message,
-                    };
-                    last = if message.is_empty() {
-                        status.to_string()
-                    } else {
-                        format!("{} {message}", status.as_u16())
-                    };
-                    let decision = self.decide(attempt, outcome, req.idempotency);
-                    (Some((status, body)), decision)
-                }
+                Attempt::Failed(failed) => failed,
             };
-            let wait = match decision {
+            last = failed.summary();
+            let message = failed.message();
+            let outcome = match &failed {
+                Failed::Transport { connect: true, .. } => Outcome::ConnectFailed,
+                Failed::Transport { connect: false, .. } => Outcome::AnswerLost,
+                Failed::Status {
+                    status, headers, ..
+                } => Outcome::Status {
+                    status: status.as_u16(),
+                    limits: RateLimitHeaders::from_headers(headers),
+                    message: &message,
+                },
+            };
+            let wait = match self.decide(attempt, outcome, req.idempotency) {
                 Decision::Retry {
                     wait,
                     rate_limit_reset,
                 } => {
-                    if Instant::now() + wait >= self.deadline_at {
-                        return Err(match rate_limit_reset {
-                            Some(reset) => rate_limited(reset),
-                            None => Self::unavailable(
-                                req,
-                                attempt,
-                                format!("{last} (no time left to retry before the deadline)"),
-                            ),
-                        });
+                    if Instant::now() + wait < self.deadline_at {
+                        wait
+                    } else if let Some(reset) = rate_limit_reset {
+                        return Err(rate_limited(reset));
+                    } else {
+                        let last = format!("{last} (no time left to retry before the deadline)");
+                        return Err(Self::unavailable(req, attempt, last));
                     }
-                    wait
                 }
                 Decision::RateLimited { reset_epoch } => return Err(rate_limited(reset_epoch)),
                 Decision::Exhausted => return Err(Self::unavailable(req, attempt, last)),
-                Decision::Final => {
-                    return Err(match outcome_status {
-                        Some((status, body)) => error::from_status(
-                            &req.what,
-                            req.permission,
-                            status.as_u16(),
-                            &body,
-                            self.app_auth,
-                        ),
-                        None => Self::unavailable(
-                            req,
-                            attempt,
-                            format!(
-                                "{last} (a create is not retried once it may have reached GitHub)"
-                            ),
-                        ),
-                    });
-                }
+                Decision::Final => return Err(self.final_error(req, attempt, failed)),
             };
             tracing::warn!(
                 method = %req.method,
@@ -224,6 +207,41 @@ impl Http {
                 "retrying GitHub request"
             );
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// What is left of the command's deadline, if anything.
+    fn remaining(&self) -> Option<Duration> {
+        self.deadline_at
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+    }
+
+    /// The error for an attempt the policy will not retry.
+    fn final_error(&self, req: &Request, attempt: u32, failed: Failed) -> ForgeError {
+        match failed {
+            Failed::Status {
+                status,
+                headers,
+                body,
+            } => {
+                let err = error::from_status(
+                    &req.what,
+                    req.permission,
+                    status.as_u16(),
+                    &body,
+                    self.app_auth,
+                );
+                let accepted = headers
+                    .get("x-accepted-github-permissions")
+                    .and_then(|v| v.to_str().ok());
+                error::with_accepted_permissions(err, accepted)
+            }
+            Failed::Transport { message, .. } => {
+                let last =
+                    format!("{message} (a create is not retried once it may have reached GitHub)");
+                Self::unavailable(req, attempt, last)
+            }
         }
     }
 
@@ -266,11 +284,11 @@ impl Http {
         if status.is_success() {
             Attempt::Done(Reply { headers, body })
         } else {
-            Attempt::Failed {
+            Attempt::Failed(Failed::Status {
                 status,
                 headers,
                 body,
-            }
+            })
         }
     }
 }
@@ -288,18 +306,17 @@ fn bearer(token: &SecretString) -> Result<HeaderValue, ForgeError> {
 
 /// Classifies a reqwest error. Only `is_connect` proves nothing was sent.
 fn transport(e: &reqwest::Error) -> Attempt {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else {
-        "connection failed"
+    let kind = match (e.is_connect(), e.is_timeout()) {
+        (true, _) => "could not connect",
+        (false, true) => "timed out",
+        (false, false) => "connection failed",
     };
+    // A connect timeout is still `is_connect`: the request was never sent.
     // reqwest's Display includes the URL (never headers), which is fine to log.
-    Attempt::Transport {
-        connect: e.is_connect() && !e.is_timeout(),
+    Attempt::Failed(Failed::Transport {
+        connect: e.is_connect(),
         message: format!("{kind}: {e}"),
-    }
+    })
 }
 
 fn rate_limited(reset_epoch: i64) -> ForgeError {

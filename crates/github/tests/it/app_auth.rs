@@ -125,3 +125,20 @@ async fn an_app_not_installed_on_the_owner_is_not_found() {
     assert!(err.is_not_found(), "{err:?}");
     assert!(err.to_string().contains("install the app"), "{err}");
 }
+
+#[tokio::test]
+async fn whoami_of_an_app_uses_the_slug_from_its_installation() {
+    let emu = Emu::start().await;
+    register_app(&emu).await;
+    let gh = GitHubClient::new(app_config(
+        &emu,
+        include_str!("../keys/app-pkcs8.pem"),
+        None,
+    ))
+    .unwrap();
+    assert_eq!(gh.whoami().await.unwrap(), "infra-flash[bot]");
+    assert!(
+        emu.requests_to("GET", "/app").await.is_empty(),
+        "the slug came with the installation"
+    );
+}

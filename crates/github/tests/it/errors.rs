@@ -38,6 +38,10 @@ async fn missing_permission_names_it_with_the_yaml_to_add() {
         "{text}"
     );
     assert!(text.contains("permissions:\n    statuses: write"), "{text}");
+    assert!(
+        text.contains("accepts: `statuses=write`"),
+        "GitHub's x-accepted-github-permissions: {text}"
+    );
 
     let err = gh
         .create_ref(&emu.repo, "refs/heads/lock", SHA)
