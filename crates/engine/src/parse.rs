@@ -57,13 +57,12 @@ pub async fn route_event(forge: &dyn Forge, req: ParseRequest<'_>) -> Result<Rou
     if route.authorize {
         route = authorize_route(forge, &req, route, pull.as_ref()).await?;
     }
-    if let Some(r) = route.react {
-        if let Err(e) = forge
+    if let Some(r) = route.react
+        && let Err(e) = forge
             .add_reaction(&req.repo, r.comment_id, r.content.as_str())
             .await
-        {
-            warn!(error = %e, "could not react to the comment; going on");
-        }
+    {
+        warn!(error = %e, "could not react to the comment; going on");
     }
     if let (Some(reply), Some(pr)) = (&route.reply, route.pr_number) {
         forge.create_comment(&req.repo, pr, reply).await?;
@@ -78,17 +77,17 @@ pub async fn route_event(forge: &dyn Forge, req: ParseRequest<'_>) -> Result<Rou
         let dashboards = Dashboards::new(forge, req.config.stage_defs(), Tuning::default());
         let out = dashboards.init(&target).await?;
         info!(comment = out.comment_id, "dashboard ready");
-        if let Some(status) = route.review {
-            if req.config.has_stage(infra_ci_config::well_known::REVIEW) {
-                let u = StageUpdate {
-                    stage: "review".into(),
-                    status,
-                    link: None,
-                    output: None,
-                    details: None,
-                };
-                dashboards.update(&target, u).await?;
-            }
+        if let Some(status) = route.review
+            && req.config.has_stage(infra_ci_config::well_known::REVIEW)
+        {
+            let u = StageUpdate {
+                stage: "review".into(),
+                status,
+                link: None,
+                output: None,
+                details: None,
+            };
+            dashboards.update(&target, u).await?;
         }
     }
     Ok(route)
@@ -107,12 +106,11 @@ async fn authorize_route(
     let facts = match (cmd.kind.is_apply(), route.pr_number) {
         (true, Some(pr)) => {
             let owned;
-            let p = match pull {
-                Some(p) => p,
-                None => {
-                    owned = forge.get_pull(&req.repo, pr).await?;
-                    &owned
-                }
+            let p = if let Some(p) = pull {
+                p
+            } else {
+                owned = forge.get_pull(&req.repo, pr).await?;
+                &owned
             };
             apply_facts(forge, req, p, &route).await?
         }
@@ -167,10 +165,9 @@ fn approved(reviews: &[Review], head: &str) -> bool {
         if matches!(
             r.state.as_str(),
             "APPROVED" | "CHANGES_REQUESTED" | "DISMISSED"
-        ) {
-            if let Some(u) = &r.user {
-                latest.insert(u.login.as_str(), r);
-            }
+        ) && let Some(u) = &r.user
+        {
+            latest.insert(u.login.as_str(), r);
         }
     }
     let any_approval = latest

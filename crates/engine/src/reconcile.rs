@@ -91,15 +91,15 @@ pub async fn reconcile(
         if let Some(s) = &own.status {
             truth.absorb(s);
         }
-        let comment = match anchored(ctx.forge, ctx.target, ctx.me, truth.anchor).await? {
-            Some(c) => c,
-            None => {
-                let body = render(&project(ctx, &truth, None, own), ctx.tuning.budget);
-                let c = find_or_create(ctx.forge, ctx.target, ctx.me, &body, ctx.tuning.scan_pages)
-                    .await?;
-                truth.anchor = Some(c.id);
-                c
-            }
+        let comment = if let Some(c) = anchored(ctx.forge, ctx.target, ctx.me, truth.anchor).await?
+        {
+            c
+        } else {
+            let body = render(&project(ctx, &truth, None, own), ctx.tuning.budget);
+            let c =
+                find_or_create(ctx.forge, ctx.target, ctx.me, &body, ctx.tuning.scan_pages).await?;
+            truth.anchor = Some(c.id);
+            c
         };
         let shown = parse(comment.body(), ctx.stages).ok();
         let dashboard = project(ctx, &truth, shown.as_ref(), own);
@@ -206,17 +206,17 @@ pub fn project(ctx: &Ctx<'_>, truth: &Truth, shown: Option<&Dashboard>, own: &Ow
                 *row = old.clone();
                 row.details = details;
             }
-            if old.details.is_some() {
-                if let Some(row) = d.stages.iter_mut().find(|r| r.key == old.key) {
-                    row.details.clone_from(&old.details);
-                }
+            if old.details.is_some()
+                && let Some(row) = d.stages.iter_mut().find(|r| r.key == old.key)
+            {
+                row.details.clone_from(&old.details);
             }
         }
     }
-    if let Some((key, text)) = &own.details {
-        if let Some(row) = d.stages.iter_mut().find(|r| &r.key == key) {
-            row.details = Some(text.clone());
-        }
+    if let Some((key, text)) = &own.details
+        && let Some(row) = d.stages.iter_mut().find(|r| &r.key == key)
+    {
+        row.details = Some(text.clone());
     }
     d
 }
