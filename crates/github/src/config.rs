@@ -94,12 +94,25 @@ impl ClientConfig {
     /// the process environment. Empty values count as unset (Actions expands missing
     /// secrets to `""`).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ForgeError> {
+        Self::from_lookup_with_token(lookup, None)
+    }
+
+    /// Like [`ClientConfig::from_lookup`], but `token` (a `--token` flag), when given, is the
+    /// credential and no credential variable is required; URLs, bot login and timeouts are
+    /// still read from the environment.
+    pub fn from_lookup_with_token(
+        lookup: impl Fn(&str) -> Option<String>,
+        token: Option<SecretString>,
+    ) -> Result<Self, ForgeError> {
         let get = |name: &str| {
             lookup(name)
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let auth = auth_from(&get)?;
+        let auth = match token {
+            Some(token) => Auth::Token(token),
+            None => auth_from(&get)?,
+        };
         let mut cfg = Self::new(auth);
         if let Some(base) = get(env::GITHUB_API_URL) {
             cfg = cfg.with_base_url(&base)?;
@@ -334,6 +347,20 @@ mod tests {
         ]))
         .expect_err("num");
         assert!(e.to_string().contains("INFRA_CI_MAX_ATTEMPTS"), "{e}");
+    }
+
+    #[test]
+    fn an_explicit_token_needs_no_credential_variables() {
+        let cfg = ClientConfig::from_lookup_with_token(
+            lookup(&[
+                ("GITHUB_API_URL", "https://ghe.example.com/api/v3"),
+                ("GITHUB_APP_ID", "1"),
+            ]),
+            Some(SecretString::from("flag")),
+        )
+        .expect("config");
+        assert!(matches!(&cfg.auth, Auth::Token(t) if t.expose_secret() == "flag"));
+        assert_eq!(cfg.base_url, "https://ghe.example.com/api/v3");
     }
 
     #[test]
