@@ -168,6 +168,10 @@ impl Http {
                 Attempt::Failed(failed) => failed,
             };
             last = failed.summary();
+            let status = match &failed {
+                Failed::Status { status, .. } => Some(status.as_u16()),
+                Failed::Transport { .. } => None,
+            };
             let message = failed.message();
             let outcome = match &failed {
                 Failed::Transport { connect: true, .. } => Outcome::ConnectFailed,
@@ -201,6 +205,7 @@ impl Http {
             tracing::warn!(
                 method = %req.method,
                 path = %path_of(&req.url),
+                status,
                 last = %last,
                 attempt,
                 wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
