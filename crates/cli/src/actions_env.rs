@@ -1,6 +1,7 @@
 //! The GitHub Actions environment: variable names in one place, and the files Actions reads
 //! back (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`).
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 
 /// `owner/name` of the repository the workflow runs in.
@@ -17,8 +18,6 @@ pub const GITHUB_STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
 pub const GITHUB_SERVER_URL: &str = "GITHUB_SERVER_URL";
 /// The workflow run's id.
 pub const GITHUB_RUN_ID: &str = "GITHUB_RUN_ID";
-/// True inside Actions.
-pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
 
 /// The URL of the current workflow run, when running in Actions.
 pub fn run_url() -> Option<String> {
@@ -42,9 +41,9 @@ pub fn format_outputs(pairs: &[(&str, String)]) -> String {
                 }
                 n += 1;
             };
-            out.push_str(&format!("{name}<<{delim}\n{value}\n{delim}\n"));
+            let _ = write!(out, "{name}<<{delim}\n{value}\n{delim}\n");
         } else {
-            out.push_str(&format!("{name}={value}\n"));
+            let _ = writeln!(out, "{name}={value}");
         }
     }
     out

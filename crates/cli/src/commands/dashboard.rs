@@ -5,6 +5,7 @@ use std::io::Read as _;
 use infra_ci_core::{StageDef, Status};
 use infra_ci_engine::{Dashboards, StageUpdate, Tuning};
 
+use crate::actions_env;
 use crate::args::{InitArgs, ShowArgs, TargetArgs, UpdateArgs};
 use crate::client;
 use crate::exit::CliError;
@@ -43,21 +44,25 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
         (None, Some(path), None) => split_output(&read_text(path)?),
         (None, None, None) => (None, None),
     };
+    if let Some(text) = &details {
+        // The job summary gets the whole text; the dashboard a budgeted part of it.
+        let section = format!("### {}\n\n```text\n{}\n```\n", a.stage, text.trim_end());
+        actions_env::append_to(actions_env::GITHUB_STEP_SUMMARY, &section)
+            .map_err(|e| CliError::failed(format!("cannot write GITHUB_STEP_SUMMARY: {e}")))?;
+    }
+    // In Actions, a stage without --link links to its run.
+    let link = a.link.clone().or_else(actions_env::run_url);
     let forge = client::github(&a.conn)?;
     let target = client::target(&forge, &a.target).await?;
     let d = Dashboards::new(&forge, stages(&a.target)?, Tuning::default());
-    let out = d
-        .update(
-            &target,
-            StageUpdate {
-                stage: a.stage.clone(),
-                status,
-                link: a.link.clone(),
-                output,
-                details,
-            },
-        )
-        .await?;
+    let update = StageUpdate {
+        stage: a.stage.clone(),
+        status,
+        link,
+        output,
+        details,
+    };
+    let out = d.update(&target, update).await?;
     println!(
         "{} {} on dashboard {} ({})",
         a.stage, status, out.comment_id, out.html_url

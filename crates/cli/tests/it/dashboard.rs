@@ -226,7 +226,7 @@ fn three_thousand_comments_cost_nothing_extra() {
     gh.user("chatty");
     gh.admin(
         &format!("/repos/{REPO}/issues/6/comments/bulk"),
-        json!({"user": "chatty", "count": 3000, "body": "lgtm {i}"}),
+        &json!({"user": "chatty", "count": 3000, "body": "lgtm {i}"}),
     );
     ok(&gh.run(&["init", "--pr", "6", "--sha", &head]));
     let init_requests = gh.requests().len();

@@ -162,7 +162,7 @@ fn plan_then_bootstrap_apply_as_in_the_seed() {
     gh.user("bob");
     gh.admin(
         &format!("/repos/{REPO}/pulls/30/reviews"),
-        json!({"user": "bob", "state": "APPROVED", "commit_id": head}),
+        &json!({"user": "bob", "state": "APPROVED", "commit_id": head}),
     );
     let (out, proc) = say(&gh, dir.path(), 30, "alice", "/bootstrap apply");
     ok(&proc);

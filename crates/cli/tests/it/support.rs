@@ -11,7 +11,8 @@ pub const BOT_TOKEN: &str = "emulator-bot-token";
 
 /// An emulator on a free port, with the admin API at hand.
 pub struct Gh {
-    pub handle: EmulatorHandle,
+    /// Kept so the emulator lives as long as the test.
+    _handle: EmulatorHandle,
     pub base: String,
     http: reqwest::blocking::Client,
 }
@@ -37,13 +38,14 @@ impl Gh {
         let handle = rx.recv().unwrap();
         let base = handle.base_url();
         Self {
-            handle,
+            _handle: handle,
             base,
             http: reqwest::blocking::Client::new(),
         }
     }
 
-    pub fn admin(&self, path: &str, body: Value) -> Value {
+    pub fn admin(&self, path: &str, body: &Value) -> Value {
+        let body = body.clone();
         let res = self
             .http
             .post(format!("{}/_emulator{path}", self.base))
@@ -58,7 +60,7 @@ impl Gh {
         let token = format!("{login}-token");
         self.admin(
             "/users",
-            json!({"login": login, "type": "User", "token": token}),
+            &json!({"login": login, "type": "User", "token": token}),
         );
         token
     }
@@ -66,7 +68,7 @@ impl Gh {
     pub fn pull(&self, number: u64, head_sha: &str) {
         self.admin(
             &format!("/repos/{REPO}/pulls"),
-            json!({"number": number, "head_sha": head_sha, "user": "alice"}),
+            &json!({"number": number, "head_sha": head_sha, "user": "alice"}),
         );
     }
 
