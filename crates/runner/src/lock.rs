@@ -1,0 +1,158 @@
+//! Project locks, atomic on GitHub itself.
+//!
+//! The lock of project P is the git ref `refs/infra-ci/locks/P`. Creating a ref that exists
+//! fails with 422, so exactly one of two concurrent creators wins: that is the atomic part.
+//! The ref points at the holder's head commit at the time it locked; who holds it is
+//! recorded as a commit status on that commit (context `infra-ci/lock/P`, description
+//! `locked by #N`), which also shows the lock in the pull request's checks. When that status
+//! is missing (a crash between the two writes), the holder is the one open pull request
+//! whose head is that commit, if there is exactly one.
+
+use infra_ci_github::{Forge, ForgeError, RepoId, StatusState};
+
+use crate::error::RunnerError;
+
+/// The status context recording a lock's holder.
+pub const LOCK_CONTEXT_PREFIX: &str = "infra-ci/lock/";
+
+/// The lock ref of a project, without `refs/` (as `get_ref`/`delete_ref` take it).
+pub fn lock_ref(project: &str) -> String {
+    format!("infra-ci/locks/{project}")
+}
+
+/// What trying to lock came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockOutcome {
+    /// We created the lock.
+    Acquired,
+    /// We held it already (an earlier apply of this pull request).
+    AlreadyOurs,
+    /// Another pull request holds it (`None`: a holder we could not identify).
+    HeldBy { pr: Option<u64>, sha: String },
+}
+
+/// Takes the lock of `project` for pull request `pr` at `head`.
+pub async fn acquire(
+    forge: &dyn Forge,
+    repo: &RepoId,
+    project: &str,
+    pr: u64,
+    head: &str,
+) -> Result<LockOutcome, RunnerError> {
+    let short = lock_ref(project);
+    for _ in 0..3 {
+        match forge.create_ref(repo, &format!("refs/{short}"), head).await {
+            Ok(_) => {
+                forge
+                    .create_status(
+                        repo,
+                        head,
+                        StatusState::Success,
+                        &format!("{LOCK_CONTEXT_PREFIX}{project}"),
+                        &format!("locked by #{pr}"),
+                        None,
+                    )
+                    .await?;
+                return Ok(LockOutcome::Acquired);
+            }
+            Err(ForgeError::AlreadyExists { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        // Someone holds it, or held it and released it just now (then try again).
+        if let Some((holder, sha)) = holder(forge, repo, project).await? {
+            return Ok(if holder == Some(pr) {
+                LockOutcome::AlreadyOurs
+            } else {
+                LockOutcome::HeldBy { pr: holder, sha }
+            });
+        }
+    }
+    Err(RunnerError::Usage(format!(
+        "the lock of {project} kept appearing and disappearing; try again"
+    )))
+}
+
+/// The lock of `project`: `None` when unlocked, else the holder (if known) and the commit.
+pub async fn holder(
+    forge: &dyn Forge,
+    repo: &RepoId,
+    project: &str,
+) -> Result<Option<(Option<u64>, String)>, RunnerError> {
+    let Some(r) = forge.get_ref(repo, &lock_ref(project)).await? else {
+        return Ok(None);
+    };
+    let sha = r.object.sha;
+    let context = format!("{LOCK_CONTEXT_PREFIX}{project}");
+    let combined = forge.combined_status(repo, &sha).await?;
+    let recorded = combined
+        .statuses
+        .iter()
+        .find(|s| s.context == context)
+        .and_then(|s| s.description.as_deref())
+        .and_then(parse_holder);
+    if recorded.is_some() {
+        return Ok(Some((recorded, sha)));
+    }
+    let open: Vec<u64> = forge
+        .pulls_for_commit(repo, &sha)
+        .await?
+        .into_iter()
+        .filter(|p| p.state == "open" && p.head.sha == sha)
+        .map(|p| p.number)
+        .collect();
+    Ok(Some(((open.len() == 1).then(|| open[0]), sha)))
+}
+
+/// Releases every lock among `projects` that pull request `pr` holds; returns their names.
+/// Locks held by others are left alone.
+pub async fn release(
+    forge: &dyn Forge,
+    repo: &RepoId,
+    projects: &[&str],
+    pr: u64,
+) -> Result<Vec<String>, RunnerError> {
+    let mut released = Vec::new();
+    for project in projects {
+        let Some((Some(holder_pr), sha)) = holder(forge, repo, project).await? else {
+            continue;
+        };
+        if holder_pr != pr {
+            continue;
+        }
+        match forge.delete_ref(repo, &lock_ref(project)).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => continue,
+            Err(e) => return Err(e.into()),
+        }
+        forge
+            .create_status(
+                repo,
+                &sha,
+                StatusState::Success,
+                &format!("{LOCK_CONTEXT_PREFIX}{project}"),
+                &format!("released by #{pr}"),
+                None,
+            )
+            .await?;
+        released.push((*project).to_owned());
+    }
+    Ok(released)
+}
+
+/// `locked by #12` → 12.
+fn parse_holder(description: &str) -> Option<u64> {
+    description.strip_prefix("locked by #")?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holder_descriptions() {
+        assert_eq!(parse_holder("locked by #12"), Some(12));
+        assert_eq!(parse_holder("released by #12"), None);
+        assert_eq!(parse_holder("locked by #x"), None);
+        assert_eq!(lock_ref("platform"), "infra-ci/locks/platform");
+    }
+}

@@ -1,0 +1,110 @@
+//! `infra-ci run plan [PROJECT…]` and `run bootstrap plan`: plan each project on the pull
+//! request's head, save the plan with its record, and report each project's stage.
+
+use infra_ci_config::Project;
+use infra_ci_core::Status;
+
+use crate::error::RunnerError;
+use crate::plans::{PlanRecord, PlanStore, sha256_file};
+use crate::report::Reporter;
+use crate::runner::{RunReport, Runner, Selection};
+use crate::schedule::run_all;
+use crate::steps::{self, ProjectResult};
+
+impl Runner<'_> {
+    /// Plans the selected projects of pull request `pr` on `sha` (default: its head).
+    pub async fn plan(
+        &self,
+        pr: u64,
+        sha: Option<String>,
+        sel: &Selection,
+    ) -> Result<RunReport, RunnerError> {
+        let projects = self.select(sel)?;
+        if projects.is_empty() {
+            return Err(RunnerError::Usage(
+                "no project to plan: name projects, or set `runner: native` on the ones infra-ci runs".into(),
+            ));
+        }
+        let (target, pull) = self.pull_target(pr, sha).await?;
+        let base = self.base_tip(&pull).await?;
+        let reporter = Reporter {
+            dashboards: &self.dashboards,
+            target: Some(&target),
+            link: self.setup.run_url.as_deref(),
+        };
+        let results = self
+            .plan_projects(
+                &projects,
+                &target.sha,
+                Some(base),
+                &reporter,
+                &self.setup.plans,
+            )
+            .await?;
+        Ok(RunReport { results })
+    }
+
+    /// Plans `projects` on commit `sha` into `store`, each reported on its own stage.
+    pub(crate) async fn plan_projects(
+        &self,
+        projects: &[&Project],
+        sha: &str,
+        base: Option<String>,
+        reporter: &Reporter<'_>,
+        store: &PlanStore,
+    ) -> Result<Vec<ProjectResult>, RunnerError> {
+        for p in projects {
+            self.project_dir(p)?;
+        }
+        store.prepare(sha)?;
+        run_all(projects, |p, blocked| {
+            let base = base.clone();
+            async move {
+                let stage = p.stage.as_str();
+                let name = p.name.as_str();
+                if let Some(reason) = blocked {
+                    let r = ProjectResult::skipped(name, reason);
+                    reporter.result(stage, &r).await?;
+                    return Ok(r);
+                }
+                reporter.running(stage).await?;
+                let dir = self.project_dir(p)?;
+                let planfile = store.plan_path(sha, name)?;
+                let r = steps::plan(self.cwd(p, &dir), name, &planfile).await?;
+                if r.status == Status::Success {
+                    self.record(store, &r, sha, base.as_deref(), &planfile)?;
+                }
+                self.setup.step_summary.project("Plan", &r)?;
+                reporter.result(stage, &r).await?;
+                Ok(r)
+            }
+        })
+        .await
+    }
+
+    fn record(
+        &self,
+        store: &PlanStore,
+        r: &ProjectResult,
+        sha: &str,
+        base: Option<&str>,
+        planfile: &std::path::Path,
+    ) -> Result<(), RunnerError> {
+        let checksum = sha256_file(planfile)
+            .map_err(|e| RunnerError::io(format!("cannot read {}", planfile.display()), e))?;
+        store.write_record(&PlanRecord {
+            version: 1,
+            project: r.project.clone(),
+            head_sha: sha.to_owned(),
+            base_sha: base.map(str::to_owned),
+            plan_sha256: checksum,
+            summary: r.output.clone(),
+            destructive: r
+                .summary
+                .as_ref()
+                .is_some_and(infra_ci_plan::Summary::has_destructive),
+            binary: self.setup.tool.name(),
+            created_at: jiff::Timestamp::now().to_string(),
+        })
+    }
+}

@@ -1,0 +1,98 @@
+//! Where results go: the commit's dashboard (a stage per project, through the engine) and
+//! the job summary file (`GITHUB_STEP_SUMMARY`, appended).
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use infra_ci_core::Status;
+use infra_ci_engine::{Dashboards, StageUpdate, Target};
+
+use crate::error::RunnerError;
+use crate::steps::ProjectResult;
+use crate::text;
+
+/// Writes stages of one commit's dashboard; without a target (drift, a push without a pull
+/// request) it writes nothing.
+pub(crate) struct Reporter<'a> {
+    pub dashboards: &'a Dashboards<'a>,
+    pub target: Option<&'a Target>,
+    pub link: Option<&'a str>,
+}
+
+impl std::fmt::Debug for Reporter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reporter")
+            .field("target", &self.target)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Reporter<'_> {
+    /// Sets `stage` to `status` with a one-line output and optional details.
+    pub async fn set(
+        &self,
+        stage: &str,
+        status: Status,
+        output: Option<String>,
+        details: Option<String>,
+    ) -> Result<(), RunnerError> {
+        let Some(target) = self.target else {
+            return Ok(());
+        };
+        self.dashboards
+            .update(
+                target,
+                StageUpdate {
+                    stage: stage.to_owned(),
+                    status,
+                    link: self.link.map(str::to_owned),
+                    output,
+                    details: details.map(|d| text::first_chars(&d, text::DETAILS_CHARS)),
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// `running`, with the run link.
+    pub async fn running(&self, stage: &str) -> Result<(), RunnerError> {
+        self.set(stage, Status::Running, None, None).await
+    }
+
+    /// A project's result on its stage.
+    pub async fn result(&self, stage: &str, r: &ProjectResult) -> Result<(), RunnerError> {
+        self.set(stage, r.status, Some(r.output.clone()), r.details.clone())
+            .await
+    }
+}
+
+/// The job summary file, appended to (never truncated: other steps write to it too).
+#[derive(Debug, Clone, Default)]
+pub struct StepSummary {
+    path: Option<PathBuf>,
+}
+
+impl StepSummary {
+    /// Appends to `path` when given.
+    pub fn new(path: Option<PathBuf>) -> Self {
+        Self { path }
+    }
+
+    /// Appends one project's section.
+    pub(crate) fn project(&self, verb: &str, r: &ProjectResult) -> Result<(), RunnerError> {
+        self.append(&text::step_summary(verb, r))
+    }
+
+    /// Appends text (one write, so parallel projects do not interleave within a section).
+    pub(crate) fn append(&self, text: &str) -> Result<(), RunnerError> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .map_err(|e| RunnerError::io(format!("cannot append to {}", path.display()), e))
+    }
+}

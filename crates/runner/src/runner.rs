@@ -1,0 +1,161 @@
+//! The [`Runner`]: a repository's configuration, its Terraform, its plans directory and the
+//! forge, shared by every use case (plan, apply, unlock, verify, drift).
+
+use std::path::{Path, PathBuf};
+
+use infra_ci_config::{Config, Project, Runner as Who};
+use infra_ci_engine::{Dashboards, Target, Tuning};
+use infra_ci_github::{Forge, PullRequest, RepoId};
+
+use crate::error::RunnerError;
+use crate::plans::PlanStore;
+use crate::process::Cwd;
+use crate::report::StepSummary;
+use crate::steps::ProjectResult;
+use crate::tool::Tool;
+
+/// Which projects a run covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Every project infra-ci runs itself (`runner: native`), in dependency order.
+    Native,
+    /// These projects (any runner: naming one is asking for it).
+    Named(Vec<String>),
+    /// The bootstrap project (`/bootstrap plan|apply`).
+    Bootstrap,
+}
+
+/// Everything a run needs besides the forge.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub repo: RepoId,
+    pub config: Config,
+    pub tool: Tool,
+    /// The repository root; project directories are relative to it.
+    pub root: PathBuf,
+    pub plans: PlanStore,
+    /// The workflow run's URL, linked from every stage this run writes.
+    pub run_url: Option<String>,
+    pub step_summary: StepSummary,
+}
+
+/// What a run came to, project by project, in dependency order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub results: Vec<ProjectResult>,
+}
+
+impl RunReport {
+    /// True when every project succeeded (the CLI exits 0).
+    pub fn succeeded(&self) -> bool {
+        self.results
+            .iter()
+            .all(|r| r.status == infra_ci_core::Status::Success)
+    }
+}
+
+/// Runs Terraform for a repository and reports to its dashboards.
+pub struct Runner<'f> {
+    pub(crate) forge: &'f dyn Forge,
+    pub(crate) setup: Setup,
+    pub(crate) dashboards: Dashboards<'f>,
+}
+
+impl std::fmt::Debug for Runner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner")
+            .field("setup", &self.setup)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'f> Runner<'f> {
+    pub fn new(forge: &'f dyn Forge, setup: Setup) -> Self {
+        let dashboards = Dashboards::new(forge, setup.config.stage_defs(), Tuning::default());
+        Self {
+            forge,
+            setup,
+            dashboards,
+        }
+    }
+
+    /// The projects of a selection, in dependency order.
+    pub fn select(&self, sel: &Selection) -> Result<Vec<&Project>, RunnerError> {
+        let cfg = &self.setup.config;
+        match sel {
+            Selection::Native => Ok(cfg
+                .projects_in_order()
+                .into_iter()
+                .filter(|p| p.runner == Who::Native)
+                .collect()),
+            Selection::Bootstrap => Ok(vec![
+                cfg.bootstrap_project().ok_or(RunnerError::NoBootstrap)?,
+            ]),
+            Selection::Named(names) => {
+                for n in names {
+                    if cfg.project(n).is_none() {
+                        return Err(RunnerError::UnknownProject {
+                            name: n.clone(),
+                            known: cfg
+                                .projects
+                                .iter()
+                                .map(|p| p.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        });
+                    }
+                }
+                Ok(cfg
+                    .projects_in_order()
+                    .into_iter()
+                    .filter(|p| names.iter().any(|n| n == p.name.as_str()))
+                    .collect())
+            }
+        }
+    }
+
+    /// Where a project's commands run.
+    pub(crate) fn cwd<'a>(&'a self, p: &'a Project, dir: &'a Path) -> Cwd<'a> {
+        Cwd {
+            tool: &self.setup.tool,
+            dir,
+            label: p.name.as_str(),
+            workspace: p.workspace.as_deref(),
+        }
+    }
+
+    /// The project's directory under the repository root; a missing one is a usage error.
+    pub(crate) fn project_dir(&self, p: &Project) -> Result<PathBuf, RunnerError> {
+        let dir = self.setup.root.join(p.dir.as_str());
+        if dir.is_dir() {
+            Ok(dir)
+        } else {
+            Err(RunnerError::Usage(format!(
+                "project {}: directory {} does not exist (check `dir:` in .github/infra-ci.yml and that the repository is checked out)",
+                p.name.as_str(),
+                dir.display()
+            )))
+        }
+    }
+
+    /// The pull request's dashboard target on `sha` (its head when `None`) and the pull.
+    pub(crate) async fn pull_target(
+        &self,
+        pr: u64,
+        sha: Option<String>,
+    ) -> Result<(Target, PullRequest), RunnerError> {
+        let pull = self.forge.get_pull(&self.setup.repo, pr).await?;
+        let sha = sha.unwrap_or_else(|| pull.head.sha.clone());
+        let target = Target::resolve(self.forge, self.setup.repo.clone(), pr, Some(sha)).await?;
+        Ok((target, pull))
+    }
+
+    /// The base branch's tip now: its ref, else what the pull request says.
+    pub(crate) async fn base_tip(&self, pull: &PullRequest) -> Result<String, RunnerError> {
+        let r = self
+            .forge
+            .get_ref(&self.setup.repo, &format!("heads/{}", pull.base.git_ref))
+            .await?;
+        Ok(r.map_or_else(|| pull.base.sha.clone(), |r| r.object.sha))
+    }
+}

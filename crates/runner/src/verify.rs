@@ -1,0 +1,125 @@
+//! `infra-ci run verify --sha SHA`: after a merge to the default branch, plan every project
+//! on the merged commit. Anything left to change means the merge was not (fully) applied:
+//! the `verify` stage of the merge commit's dashboard (on the pull request that brought it)
+//! turns `failure`, and the command exits 1.
+
+use infra_ci_core::Status;
+use infra_ci_engine::Target;
+
+use crate::error::RunnerError;
+use crate::report::Reporter;
+use crate::runner::{Runner, Selection};
+use crate::steps::ProjectResult;
+
+/// The dashboard stage post-merge verification reports to. Not among the seed's stages:
+/// the engine adds it as a row (add `{key: verify, name: Verify}` to `stages` to place it).
+pub const VERIFY_STAGE: &str = "verify";
+
+/// What verification found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub sha: String,
+    /// The pull request whose dashboard was marked, when the commit came from one.
+    pub pr: Option<u64>,
+    pub results: Vec<ProjectResult>,
+}
+
+impl VerifyReport {
+    /// Every project planned cleanly with nothing to change.
+    pub fn clean(&self) -> bool {
+        self.results.iter().all(|r| {
+            r.status == Status::Success
+                && r.summary
+                    .as_ref()
+                    .is_some_and(infra_ci_plan::Summary::is_empty)
+        })
+    }
+
+    /// One line for the Output column.
+    pub fn line(&self) -> String {
+        if self.clean() {
+            return format!("no changes in {} project(s)", self.results.len());
+        }
+        self.results
+            .iter()
+            .filter(|r| {
+                !(r.status == Status::Success
+                    && r.summary
+                        .as_ref()
+                        .is_some_and(infra_ci_plan::Summary::is_empty))
+            })
+            .map(|r| format!("{}: {}", r.project, r.output))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+impl Runner<'_> {
+    /// Plans every native project on `sha` and marks the merge commit's dashboard.
+    pub async fn verify(&self, sha: &str) -> Result<VerifyReport, RunnerError> {
+        let projects = self.select(&Selection::Native)?;
+        let pulls = self.forge.pulls_for_commit(&self.setup.repo, sha).await?;
+        let pr = pulls
+            .iter()
+            .find(|p| p.merge_commit_sha.as_deref() == Some(sha))
+            .or_else(|| pulls.first())
+            .map(|p| p.number);
+        let target = match pr {
+            Some(n) => Some(
+                Target::resolve(self.forge, self.setup.repo.clone(), n, Some(sha.to_owned()))
+                    .await?,
+            ),
+            None => None,
+        };
+        let link = self.setup.run_url.as_deref();
+        let stage = Reporter {
+            dashboards: &self.dashboards,
+            target: target.as_ref(),
+            link,
+        };
+        stage.running(VERIFY_STAGE).await?;
+        // Projects are not reported one by one: the merge commit's row is the verdict.
+        let quiet = Reporter {
+            dashboards: &self.dashboards,
+            target: None,
+            link,
+        };
+        let results = self
+            .plan_projects(
+                &projects,
+                &sha.to_ascii_lowercase(),
+                None,
+                &quiet,
+                &self.setup.plans,
+            )
+            .await?;
+        let report = VerifyReport {
+            sha: sha.to_owned(),
+            pr,
+            results,
+        };
+        let details: String = report
+            .results
+            .iter()
+            .filter_map(|r| {
+                r.details
+                    .as_deref()
+                    .map(|d| format!("== {} ==\n{d}\n", r.project))
+            })
+            .collect();
+        let status = if report.clean() {
+            Status::Success
+        } else {
+            Status::Failure
+        };
+        stage
+            .set(
+                VERIFY_STAGE,
+                status,
+                Some(report.line()),
+                (!details.is_empty()).then_some(details),
+            )
+            .await?;
+        Ok(report)
+    }
+}
