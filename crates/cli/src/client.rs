@@ -1,7 +1,7 @@
 //! Building the GitHub client and the target dashboard from flags and environment.
 
 use infra_ci_engine::Target;
-use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId};
+use infra_ci_github::{ClientConfig, GitHubClient, RepoId};
 use secrecy::SecretString;
 
 use crate::args::{ConnArgs, TargetArgs};
@@ -9,19 +9,12 @@ use crate::exit::CliError;
 
 /// The client for `conn`: environment first, flags on top.
 pub fn github(conn: &ConnArgs) -> Result<GitHubClient, CliError> {
-    let mut cfg = match &conn.token {
-        Some(t) => {
-            let mut cfg = ClientConfig::from_lookup(|name| {
-                (name != infra_ci_github::env::GITHUB_TOKEN).then(|| std::env::var(name).ok()).flatten()
-            })
-            .unwrap_or_else(|_| ClientConfig::new(Auth::Token(SecretString::from(t.clone()))));
-            cfg.auth = Auth::Token(SecretString::from(t.clone()));
-            cfg
-        }
-        None => ClientConfig::from_env().map_err(|e| {
-            CliError::usage(format!("{e}\nhint: in a workflow, pass `GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}` in the step's env"))
-        })?,
-    };
+    let token = conn.token.clone().map(SecretString::from);
+    let mut cfg = ClientConfig::from_lookup_with_token(|name| std::env::var(name).ok(), token).map_err(|e| {
+        CliError::usage(format!(
+            "{e}\nhint: in a workflow, pass `GITHUB_TOKEN: ${{{{ secrets.GITHUB_TOKEN }}}}` in the step's env"
+        ))
+    })?;
     if let Some(url) = &conn.api_url {
         cfg = cfg.with_base_url(url)?;
     }
