@@ -1,0 +1,260 @@
+//! `run apply`: the safety matrix, locks under contention, unlock.
+
+use infra_ci_core::Status;
+use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
+use infra_ci_github::Forge;
+use infra_ci_runner::{PlanStore, RunReport, Selection, lock};
+use serde_json::json;
+
+use crate::common::{World, config, sha};
+
+/// A world with project `app`, pull request `n` on `head`, approved and planned.
+async fn planned(n: u64, head: &str) -> World {
+    let w = World::new(&config(&[("app", "")])).await;
+    w.fixture_project("app", "basic_0-create");
+    ready(&w, n, head).await;
+    w
+}
+
+async fn ready(w: &World, n: u64, head: &str) {
+    w.pull(n, head, &sha('0')).await;
+    w.review(n, "reviewer", "APPROVED", head).await;
+    let plan = w.runner().plan(n, None, &Selection::Native).await.unwrap();
+    assert!(plan.succeeded(), "{plan:#?}");
+}
+
+async fn apply(w: &World, n: u64, sha: Option<String>) -> RunReport {
+    w.runner().apply(n, sha, &Selection::Native).await.unwrap()
+}
+
+/// The apply was refused with `reason`: output, the `apply` stage, and no `terraform apply`.
+async fn assert_refused(w: &World, report: &RunReport, head: &str, reason: &str) {
+    assert!(!report.succeeded());
+    let r = &report.results[0];
+    assert_eq!(r.status, Status::Failure);
+    assert!(
+        r.output.starts_with(&format!("refused: {reason}")),
+        "{}",
+        r.output
+    );
+    let (state, description) = w.status(head, "infra-dashboard/apply").await.unwrap();
+    assert_eq!(state, "failure");
+    assert!(description.contains(reason), "{description}");
+    assert!(
+        !w.calls().iter().any(|l| l.contains(" apply ")),
+        "terraform apply must not run"
+    );
+}
+
+#[tokio::test]
+async fn an_approved_planned_mergeable_head_applies_and_takes_the_lock() {
+    let head = sha('a');
+    let w = planned(1, &head).await;
+    let report = apply(&w, 1, None).await;
+    assert!(report.succeeded(), "{report:#?}");
+    assert_eq!(report.results[0].output, "applied +3 ~0 -0");
+    let (state, description) = w.status(&head, "infra-dashboard/apply").await.unwrap();
+    assert_eq!(
+        (state.as_str(), description.as_str()),
+        ("success", "success: applied +3 ~0 -0")
+    );
+    assert!(w.calls().iter().any(|l| l == "app apply end"));
+    let held = lock::holder(&w.client, &w.repo(), "app").await.unwrap();
+    assert_eq!(held, Some((Some(1), head.clone())));
+    // The lock shows in the pull request's checks.
+    let (_, d) = w.status(&head, "infra-ci/lock/app").await.unwrap();
+    assert_eq!(d, "locked by #1");
+}
+
+#[tokio::test]
+async fn no_saved_plan_is_refused() {
+    let w = World::new(&config(&[("app", "")])).await;
+    w.fixture_project("app", "basic_0-create");
+    let head = sha('b');
+    w.pull(2, &head, &sha('0')).await;
+    w.review(2, "reviewer", "APPROVED", &head).await;
+    let report = apply(&w, 2, None).await;
+    assert_refused(&w, &report, &head, "no saved plan for bbbbbbb").await;
+}
+
+#[tokio::test]
+async fn a_moved_head_is_refused() {
+    let head = sha('c');
+    let w = planned(3, &head).await;
+    w.edit_pull(3, json!({ "head_sha": sha('d') })).await;
+    let report = apply(&w, 3, Some(head.clone())).await;
+    assert_refused(&w, &report, &head, "the head moved from ccccccc to ddddddd").await;
+}
+
+#[tokio::test]
+async fn an_altered_plan_file_is_refused() {
+    let head = sha('e');
+    let w = planned(4, &head).await;
+    let path = PlanStore::new(w.plans())
+        .unwrap()
+        .plan_path(&head, "app")
+        .unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(b"tampered\n");
+    std::fs::write(&path, bytes).unwrap();
+    let report = apply(&w, 4, None).await;
+    assert_refused(
+        &w,
+        &report,
+        &head,
+        "the saved plan file does not match its checksum",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_plan_stage_that_did_not_succeed_is_refused() {
+    let head = sha('f');
+    let w = planned(5, &head).await;
+    // A later plan of the same commit failed (its status is the truth the check reads).
+    let target = Target::resolve(&w.client, w.repo(), 5, Some(head.clone()))
+        .await
+        .unwrap();
+    Dashboards::new(&w.client, w.config.stage_defs(), Tuning::default())
+        .update(
+            &target,
+            StageUpdate {
+                stage: "plan-app".into(),
+                status: Status::Failure,
+                link: None,
+                output: Some("error: x".into()),
+                details: None,
+            },
+        )
+        .await
+        .unwrap();
+    let report = apply(&w, 5, None).await;
+    assert_refused(
+        &w,
+        &report,
+        &head,
+        "plan stage plan-app is failure on fffffff",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn without_an_approval_of_the_head_it_is_refused() {
+    let w = World::new(&config(&[("app", "")])).await;
+    w.fixture_project("app", "basic_0-create");
+    let head = sha('1');
+    w.pull(6, &head, &sha('0')).await;
+    // An approval of an earlier commit does not count.
+    w.review(6, "reviewer", "APPROVED", &sha('9')).await;
+    assert!(
+        w.runner()
+            .plan(6, None, &Selection::Native)
+            .await
+            .unwrap()
+            .succeeded()
+    );
+    let report = apply(&w, 6, None).await;
+    assert_refused(&w, &report, &head, "not approved").await;
+}
+
+#[tokio::test]
+async fn an_unmergeable_pull_request_is_refused() {
+    let head = sha('2');
+    let w = planned(7, &head).await;
+    w.edit_pull(7, json!({ "mergeable": false })).await;
+    let report = apply(&w, 7, None).await;
+    assert_refused(&w, &report, &head, "not mergeable: it has conflicts").await;
+}
+
+#[tokio::test]
+async fn a_base_that_moved_since_the_plan_is_refused() {
+    let head = sha('3');
+    let w = planned(8, &head).await;
+    w.client
+        .create_ref(&w.repo(), "refs/heads/main", &sha('4'))
+        .await
+        .unwrap();
+    let report = apply(&w, 8, None).await;
+    assert_refused(
+        &w,
+        &report,
+        &head,
+        "diverged: the base branch moved from 0000000 to 4444444",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_fork_is_refused() {
+    let head = sha('5');
+    let w = planned(9, &head).await;
+    w.edit_pull(9, json!({ "fork": true })).await;
+    let report = apply(&w, 9, None).await;
+    assert_refused(&w, &report, &head, "the head branch is in a fork").await;
+}
+
+#[tokio::test]
+async fn two_pull_requests_race_for_the_lock_and_exactly_one_wins() {
+    let w = World::new(&config(&[("app", "")])).await;
+    w.fixture_project("app", "basic_0-create");
+    let (h1, h2) = (sha('6'), sha('7'));
+    ready(&w, 11, &h1).await;
+    ready(&w, 12, &h2).await;
+    let (r1, r2) = tokio::join!(apply(&w, 11, None), apply(&w, 12, None));
+    let (winner, loser, loser_head, loser_report) = match (r1.succeeded(), r2.succeeded()) {
+        (true, false) => (11, 12, &h2, &r2),
+        (false, true) => (12, 11, &h1, &r1),
+        other => panic!("exactly one apply must win, got {other:?}: {r1:#?} {r2:#?}"),
+    };
+    assert_eq!(
+        loser_report.results[0].output,
+        format!("refused: locked by #{winner}: it holds app until it is merged or closed")
+    );
+    let (state, _) = w.status(loser_head, "infra-dashboard/apply").await.unwrap();
+    assert_eq!(state, "failure");
+    assert_eq!(
+        w.calls().iter().filter(|l| *l == "app apply start").count(),
+        1
+    );
+
+    // Only the holder releases; then the other may apply.
+    assert!(w.runner().unlock(loser).await.unwrap().is_empty());
+    assert!(
+        lock::holder(&w.client, &w.repo(), "app")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(w.runner().unlock(winner).await.unwrap(), ["app"]);
+    assert_eq!(
+        lock::holder(&w.client, &w.repo(), "app").await.unwrap(),
+        None
+    );
+    let again = apply(&w, loser, None).await;
+    assert!(again.succeeded(), "{again:#?}");
+}
+
+#[tokio::test]
+async fn the_holder_applies_again_after_a_failed_apply() {
+    let head = sha('8');
+    let w = planned(13, &head).await;
+    w.project(
+        "app",
+        &[
+            ("json", "terraform-plan-comment/basic_0-create.plan.json"),
+            ("text", "terraform-plan-comment/basic_0-create.plan.txt"),
+            ("apply_exit", "1"),
+        ],
+    );
+    let first = apply(&w, 13, None).await;
+    assert!(!first.succeeded());
+    assert_eq!(first.results[0].output, "error: apply failed (stand-in)");
+    // The lock stays with the pull request (the state may be half applied).
+    assert_eq!(
+        lock::holder(&w.client, &w.repo(), "app").await.unwrap(),
+        Some((Some(13), head.clone()))
+    );
+    w.fixture_project("app", "basic_0-create");
+    let second = apply(&w, 13, None).await;
+    assert!(second.succeeded(), "{second:#?}");
+}

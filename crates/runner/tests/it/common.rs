@@ -1,0 +1,208 @@
+//! A test world: an emulator over HTTP, a repository checkout in a temporary directory with
+//! one directory per project, and the stand-in `terraform` first on PATH.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use infra_ci_config::Config;
+use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorHandle, EmulatorOptions, spawn};
+use infra_ci_github::{Auth, ClientConfig, Forge, GitHubClient, RepoId, RetryPolicy};
+use infra_ci_runner::{PlanStore, Runner, Setup, StepSummary, Tool};
+use serde_json::{Value, json};
+
+pub const OWNER_REPO: &str = "acme/infra";
+
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn fixtures() -> PathBuf {
+    workspace().join("tests/fixtures/terraform")
+}
+
+/// A hex SHA made of one repeated digit.
+pub fn sha(c: char) -> String {
+    std::iter::repeat_n(c, 40).collect()
+}
+
+pub struct World {
+    pub _emu: EmulatorHandle,
+    pub base: String,
+    pub client: GitHubClient,
+    pub tmp: tempfile::TempDir,
+    pub config: Config,
+}
+
+impl World {
+    pub async fn new(config_yaml: &str) -> Self {
+        let emu = spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
+            .await
+            .unwrap();
+        let base = emu.base_url();
+        let client = client(&base, DEFAULT_BOT_TOKEN);
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("repo")).unwrap();
+        Self {
+            _emu: emu,
+            base,
+            client,
+            tmp,
+            config: Config::from_yaml(config_yaml).unwrap(),
+        }
+    }
+
+    pub fn root(&self) -> PathBuf {
+        self.tmp.path().join("repo")
+    }
+    pub fn log(&self) -> PathBuf {
+        self.tmp.path().join("calls.log")
+    }
+    pub fn summary(&self) -> PathBuf {
+        self.tmp.path().join("step-summary.md")
+    }
+    pub fn plans(&self) -> PathBuf {
+        self.tmp.path().join("plans")
+    }
+    pub fn repo(&self) -> RepoId {
+        RepoId::parse(OWNER_REPO).unwrap()
+    }
+
+    /// Writes the stand-in's control file of a project directory.
+    pub fn project(&self, dir: &str, lines: &[(&str, &str)]) {
+        let d = self.root().join(dir);
+        std::fs::create_dir_all(&d).unwrap();
+        let text: String = lines.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        std::fs::write(d.join(".standin"), text).unwrap();
+    }
+
+    /// A project replaying a borchero fixture (`basic_0-create`, ...).
+    pub fn fixture_project(&self, dir: &str, name: &str) {
+        let json = format!("terraform-plan-comment/{name}.plan.json");
+        let text = format!("terraform-plan-comment/{name}.plan.txt");
+        self.project(dir, &[("json", &json), ("text", &text)]);
+    }
+
+    pub fn tool(&self) -> Tool {
+        let mut path = OsString::from(workspace().join("tests/stand-in"));
+        path.push(":");
+        path.push(std::env::var_os("PATH").unwrap_or_default());
+        Tool::locate("terraform", Some(&path))
+            .unwrap()
+            .with_env("STANDIN_FIXTURES", fixtures())
+            .with_env("STANDIN_LOG", self.log())
+    }
+
+    pub fn setup(&self) -> Setup {
+        Setup {
+            repo: self.repo(),
+            config: self.config.clone(),
+            tool: self.tool(),
+            root: self.root(),
+            plans: PlanStore::new(self.plans()).unwrap(),
+            run_url: Some("https://github.com/acme/infra/actions/runs/42".into()),
+            step_summary: StepSummary::new(Some(self.summary())),
+        }
+    }
+
+    pub fn runner(&self) -> Runner<'_> {
+        Runner::new(&self.client, self.setup())
+    }
+
+    /// The stand-in's call log, one `<dir> <sub-command> start|end` a line.
+    pub fn calls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.log())
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    pub async fn admin(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let res = reqwest::Client::new()
+            .request(method, format!("{}/_emulator{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        res.json().await.unwrap_or(Value::Null)
+    }
+
+    /// An open pull request `n` from `head` onto `base`.
+    pub async fn pull(&self, n: u64, head: &str, base: &str) {
+        self.admin(
+            reqwest::Method::POST,
+            &format!("/repos/{OWNER_REPO}/pulls"),
+            json!({ "number": n, "head_sha": head, "base_sha": base, "user": "author" }),
+        )
+        .await;
+    }
+
+    pub async fn edit_pull(&self, n: u64, fields: Value) {
+        self.admin(
+            reqwest::Method::PATCH,
+            &format!("/repos/{OWNER_REPO}/pulls/{n}"),
+            fields,
+        )
+        .await;
+    }
+
+    pub async fn review(&self, n: u64, user: &str, state: &str, commit: &str) {
+        self.admin(
+            reqwest::Method::POST,
+            &format!("/repos/{OWNER_REPO}/pulls/{n}/reviews"),
+            json!({ "user": user, "state": state, "commit_id": commit }),
+        )
+        .await;
+    }
+
+    /// The latest description and state of our status `context` on `sha`.
+    pub async fn status(&self, sha: &str, context: &str) -> Option<(String, String)> {
+        let c = self
+            .client
+            .combined_status(&self.repo(), sha)
+            .await
+            .unwrap();
+        c.statuses
+            .into_iter()
+            .find(|s| s.context == context)
+            .map(|s| (s.state, s.description.unwrap_or_default()))
+    }
+
+    pub async fn state(&self) -> Value {
+        reqwest::get(format!("{}/_emulator/state", self.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+pub fn client(base: &str, token: &str) -> GitHubClient {
+    let mut cfg = ClientConfig::new(Auth::Token(token.to_owned().into()))
+        .with_base_url(base)
+        .unwrap();
+    cfg.retry = RetryPolicy {
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+        ..RetryPolicy::default()
+    };
+    GitHubClient::new(cfg).unwrap()
+}
+
+/// Stages `plan-<p>` and native projects `<p>` in directory `<p>`, plus extra YAML per project.
+pub fn config(projects: &[(&str, &str)]) -> String {
+    let mut y = String::from("stages:\n");
+    for (p, _) in projects {
+        y.push_str(&format!("  - {{key: plan-{p}, name: \"Plan: {p}\"}}\n"));
+    }
+    y.push_str("  - {key: apply, name: Apply}\nprojects:\n");
+    for (p, extra) in projects {
+        y.push_str(&format!(
+            "  - {{name: {p}, dir: {p}, stage: plan-{p}, runner: native{extra}}}\n"
+        ));
+    }
+    y
+}
