@@ -83,13 +83,19 @@ pub async fn scan_ours(
 
 /// Finds our dashboard of this commit or creates it with `body`, converges concurrent
 /// creators on the lowest comment id (deleting our own duplicates), and anchors it.
+///
+/// After creating (or failing to create), it waits `settle_ms` before looking again: list
+/// reads may lag writes, and the later of two creators must see the earlier one's comment,
+/// or both keep their own and the commit ends with two dashboards.
 pub async fn find_or_create(
     forge: &dyn Forge,
     t: &Target,
     me: &str,
     body: &str,
     scan_pages: u32,
+    settle_ms: u64,
 ) -> Result<Comment, EngineError> {
+    let settle = || tokio::time::sleep(std::time::Duration::from_millis(settle_ms));
     let mut ours = scan_ours(forge, t, me, scan_pages).await?;
     let mut attempts = 0;
     while ours.is_empty() {
@@ -98,6 +104,7 @@ pub async fn find_or_create(
             Ok(created) => {
                 info!(comment = created.id, "created the dashboard comment");
                 // Look again: a concurrent `init` may have created one too.
+                settle().await;
                 ours = scan_ours(forge, t, me, scan_pages).await?;
                 if !ours.iter().any(|c| c.id == created.id) {
                     ours.push(created); // the list may lag the create
@@ -106,6 +113,7 @@ pub async fn find_or_create(
             Err(e) if attempts < CREATE_ATTEMPTS && may_have_been_applied(&e) => {
                 // The create may have happened with its response lost: look before retrying.
                 warn!(error = %e, "creating the dashboard comment failed; looking for it before trying again");
+                settle().await;
                 ours = scan_ours(forge, t, me, scan_pages).await?;
             }
             Err(e) => return Err(e.into()),

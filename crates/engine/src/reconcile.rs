@@ -4,6 +4,8 @@
 //! reads, and stops only after a read that follows its last write shows nothing newer than
 //! what it wrote. So the last write to the comment is followed by a read that covered every
 //! status posted before it, and any status posted after it has a writer still to come.
+//! Status reads may lag writes (GitHub's replicas; the emulator's stale reads), so that
+//! read-back waits `settle_ms` after the write: it must not miss a status posted just before.
 //! Rows carry revisions (status ids), so a stale read never regresses what the comment shows.
 
 use std::time::Duration;
@@ -25,7 +27,9 @@ pub struct Tuning {
     pub max_rounds: u32,
     /// Base of the randomized pause between rounds.
     pub jitter_ms: u64,
-    /// After contention was seen, wait this long and check once more (covers reads that lag).
+    /// How long reads may lag writes: the read-back after a write waits this long, and
+    /// after contention was seen, one more read does too. Also the pause before a new
+    /// dashboard looks for concurrent creators.
     pub settle_ms: u64,
     /// How many of the newest comment pages a marker scan reads.
     pub scan_pages: u32,
@@ -96,8 +100,15 @@ pub async fn reconcile(
             c
         } else {
             let body = render(&project(ctx, &truth, None, own), ctx.tuning.budget);
-            let c =
-                find_or_create(ctx.forge, ctx.target, ctx.me, &body, ctx.tuning.scan_pages).await?;
+            let c = find_or_create(
+                ctx.forge,
+                ctx.target,
+                ctx.me,
+                &body,
+                ctx.tuning.scan_pages,
+                ctx.tuning.settle_ms,
+            )
+            .await?;
             truth.anchor = Some(c.id);
             c
         };
@@ -106,9 +117,24 @@ pub async fn reconcile(
         let body = render(&dashboard, ctx.tuning.budget);
         if body != comment.body() {
             debug!(round, comment = comment.id, "writing the dashboard");
-            ctx.forge
+            match ctx
+                .forge
                 .update_comment(&ctx.target.repo, comment.id, &body)
-                .await?;
+                .await
+            {
+                Ok(_) => {}
+                // A concurrent creator converged on another comment and deleted this one
+                // after we read it: locate the dashboard again.
+                Err(e) if e.is_not_found() => {
+                    truth.anchor = None;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+            // Read back only once reads have caught up with our write: a status posted just
+            // before it (whose row we may have overwritten) must show in the read-back.
+            pause(ctx.tuning.settle_ms, 0).await;
+            settled = true;
         } else if !contended || settled {
             return Ok(done(comment.id, comment.html_url, round));
         }

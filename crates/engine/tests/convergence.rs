@@ -1,0 +1,203 @@
+//! Concurrent first writers converge on one dashboard even when list reads lag (stale
+//! reads), over HTTP against the emulator.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use infra_ci_core::{Status, default_stages, marker::is_dashboard_of};
+use infra_ci_emulator::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
+use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
+use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId, RetryPolicy};
+use serde_json::{Value, json};
+
+const STALE_MS: u64 = 300;
+
+fn client(base: &str) -> GitHubClient {
+    let mut cfg = ClientConfig::new(Auth::Token(DEFAULT_BOT_TOKEN.to_owned().into()))
+        .with_base_url(base)
+        .unwrap();
+    cfg.retry = RetryPolicy {
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+        ..RetryPolicy::default()
+    };
+    GitHubClient::new(cfg).unwrap()
+}
+
+fn tuning() -> Tuning {
+    Tuning {
+        jitter_ms: 10,
+        settle_ms: STALE_MS + 50,
+        ..Tuning::default()
+    }
+}
+
+async fn admin(base: &str, path: &str, body: Value) -> Value {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/_emulator{path}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{path}: {}", res.status());
+    res.json().await.unwrap_or(Value::Null)
+}
+
+async fn state(base: &str) -> Value {
+    reqwest::get(format!("{base}/_emulator/state"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn dashboards_of(state: &Value, sha: &str) -> Vec<Value> {
+    state["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["user"] == DEFAULT_BOT_LOGIN && c["deleted"] == false)
+        .filter(|c| is_dashboard_of(c["body"].as_str().unwrap_or(""), sha))
+        .cloned()
+        .collect()
+}
+
+/// Eight jobs start at once on a fresh commit while list reads lag by up to 300 ms: the
+/// later creator must still see the earlier one (it waits out the lag before looking), so
+/// exactly one dashboard remains and no job fails on a duplicate deleted under it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_writers_converge_under_stale_reads() {
+    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
+        .await
+        .unwrap();
+    let base = emu.base_url();
+    admin(&base, "/faults", json!({"seed": 3, "stale_ms": STALE_MS})).await;
+    for round in 0..4u64 {
+        let pr = 10 + round;
+        let sha = format!("{:07x}{}", 0x0abc_0000 + round, "0".repeat(33));
+        admin(
+            &base,
+            "/repos/acme/infra/pulls",
+            json!({"number": pr, "head_sha": sha, "user": "alice"}),
+        )
+        .await;
+        let target = Target {
+            repo: RepoId::parse("acme/infra").unwrap(),
+            pr,
+            sha: sha.clone(),
+        };
+        let jobs: Vec<_> = (0..8)
+            .map(|i| {
+                let forge = client(&base);
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let d = Dashboards::new(&forge, default_stages(), tuning());
+                    if i % 2 == 0 {
+                        d.init(&target).await.map(|_| ())
+                    } else {
+                        d.update(
+                            &target,
+                            StageUpdate {
+                                stage: default_stages()[i].key.clone(),
+                                status: Status::Running,
+                                link: None,
+                                output: Some(format!("job {i}")),
+                                details: None,
+                            },
+                        )
+                        .await
+                        .map(|_| ())
+                    }
+                })
+            })
+            .collect();
+        for j in jobs {
+            j.await.unwrap().unwrap();
+        }
+        let ours = dashboards_of(&state(&base).await, &sha);
+        assert_eq!(ours.len(), 1, "round {round}: {ours:#?}");
+    }
+    emu.shutdown().await;
+}
+
+/// Eight jobs update eight stages at once on an existing dashboard while status reads lag
+/// by up to 300 ms: every job's status must be on the dashboard when all have returned.
+/// (A read-back right after a PATCH can miss a status posted just before it, so the job
+/// whose PATCH overwrote another's rows would stop too early.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_updates_are_not_lost_under_stale_reads() {
+    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
+        .await
+        .unwrap();
+    let base = emu.base_url();
+    for round in 0..4u64 {
+        let pr = 20 + round;
+        let sha = format!("{:07x}{}", 0x0def_0000 + round, "0".repeat(33));
+        admin(
+            &base,
+            "/repos/acme/infra/pulls",
+            json!({"number": pr, "head_sha": sha, "user": "alice"}),
+        )
+        .await;
+        let target = Target {
+            repo: RepoId::parse("acme/infra").unwrap(),
+            pr,
+            sha: sha.clone(),
+        };
+        let first = client(&base);
+        Dashboards::new(&first, default_stages(), tuning())
+            .init(&target)
+            .await
+            .unwrap();
+        admin(
+            &base,
+            "/faults",
+            json!({"seed": round, "stale_ms": STALE_MS}),
+        )
+        .await;
+        let jobs: Vec<_> = default_stages()
+            .into_iter()
+            .map(|stage| {
+                let forge = client(&base);
+                let target = target.clone();
+                tokio::spawn(async move {
+                    Dashboards::new(&forge, default_stages(), tuning())
+                        .update(
+                            &target,
+                            StageUpdate {
+                                stage: stage.key.clone(),
+                                status: Status::Success,
+                                link: None,
+                                output: Some(format!("done {}", stage.key)),
+                                details: None,
+                            },
+                        )
+                        .await
+                })
+            })
+            .collect();
+        for j in jobs {
+            j.await.unwrap().unwrap();
+        }
+        reqwest::Client::new()
+            .delete(format!("{base}/_emulator/faults"))
+            .send()
+            .await
+            .unwrap();
+        let ours = dashboards_of(&state(&base).await, &sha);
+        assert_eq!(ours.len(), 1);
+        let shown =
+            infra_ci_core::parse(ours[0]["body"].as_str().unwrap(), &default_stages()).unwrap();
+        for stage in default_stages() {
+            let row = shown.stage(&stage.key).unwrap();
+            assert_eq!(
+                (row.status, row.output.clone()),
+                (Status::Success, Some(format!("done {}", stage.key))),
+                "round {round}: {} lost",
+                stage.key
+            );
+        }
+    }
+    emu.shutdown().await;
+}
