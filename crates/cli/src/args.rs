@@ -34,6 +34,10 @@ pub enum Command {
     Parse(ParseArgs),
     /// Summarise a Terraform/OpenTofu plan (JSON or text) for the dashboard or a PR comment.
     Summarize(SummarizeArgs),
+    /// Run Terraform/OpenTofu: plan|apply [PROJECT…], bootstrap plan|apply, unlock, verify.
+    Run(crate::commands::run::RunArgs),
+    /// Plan every project and keep the "Infrastructure drift" issue in step (exit 1 on drift).
+    Drift(crate::commands::drift::DriftArgs),
     /// Serve the GitHub API emulator (for trying infra-ci locally and for tests).
     Emulator(EmulatorArgs),
     /// Play the seed's `/plan` and `/bootstrap apply` sequences on an embedded emulator.

@@ -2,8 +2,10 @@
 
 mod dashboard;
 mod demo;
+pub mod drift;
 mod emulator;
 mod parse;
+pub mod run;
 mod summarize;
 
 use crate::args::{Cli, Command};
@@ -12,6 +14,8 @@ use crate::exit::report;
 /// Runs the command and returns the exit code.
 pub async fn dispatch(cli: Cli) -> u8 {
     report(match cli.command {
+        Command::Run(a) => run::run(a).await,
+        Command::Drift(a) => drift::run(a).await,
         Command::Init(a) => dashboard::init(a, false).await,
         Command::Sync(a) => dashboard::init(a, true).await,
         Command::Update(a) => dashboard::update(a).await,

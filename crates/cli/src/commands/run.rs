@@ -1,0 +1,238 @@
+//! `infra-ci run plan|apply [PROJECT…]`, `run bootstrap plan|apply`, `run unlock`,
+//! `run verify`: arguments and the Actions environment in, `infra_ci_runner` out.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+use infra_ci_runner::{
+    ENV_PLANS_DIR, PlanStore, ProjectResult, RunReport, Runner, RunnerError, Selection, Setup,
+    StepSummary, Tool,
+};
+
+use crate::actions_env;
+use crate::args::ConnArgs;
+use crate::client;
+use crate::exit::{CliError, FAILED, USAGE};
+
+/// `infra-ci run …`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(subcommand)]
+    pub what: RunCommand,
+}
+
+/// What to run.
+#[derive(Debug, Subcommand)]
+pub enum RunCommand {
+    /// Plan projects on the pull request's head; save each plan for a later apply.
+    Plan(ProjectsArgs),
+    /// Apply the saved plans, after every safety check and with the projects' locks.
+    Apply(ProjectsArgs),
+    /// `/bootstrap plan|apply`: the configured bootstrap project, on its own stage.
+    Bootstrap(BootstrapArgs),
+    /// Release the locks a pull request holds (call on `pull_request` closed).
+    Unlock(UnlockArgs),
+    /// Post-merge: plan every project on the merged commit; exit 1 if anything would change.
+    Verify(VerifyArgs),
+}
+
+/// Repository, configuration, plans directory and connection.
+#[derive(Debug, Args, Clone)]
+pub struct CommonArgs {
+    /// Repository OWNER/NAME (default: GITHUB_REPOSITORY).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+    /// Configuration file (default: .github/infra-ci.yml when it exists).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Where plans are saved and read: <DIR>/<sha>/<project>.tfplan (+ .json record).
+    #[arg(long, value_name = "DIR", env = ENV_PLANS_DIR, default_value = infra_ci_runner::DEFAULT_PLANS_DIR)]
+    pub plans_dir: PathBuf,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ProjectsArgs {
+    /// Projects to run (default: every `runner: native` project), in dependency order.
+    #[arg(value_name = "PROJECT")]
+    pub projects: Vec<String>,
+    /// Pull request number.
+    #[arg(long, value_name = "N")]
+    pub pr: u64,
+    /// The commit (default: the pull request's head). An apply refuses when the head moved.
+    #[arg(long, value_name = "SHA")]
+    pub sha: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BootstrapAction {
+    Plan,
+    Apply,
+}
+
+#[derive(Debug, Args)]
+pub struct BootstrapArgs {
+    /// plan or apply.
+    pub action: BootstrapAction,
+    /// Pull request number.
+    #[arg(long, value_name = "N")]
+    pub pr: u64,
+    /// The commit (default: the pull request's head).
+    #[arg(long, value_name = "SHA")]
+    pub sha: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// The pull request whose locks are released (locks held by others are left alone).
+    #[arg(long, value_name = "N")]
+    pub pr: u64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The merged commit on the default branch (default: GITHUB_SHA).
+    #[arg(long, value_name = "SHA", env = "GITHUB_SHA")]
+    pub sha: String,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+pub async fn run(a: RunArgs) -> Result<(), CliError> {
+    match a.what {
+        RunCommand::Plan(p) => projects(p, false).await,
+        RunCommand::Apply(p) => projects(p, true).await,
+        RunCommand::Bootstrap(b) => {
+            let forge = client::github(&b.common.conn)?;
+            let runner = Runner::new(&forge, setup(&b.common)?);
+            let report = match b.action {
+                BootstrapAction::Plan => runner.plan(b.pr, b.sha, &Selection::Bootstrap).await,
+                BootstrapAction::Apply => runner.apply(b.pr, b.sha, &Selection::Bootstrap).await,
+            };
+            finish(&report.map_err(cli)?)
+        }
+        RunCommand::Unlock(u) => {
+            let forge = client::github(&u.common.conn)?;
+            let released = Runner::new(&forge, setup_without_tool(&u.common)?)
+                .unlock(u.pr)
+                .await
+                .map_err(cli)?;
+            if released.is_empty() {
+                println!("#{} holds no lock", u.pr);
+            }
+            for p in released {
+                println!("released the lock of {p}");
+            }
+            Ok(())
+        }
+        RunCommand::Verify(v) => {
+            let forge = client::github(&v.common.conn)?;
+            let report = Runner::new(&forge, setup(&v.common)?)
+                .verify(&v.sha)
+                .await
+                .map_err(cli)?;
+            print_results(&report.results);
+            if report.clean() {
+                println!("verified: {}", report.line());
+                Ok(())
+            } else {
+                Err(CliError::failed(format!(
+                    "the merged commit is not fully applied: {}",
+                    report.line()
+                )))
+            }
+        }
+    }
+}
+
+async fn projects(p: ProjectsArgs, apply: bool) -> Result<(), CliError> {
+    let forge = client::github(&p.common.conn)?;
+    let runner = Runner::new(&forge, setup(&p.common)?);
+    let sel = if p.projects.is_empty() {
+        Selection::Native
+    } else {
+        Selection::Named(p.projects)
+    };
+    let report = if apply {
+        runner.apply(p.pr, p.sha, &sel).await
+    } else {
+        runner.plan(p.pr, p.sha, &sel).await
+    };
+    finish(&report.map_err(cli)?)
+}
+
+/// Everything a run needs, from flags and the Actions environment.
+pub fn setup(c: &CommonArgs) -> Result<Setup, CliError> {
+    let mut s = setup_without_tool(c)?;
+    s.tool = Tool::from_env(s.config.terraform.binary).map_err(cli)?;
+    Ok(s)
+}
+
+/// A setup for commands that never run Terraform (`unlock`).
+fn setup_without_tool(c: &CommonArgs) -> Result<Setup, CliError> {
+    let config = crate::config::load(c.config.as_deref())?;
+    let root = std::env::current_dir()
+        .map_err(|e| CliError::failed(format!("cannot read the current directory: {e}")))?;
+    Ok(Setup {
+        repo: client::repo(c.repo.as_deref())?,
+        tool: Tool {
+            program: PathBuf::from(config.terraform.binary.as_str()),
+            env: Vec::new(),
+        },
+        config,
+        plans: PlanStore::new(root.join(&c.plans_dir)).map_err(cli)?,
+        root,
+        run_url: actions_env::run_url(),
+        step_summary: StepSummary::new(
+            std::env::var_os(actions_env::GITHUB_STEP_SUMMARY)
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from),
+        ),
+    })
+}
+
+fn finish(report: &RunReport) -> Result<(), CliError> {
+    print_results(&report.results);
+    if report.succeeded() {
+        Ok(())
+    } else {
+        let failed = report
+            .results
+            .iter()
+            .filter(|r| r.status != infra_ci_core::Status::Success)
+            .count();
+        Err(CliError::failed(format!(
+            "{failed} of {} project(s) did not succeed",
+            report.results.len()
+        )))
+    }
+}
+
+pub fn print_results(results: &[ProjectResult]) {
+    for r in results {
+        println!(
+            "{} {:<20} {:<8} {}",
+            r.status.emoji(),
+            r.project,
+            r.status.word(),
+            r.output
+        );
+    }
+}
+
+/// Runner errors: the caller's mistakes exit 2, everything else 1.
+#[allow(clippy::needless_pass_by_value)] // by value so it reads `.map_err(cli)`
+pub fn cli(e: RunnerError) -> CliError {
+    let code = if e.is_usage() { USAGE } else { FAILED };
+    CliError {
+        code,
+        message: e.to_string(),
+    }
+}
