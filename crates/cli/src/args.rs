@@ -42,6 +42,8 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Play the seed's `/plan` and `/bootstrap apply` sequences on an embedded emulator.
     Demo(DemoArgs),
+    /// Randomized concurrent writers under injected GitHub faults; checks nothing is lost.
+    Soak(crate::commands::soak::SoakArgs),
 }
 
 /// How to reach GitHub.

@@ -6,6 +6,7 @@ pub mod drift;
 mod emulator;
 mod parse;
 pub mod run;
+pub mod soak;
 mod summarize;
 
 use crate::args::{Cli, Command};
@@ -24,5 +25,6 @@ pub async fn dispatch(cli: Cli) -> u8 {
         Command::Summarize(a) => summarize::run(&a),
         Command::Emulator(a) => emulator::run(a).await,
         Command::Demo(a) => demo::run(a).await,
+        Command::Soak(a) => soak::run(a).await,
     })
 }
