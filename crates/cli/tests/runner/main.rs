@@ -1,0 +1,195 @@
+//! `infra-ci run …` and `infra-ci drift` end to end: the binary, the emulator over HTTP, the
+//! stand-in `terraform` first on PATH, exit codes as documented in docs/runs.md.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
+use serde_json::json;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+const CONFIG: &str = "stages:\n  - {key: plan-app, name: \"Plan: app\"}\n  - {key: apply, name: Apply}\n\
+projects:\n  - {name: app, dir: app, stage: plan-app, runner: native}\n";
+
+/// A checkout with `.github/infra-ci.yml` and project `app` replaying `fixture`.
+fn checkout(fixture: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join(".github")).unwrap();
+    std::fs::write(tmp.path().join(".github/infra-ci.yml"), CONFIG).unwrap();
+    std::fs::create_dir_all(tmp.path().join("app")).unwrap();
+    std::fs::write(
+        tmp.path().join("app/.standin"),
+        format!("json=terraform-plan-comment/{fixture}.plan.json\ntext=terraform-plan-comment/{fixture}.plan.txt\n"),
+    )
+    .unwrap();
+    tmp
+}
+
+async fn infra_ci(dir: &Path, api: &str, path: &str, args: &[&str]) -> Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_infra-ci"));
+    cmd.args(args)
+        .args(["--repo", "acme/infra", "--api-url", api])
+        .current_dir(dir)
+        .env("GITHUB_TOKEN", DEFAULT_BOT_TOKEN)
+        .env("PATH", path)
+        .env(
+            "STANDIN_FIXTURES",
+            workspace().join("tests/fixtures/terraform"),
+        )
+        .env("GITHUB_STEP_SUMMARY", dir.join("summary.md"))
+        .env_remove("INFRA_CI_TERRAFORM")
+        .env_remove("INFRA_CI_PLANS_DIR");
+    tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn path_with_standin() -> String {
+    format!(
+        "{}:{}",
+        workspace().join("tests/stand-in").display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn run_plan_then_apply_with_exit_codes() {
+    let emu = spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
+        .await
+        .unwrap();
+    let api = emu.base_url();
+    let head = "a".repeat(40);
+    let http = reqwest::Client::new();
+    http.post(format!("{api}/_emulator/repos/acme/infra/pulls"))
+        .json(
+            &json!({ "number": 1, "head_sha": head, "base_sha": "0".repeat(40), "user": "author" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    let dir = checkout("basic_2-delete");
+
+    let out = infra_ci(
+        dir.path(),
+        &api,
+        &path_with_standin(),
+        &["run", "plan", "--pr", "1"],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("app") && stdout.contains("+0 ~0 -2 ⚠️"),
+        "{stdout}"
+    );
+    assert!(
+        dir.path()
+            .join(format!(".infra-ci/plans/{head}/app.tfplan"))
+            .is_file()
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("summary.md"))
+            .unwrap()
+            .contains("### Plan `app`")
+    );
+
+    // Not approved yet: refused, exit 1, the reason on stdout.
+    let out = infra_ci(
+        dir.path(),
+        &api,
+        &path_with_standin(),
+        &["run", "apply", "--pr", "1"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("refused: not approved"));
+
+    http.post(format!("{api}/_emulator/repos/acme/infra/pulls/1/reviews"))
+        .json(&json!({ "user": "reviewer", "state": "APPROVED", "commit_id": head }))
+        .send()
+        .await
+        .unwrap();
+    let out = infra_ci(
+        dir.path(),
+        &api,
+        &path_with_standin(),
+        &["run", "apply", "--pr", "1"],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("applied +0 ~0 -2 ⚠️"));
+
+    let out = infra_ci(
+        dir.path(),
+        &api,
+        &path_with_standin(),
+        &["run", "unlock", "--pr", "1"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("released the lock of app"));
+
+    // An unknown project is a usage error.
+    let out = infra_ci(
+        dir.path(),
+        &api,
+        &path_with_standin(),
+        &["run", "plan", "nope", "--pr", "1"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_terraform_is_a_clear_error_and_drift_exits_1() {
+    let emu = spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
+        .await
+        .unwrap();
+    let api = emu.base_url();
+    let dir = checkout("basic_0-create");
+    let out = infra_ci(dir.path(), &api, "/nonexistent", &["drift"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`terraform` was not found on PATH"),
+        "{stderr}"
+    );
+
+    let out = infra_ci(dir.path(), &api, &path_with_standin(), &["drift"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("drift found: issue #"));
+
+    std::fs::write(
+        dir.path().join("app/.standin"),
+        "json=terraform-plan-comment/basic_4-empty.plan.json\ntext=terraform-plan-comment/basic_4-empty.plan.txt\n",
+    )
+    .unwrap();
+    let out = infra_ci(dir.path(), &api, &path_with_standin(), &["drift"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(closed)"));
+}
