@@ -10,6 +10,22 @@ use crate::args::{InitArgs, ShowArgs, TargetArgs, UpdateArgs};
 use crate::client;
 use crate::exit::CliError;
 
+/// The reconcile settings; `INFRA_CI_SETTLE_MS` sets how long a read may lag a write
+/// (default 750 ms: the read-back after a write waits that long).
+pub fn tuning() -> Tuning {
+    let mut t = Tuning::default();
+    if let Some(ms) = std::env::var(INFRA_CI_SETTLE_MS)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+    {
+        t.settle_ms = ms;
+    }
+    t
+}
+
+/// Environment variable overriding [`Tuning::settle_ms`].
+pub const INFRA_CI_SETTLE_MS: &str = "INFRA_CI_SETTLE_MS";
+
 /// The configured stages.
 pub fn stages(t: &TargetArgs) -> Result<Vec<StageDef>, CliError> {
     Ok(crate::config::load(t.config.as_deref())?.stage_defs())
@@ -18,7 +34,7 @@ pub fn stages(t: &TargetArgs) -> Result<Vec<StageDef>, CliError> {
 pub async fn init(a: InitArgs, sync: bool) -> Result<(), CliError> {
     let forge = client::github(&a.conn)?;
     let target = client::target(&forge, &a.target).await?;
-    let d = Dashboards::new(&forge, stages(&a.target)?, Tuning::default());
+    let d = Dashboards::new(&forge, stages(&a.target)?, tuning());
     let out = if sync {
         d.sync(&target).await?
     } else {
@@ -54,7 +70,7 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
     let link = a.link.clone().or_else(actions_env::run_url);
     let forge = client::github(&a.conn)?;
     let target = client::target(&forge, &a.target).await?;
-    let d = Dashboards::new(&forge, stages(&a.target)?, Tuning::default());
+    let d = Dashboards::new(&forge, stages(&a.target)?, tuning());
     let update = StageUpdate {
         stage: a.stage.clone(),
         status,
@@ -73,7 +89,7 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
 pub async fn show(a: ShowArgs) -> Result<(), CliError> {
     let forge = client::github(&a.conn)?;
     let target = client::target(&forge, &a.target).await?;
-    let d = Dashboards::new(&forge, stages(&a.target)?, Tuning::default());
+    let d = Dashboards::new(&forge, stages(&a.target)?, tuning());
     let shown = d.show(&target).await?;
     if a.json {
         let json = serde_json::to_string(&shown).map_err(|e| CliError::failed(e.to_string()))?;
