@@ -54,6 +54,11 @@ impl Runner<'_> {
     /// Plans every native project and updates the drift issue.
     pub async fn drift(&self) -> Result<DriftReport, RunnerError> {
         let projects = self.select(&Selection::Native)?;
+        if projects.is_empty() {
+            return Err(RunnerError::Usage(
+                "no `runner: native` project to plan: nothing could be checked".into(),
+            ));
+        }
         let scratch = tempfile::tempdir()
             .map_err(|e| RunnerError::io("cannot create a temporary directory", e))?;
         let store = PlanStore::new(scratch.path())?;

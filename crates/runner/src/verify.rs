@@ -58,6 +58,11 @@ impl Runner<'_> {
     /// Plans every native project on `sha` and marks the merge commit's dashboard.
     pub async fn verify(&self, sha: &str) -> Result<VerifyReport, RunnerError> {
         let projects = self.select(&Selection::Native)?;
+        if projects.is_empty() {
+            return Err(RunnerError::Usage(
+                "no `runner: native` project to plan: nothing could be checked".into(),
+            ));
+        }
         let pulls = self.forge.pulls_for_commit(&self.setup.repo, sha).await?;
         let pr = pulls
             .iter()

@@ -173,7 +173,7 @@ async fn independent_projects_run_in_parallel_and_depends_on_orders_them() {
     let slow = [
         ("json", "terraform-plan-comment/basic_0-create.plan.json"),
         ("text", "terraform-plan-comment/basic_0-create.plan.txt"),
-        ("delay", "0.6"),
+        ("delay", "1.5"),
     ];
     w.project("net", &slow);
     w.project("other", &slow);
