@@ -24,6 +24,7 @@
 mod error;
 mod live;
 mod locate;
+mod minimize;
 mod parse;
 mod reconcile;
 mod service;
@@ -32,6 +33,7 @@ mod truth;
 
 pub use error::EngineError;
 pub use live::LiveDashboard;
+pub use minimize::{Minimized, OUTDATED_MARK, minimize_earlier};
 pub use parse::{ParseRequest, route_event};
 pub use reconcile::Tuning;
 pub use service::{Dashboards, InitOutcome, ShownDashboard, StageUpdate, UpdateOutcome};

@@ -47,26 +47,19 @@ pub async fn anchored(
     }
 }
 
-/// Our dashboards of this commit among the newest `pages` pages of comments, oldest first.
-pub async fn scan_ours(
+/// Every comment on the newest `pages` pages (the first page is always read: it tells
+/// where the list ends), in no particular order.
+pub async fn scan_newest(
     forge: &dyn Forge,
     t: &Target,
-    me: &str,
     pages: u32,
 ) -> Result<Vec<Comment>, EngineError> {
     let first = forge.list_comments_page(&t.repo, t.pr, 1, PER_PAGE).await?;
     let last = first.last_page.unwrap_or(1).max(1);
     let lowest = last.saturating_sub(pages.max(1)) + 1;
     let mut found: Vec<Comment> = Vec::new();
-    let mut keep = |comments: Vec<Comment>| {
-        found.extend(
-            comments
-                .into_iter()
-                .filter(|c| is_ours(c, me) && is_dashboard_of(c.body(), &t.sha)),
-        );
-    };
     for page in (lowest.max(2)..=last).rev() {
-        keep(
+        found.extend(
             forge
                 .list_comments_page(&t.repo, t.pr, page, PER_PAGE)
                 .await?
@@ -74,11 +67,21 @@ pub async fn scan_ours(
         );
     }
     if lowest <= 1 {
-        keep(first.comments);
+        found.extend(first.comments);
     }
+    Ok(found)
+}
+
+/// Our dashboards of this commit among `comments`, oldest first.
+fn ours_of(comments: &[Comment], t: &Target, me: &str) -> Vec<Comment> {
+    let mut found: Vec<Comment> = comments
+        .iter()
+        .filter(|c| is_ours(c, me) && is_dashboard_of(c.body(), &t.sha))
+        .cloned()
+        .collect();
     found.sort_by_key(|c| c.id);
     found.dedup_by_key(|c| c.id);
-    Ok(found)
+    found
 }
 
 /// Finds our dashboard of this commit or creates it with `body`, converges concurrent
@@ -96,7 +99,8 @@ pub async fn find_or_create(
     settle_ms: u64,
 ) -> Result<Comment, EngineError> {
     let settle = || tokio::time::sleep(std::time::Duration::from_millis(settle_ms));
-    let mut ours = scan_ours(forge, t, me, scan_pages).await?;
+    let mut seen = scan_newest(forge, t, scan_pages).await?;
+    let mut ours = ours_of(&seen, t, me);
     let mut attempts = 0;
     while ours.is_empty() {
         attempts += 1;
@@ -105,7 +109,8 @@ pub async fn find_or_create(
                 info!(comment = created.id, "created the dashboard comment");
                 // Look again: a concurrent `init` may have created one too.
                 settle().await;
-                ours = scan_ours(forge, t, me, scan_pages).await?;
+                seen = scan_newest(forge, t, scan_pages).await?;
+                ours = ours_of(&seen, t, me);
                 if !ours.iter().any(|c| c.id == created.id) {
                     ours.push(created); // the list may lag the create
                 }
@@ -114,7 +119,8 @@ pub async fn find_or_create(
                 // The create may have happened with its response lost: look before retrying.
                 warn!(error = %e, "creating the dashboard comment failed; looking for it before trying again");
                 settle().await;
-                ours = scan_ours(forge, t, me, scan_pages).await?;
+                seen = scan_newest(forge, t, scan_pages).await?;
+                ours = ours_of(&seen, t, me);
             }
             Err(e) => return Err(e.into()),
         }
@@ -134,6 +140,11 @@ pub async fn find_or_create(
         }
     }
     anchor(forge, t, &winner).await?;
+    if attempts > 0 {
+        // This commit's dashboard is new: hide the earlier commits' ones (found in the
+        // scan that followed the create, so at no extra request).
+        crate::minimize::minimize_earlier_best_effort(forge, t, me, &seen).await;
+    }
     Ok(winner)
 }
 
