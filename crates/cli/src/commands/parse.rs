@@ -95,5 +95,6 @@ pub fn outputs(r: &Route) -> Vec<(&'static str, String)> {
         ("should_run", r.should_run.to_string()),
         ("stages", json(&r.stages)),
         ("reason", r.reason.clone()),
+        ("release_locks", r.release_locks.to_string()),
     ]
 }

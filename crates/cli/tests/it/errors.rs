@@ -101,3 +101,28 @@ fn help_answers_the_common_questions() {
         );
     }
 }
+
+#[test]
+fn the_emulator_command_prints_its_address_first() {
+    use std::io::BufRead as _;
+    let gh = Gh::start();
+    let mut child = gh
+        .command(&["emulator", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {first:?}"));
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    // It answers like GitHub: 401 without a token.
+    let res = reqwest::blocking::get(format!("{url}/user")).unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
