@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+mod comment_store;
 mod error;
 mod live;
 mod locate;

@@ -73,7 +73,7 @@ pub async fn scan_newest(
 }
 
 /// Our dashboards of this commit among `comments`, oldest first.
-fn ours_of(comments: &[Comment], t: &Target, me: &str) -> Vec<Comment> {
+pub fn ours_of(comments: &[Comment], t: &Target, me: &str) -> Vec<Comment> {
     let mut found: Vec<Comment> = comments
         .iter()
         .filter(|c| is_ours(c, me) && is_dashboard_of(c.body(), &t.sha))
@@ -85,7 +85,8 @@ fn ours_of(comments: &[Comment], t: &Target, me: &str) -> Vec<Comment> {
 }
 
 /// Finds our dashboard of this commit or creates it with `body`, converges concurrent
-/// creators on the lowest comment id (deleting our own duplicates), and anchors it.
+/// creators on the lowest comment id (deleting our own duplicates), and anchors it with
+/// the anchor status unless `anchor_status` is false (`store: comment` posts no statuses).
 ///
 /// After creating (or failing to create), it waits `settle_ms` before looking again: list
 /// reads may lag writes, and the later of two creators must see the earlier one's comment,
@@ -97,6 +98,7 @@ pub async fn find_or_create(
     body: &str,
     scan_pages: u32,
     settle_ms: u64,
+    anchor_status: bool,
 ) -> Result<Comment, EngineError> {
     let settle = || tokio::time::sleep(std::time::Duration::from_millis(settle_ms));
     let mut seen = scan_newest(forge, t, scan_pages).await?;
@@ -139,7 +141,9 @@ pub async fn find_or_create(
             Err(e) => return Err(e.into()),
         }
     }
-    anchor(forge, t, &winner).await?;
+    if anchor_status {
+        anchor(forge, t, &winner).await?;
+    }
     if attempts > 0 {
         // This commit's dashboard is new: hide the earlier commits' ones (found in the
         // scan that followed the create, so at no extra request).

@@ -74,7 +74,7 @@ pub async fn route_event(forge: &dyn Forge, req: ParseRequest<'_>) -> Result<Rou
             pr,
             sha,
         };
-        let dashboards = Dashboards::new(forge, req.config.stage_defs(), Tuning::default());
+        let dashboards = Dashboards::for_config(forge, req.config, Tuning::default());
         let out = dashboards.init(&target).await?;
         info!(comment = out.comment_id, "dashboard ready");
         if let Some(status) = route.review

@@ -107,6 +107,7 @@ pub async fn reconcile(
                 &body,
                 ctx.tuning.scan_pages,
                 ctx.tuning.settle_ms,
+                true,
             )
             .await?;
             truth.anchor = Some(c.id);
@@ -197,7 +198,7 @@ fn merge(into: &mut Truth, from: &Truth) {
     }
 }
 
-async fn pause(base_ms: u64, jitter_ms: u64) {
+pub(crate) async fn pause(base_ms: u64, jitter_ms: u64) {
     let jitter = if jitter_ms == 0 {
         0
     } else {

@@ -1,11 +1,13 @@
 //! The dashboard use cases: `init`, `update`, `sync`, `show`.
 
+use infra_ci_config::Store;
 use infra_ci_core::{
-    Dashboard, StageDef, Status, escape::safe_link, is_valid_stage_key, status_line,
+    Dashboard, StageDef, StageState, Status, escape::safe_link, is_valid_stage_key, status_line,
 };
 use infra_ci_github::{Forge, StatusState};
 use serde::Serialize;
 
+use crate::comment_store;
 use crate::error::EngineError;
 use crate::reconcile::{Ctx, Own, Tuning, reconcile};
 use crate::target::Target;
@@ -16,6 +18,7 @@ pub struct Dashboards<'f> {
     forge: &'f dyn Forge,
     stages: Vec<StageDef>,
     tuning: Tuning,
+    store: Store,
 }
 
 impl std::fmt::Debug for Dashboards<'_> {
@@ -82,7 +85,24 @@ impl<'f> Dashboards<'f> {
             forge,
             stages,
             tuning,
+            store: Store::Statuses,
         }
+    }
+
+    /// The dashboards as a repository's configuration sets them up (stages and store).
+    pub fn for_config(
+        forge: &'f dyn Forge,
+        config: &infra_ci_config::Config,
+        tuning: Tuning,
+    ) -> Self {
+        Self::new(forge, config.stage_defs(), tuning).with_store(config.store)
+    }
+
+    /// Where the truth lives (`store:` in the configuration). Statuses by default.
+    #[must_use]
+    pub fn with_store(mut self, store: Store) -> Self {
+        self.store = store;
+        self
     }
 
     /// The configured stages.
@@ -103,6 +123,17 @@ impl<'f> Dashboards<'f> {
     /// Finds or creates the commit's dashboard and brings it up to date.
     pub async fn init(&self, target: &Target) -> Result<InitOutcome, EngineError> {
         let me = self.forge.whoami().await?;
+        if self.store == Store::Comment {
+            let ctx = self.ctx(target, &me);
+            let c = comment_store::locate(&ctx, true).await?;
+            let c = c.ok_or_else(|| {
+                EngineError::Usage("no dashboard comment could be created".into())
+            })?;
+            return Ok(InitOutcome {
+                comment_id: c.id,
+                html_url: c.html_url,
+            });
+        }
         let truth = self.read_truth(target).await?;
         let r = reconcile(&self.ctx(target, &me), truth, &Own::default()).await?;
         Ok(InitOutcome {
@@ -113,6 +144,14 @@ impl<'f> Dashboards<'f> {
 
     /// Re-renders the dashboard from the truth (repairs a damaged or deleted comment).
     pub async fn sync(&self, target: &Target) -> Result<InitOutcome, EngineError> {
+        if self.store == Store::Comment {
+            let me = self.forge.whoami().await?;
+            let c = comment_store::sync(&self.ctx(target, &me)).await?;
+            return Ok(InitOutcome {
+                comment_id: c.id,
+                html_url: c.html_url,
+            });
+        }
         self.init(target).await
     }
 
@@ -138,6 +177,9 @@ impl<'f> Dashboards<'f> {
         let unknown_stage = !self.stages.iter().any(|s| s.key == u.stage);
         if unknown_stage {
             tracing::warn!(stage = %u.stage, "stage is not configured; adding it as a row (check the workflow for a typo)");
+        }
+        if self.store == Store::Comment {
+            return self.update_in_comment(target, u, link, unknown_stage).await;
         }
         let description = status_line::encode(u.status, u.output.as_deref());
         let context = format!("{STAGE_CONTEXT_PREFIX}{}", u.stage);
@@ -170,9 +212,51 @@ impl<'f> Dashboards<'f> {
         })
     }
 
-    /// The dashboard as the statuses tell it. One request (two with pagination past 100
-    /// contexts); writes nothing.
+    /// `update` with `store: comment`: the row goes into the comment, verified after writing.
+    async fn update_in_comment(
+        &self,
+        target: &Target,
+        u: StageUpdate,
+        link: Option<String>,
+        unknown_stage: bool,
+    ) -> Result<UpdateOutcome, EngineError> {
+        let me = self.forge.whoami().await?;
+        let now = jiff::Timestamp::now();
+        let name = self
+            .stages
+            .iter()
+            .find(|s| s.key == u.stage)
+            .map_or_else(|| u.stage.clone(), |s| s.name.clone());
+        let row = StageState {
+            key: u.stage,
+            name,
+            status: u.status,
+            link,
+            output: u.output,
+            updated_at: Some(now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            details: u.details,
+            revision: Some(u64::try_from(now.as_millisecond()).unwrap_or(0)),
+        };
+        let r = comment_store::update(&self.ctx(target, &me), &row).await?;
+        Ok(UpdateOutcome {
+            comment_id: r.comment_id,
+            html_url: r.html_url,
+            rounds: r.rounds,
+            unknown_stage,
+        })
+    }
+
+    /// The dashboard as the statuses tell it (or, with `store: comment`, as the comment
+    /// shows it). One request with statuses (two past 100 contexts); writes nothing.
     pub async fn show(&self, target: &Target) -> Result<ShownDashboard, EngineError> {
+        if self.store == Store::Comment {
+            let me = self.forge.whoami().await?;
+            let ctx = self.ctx(target, &me);
+            return Ok(match comment_store::locate(&ctx, false).await? {
+                Some(c) => shown(&comment_store::read(&ctx, &c), Some(c.id)),
+                None => shown(&Dashboard::new(target.sha.clone(), &self.stages), None),
+            });
+        }
         let truth = self.read_truth(target).await?;
         let me = String::new();
         let d = crate::reconcile::project(&self.ctx(target, &me), &truth, None, &Own::default());

@@ -71,7 +71,7 @@ impl std::fmt::Debug for Runner<'_> {
 
 impl<'f> Runner<'f> {
     pub fn new(forge: &'f dyn Forge, setup: Setup) -> Self {
-        let dashboards = Dashboards::new(forge, setup.config.stage_defs(), Tuning::default());
+        let dashboards = Dashboards::for_config(forge, &setup.config, Tuning::default());
         Self {
             forge,
             setup,

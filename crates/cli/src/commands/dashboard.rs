@@ -2,7 +2,7 @@
 
 use std::io::Read as _;
 
-use infra_ci_core::{StageDef, Status};
+use infra_ci_core::Status;
 use infra_ci_engine::{Dashboards, StageUpdate, Tuning};
 
 use crate::actions_env;
@@ -26,15 +26,15 @@ pub fn tuning() -> Tuning {
 /// Environment variable overriding [`Tuning::settle_ms`].
 pub const INFRA_CI_SETTLE_MS: &str = "INFRA_CI_SETTLE_MS";
 
-/// The configured stages.
-pub fn stages(t: &TargetArgs) -> Result<Vec<StageDef>, CliError> {
-    Ok(crate::config::load(t.config.as_deref())?.stage_defs())
+/// The repository's configuration (`--config`, else `.github/infra-ci.yml` if present).
+pub fn config(t: &TargetArgs) -> Result<infra_ci_config::Config, CliError> {
+    crate::config::load(t.config.as_deref())
 }
 
 pub async fn init(a: InitArgs, sync: bool) -> Result<(), CliError> {
     let forge = client::github(&a.conn)?;
     let target = client::target(&forge, &a.target).await?;
-    let d = Dashboards::new(&forge, stages(&a.target)?, tuning());
+    let d = Dashboards::for_config(&forge, &config(&a.target)?, tuning());
     let out = if sync {
         d.sync(&target).await?
     } else {
@@ -70,7 +70,7 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
     let link = a.link.clone().or_else(actions_env::run_url);
     let forge = client::github(&a.conn)?;
     let target = client::target(&forge, &a.target).await?;
-    let d = Dashboards::new(&forge, stages(&a.target)?, tuning());
+    let d = Dashboards::for_config(&forge, &config(&a.target)?, tuning());
     let update = StageUpdate {
         stage: a.stage.clone(),
         status,
@@ -89,7 +89,7 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
 pub async fn show(a: ShowArgs) -> Result<(), CliError> {
     let forge = client::github(&a.conn)?;
     let target = client::target(&forge, &a.target).await?;
-    let d = Dashboards::new(&forge, stages(&a.target)?, tuning());
+    let d = Dashboards::for_config(&forge, &config(&a.target)?, tuning());
     let shown = d.show(&target).await?;
     if a.json {
         let json = serde_json::to_string(&shown).map_err(|e| CliError::failed(e.to_string()))?;

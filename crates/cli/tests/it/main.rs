@@ -6,4 +6,5 @@
 mod dashboard;
 mod errors;
 mod parse;
+mod store_comment;
 mod support;
