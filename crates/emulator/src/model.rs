@@ -204,3 +204,22 @@ pub struct Installation {
     pub id: u64,
     pub account: String,
 }
+
+/// An organization team (key: lower-case org and slug, in `World::teams`).
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub id: u64,
+    /// Lower-case login → membership.
+    pub members: BTreeMap<String, TeamMember>,
+}
+
+/// One person's membership of a team.
+#[derive(Debug, Clone)]
+pub struct TeamMember {
+    /// The login as seeded.
+    pub login: String,
+    /// `member` or `maintainer`.
+    pub role: String,
+    /// `active` or `pending`.
+    pub state: String,
+}

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::faults::Faults;
-use crate::model::{App, Comment, Repo, Token, User, UserKind};
+use crate::model::{App, Comment, Repo, Team, Token, User, UserKind};
 use crate::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN};
 
 /// Real id of `github-actions[bot]` on github.com, so ids look familiar in logs.
@@ -54,6 +54,8 @@ pub struct World {
     /// All comments by id (ids are global, as on GitHub).
     pub comments: BTreeMap<u64, Comment>,
     pub apps: BTreeMap<u64, App>,
+    /// Organization teams by (lower-case org, lower-case slug).
+    pub teams: BTreeMap<(String, String), Team>,
     pub requests: Vec<LogEntry>,
     pub rate_limit: u32,
     pub rate_windows: HashMap<u64, RateWindow>,
@@ -72,6 +74,7 @@ impl World {
             repos: BTreeMap::new(),
             comments: BTreeMap::new(),
             apps: BTreeMap::new(),
+            teams: BTreeMap::new(),
             requests: Vec::new(),
             rate_limit,
             rate_windows: HashMap::new(),

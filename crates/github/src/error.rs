@@ -92,13 +92,17 @@ pub enum Permission {
     Issues,
     /// Pull requests and reviews: `pull-requests: read`.
     Pulls,
+    /// Organization team membership: the `members: read` *organization* permission of a
+    /// GitHub App (or `read:org` for a classic token). `GITHUB_TOKEN` never has it.
+    Members,
 }
 
 impl Permission {
     /// The `permissions:` lines to add, or `None`.
     fn yaml_lines(self) -> Option<&'static [&'static str]> {
         Some(match self {
-            Self::None => return None,
+            // No workflow `permissions:` line grants these (`hint` explains `Members`).
+            Self::None | Self::Members => return None,
             Self::Comments => &["pull-requests: write", "issues: write"],
             Self::Statuses => &["statuses: write"],
             Self::Contents => &["contents: write"],
@@ -109,6 +113,9 @@ impl Permission {
 
     /// A sentence naming the permission and the YAML that grants it.
     pub fn hint(self) -> String {
+        if self == Self::Members {
+            return MEMBERS_HINT.to_owned();
+        }
         let Some(lines) = self.yaml_lines() else {
             return "check the token's scopes (a fine-grained or installation token may not allow this endpoint)".to_owned();
         };
@@ -125,6 +132,12 @@ impl Permission {
         )
     }
 }
+
+/// Why a team lookup was refused, and the two ways out.
+const MEMBERS_HINT: &str = "reading organization team membership needs the `members: read` organization permission \
+(a GitHub App token: grant it in the App's settings, then accept it on the installation; a classic token: the `read:org` scope). \
+GITHUB_TOKEN cannot read organization teams whatever the workflow's `permissions:` say: \
+use a GitHub App token, or list people in `users` instead of `teams`";
 
 /// GitHub's error body: `{"message": "...", "errors": [...], "documentation_url": "..."}`.
 #[derive(Debug, Default, Deserialize)]
@@ -461,5 +474,21 @@ mod tests {
             "You have exceeded a secondary rate limit"
         );
         assert_eq!(error_message(b"not json"), "");
+    }
+
+    #[test]
+    fn team_403_says_github_token_cannot_read_teams() {
+        let body = br#"{"message":"Resource not accessible by integration"}"#;
+        let e = from_status("team membership", Permission::Members, 403, body, false);
+        let text = e.to_string();
+        assert!(text.contains("`members: read`"), "{text}");
+        assert!(
+            text.contains("GITHUB_TOKEN cannot read organization teams"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("permissions:\n"),
+            "no workflow YAML grants it: {text}"
+        );
     }
 }

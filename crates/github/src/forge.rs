@@ -8,8 +8,8 @@ use async_trait::async_trait;
 
 use crate::error::ForgeError;
 use crate::types::{
-    CombinedStatus, Comment, CommentPage, CommitStatus, GitRef, Issue, IssueState, PullRequest,
-    Reaction, Review, StatusState, User,
+    CombinedStatus, Comment, CommentPage, CommitStatus, Comparison, GitRef, Issue, IssueState,
+    PullRequest, Reaction, Review, StatusState, User,
 };
 
 /// `owner/name` of a repository.
@@ -62,6 +62,28 @@ pub trait Forge: Send + Sync {
     ) -> Result<Vec<PullRequest>, ForgeError>;
     /// `GET /repos/{o}/{r}/pulls/{n}/reviews`, all pages.
     async fn list_reviews(&self, repo: &RepoId, number: u64) -> Result<Vec<Review>, ForgeError>;
+
+    // --- commits
+    /// `GET /repos/{o}/{r}/compare/{base}...{head}`: how `head` relates to `base` (a branch
+    /// name or a SHA each). `behind_by == 0` means `head` contains `base`.
+    async fn compare(
+        &self,
+        repo: &RepoId,
+        base: &str,
+        head: &str,
+    ) -> Result<Comparison, ForgeError>;
+
+    // --- organizations
+    /// `GET /orgs/{org}/teams/{team_slug}/memberships/{login}`: true for an `active`
+    /// membership; `pending` (invitation not accepted) and 404 (not a member) are false.
+    /// Needs the `members: read` organization permission: `GITHUB_TOKEN` never has it and
+    /// gets a 403 ([`ForgeError::Forbidden`], whose message says so).
+    async fn team_membership(
+        &self,
+        org: &str,
+        team_slug: &str,
+        login: &str,
+    ) -> Result<bool, ForgeError>;
 
     // --- issue comments
     /// `GET /repos/{o}/{r}/issues/{n}/comments?per_page=&page=`: one page, with the

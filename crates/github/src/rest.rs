@@ -6,14 +6,14 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::json;
 
-use crate::client::{GitHubClient, ref_path};
+use crate::client::{GitHubClient, ref_path, segment};
 use crate::error::{ForgeError, Permission};
 use crate::forge::{Forge, RepoId};
 use crate::http::Request;
 use crate::link::parse_link_header;
 use crate::types::{
-    CombinedStatus, Comment, CommentPage, CommitStatus, GitRef, Issue, IssueState, PullRequest,
-    Reaction, Review, StatusState, User,
+    CombinedStatus, Comment, CommentPage, CommitStatus, Comparison, GitRef, Issue, IssueState,
+    PullRequest, Reaction, Review, StatusState, TeamMembership, User,
 };
 
 /// `/issues` lists pull requests too; they carry a `pull_request` key.
@@ -97,6 +97,49 @@ impl Forge for GitHubClient {
             Permission::Pulls,
         )
         .await
+    }
+
+    async fn compare(
+        &self,
+        repo: &RepoId,
+        base: &str,
+        head: &str,
+    ) -> Result<Comparison, ForgeError> {
+        // Branch names keep their `/`s, as GitHub reads them in `{basehead}`.
+        let url = self.repo_url(
+            repo,
+            &format!("/compare/{}...{}", ref_path(base), ref_path(head)),
+        );
+        self.get(
+            repo,
+            url,
+            format!("the comparison of {head} with {base} in {repo}"),
+            Permission::Contents,
+        )
+        .await
+    }
+
+    async fn team_membership(
+        &self,
+        org: &str,
+        team_slug: &str,
+        login: &str,
+    ) -> Result<bool, ForgeError> {
+        let url = self.url(&format!(
+            "/orgs/{}/teams/{}/memberships/{}",
+            segment(org),
+            segment(team_slug),
+            segment(login)
+        ));
+        let what = format!("the membership of @{login} in team {org}/{team_slug}");
+        let req = Request::new(Method::GET, url, what, Permission::Members);
+        // No repository: App auth uses the installation it already resolved (from
+        // GITHUB_APP_INSTALLATION_ID or GITHUB_REPOSITORY), which is the organization's.
+        match self.json::<TeamMembership>(&req, None).await {
+            Ok(m) => Ok(m.state == "active"),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     async fn list_comments_page(

@@ -42,6 +42,10 @@ pub fn router() -> Router<Emulator> {
             post(bulk_comments),
         )
         .route("/repos/{owner}/{repo}/commits", post(add_commit))
+        .route(
+            "/orgs/{org}/teams/{team}/members",
+            post(super::teams::add_member),
+        )
         .route("/requests", get(requests).delete(clear_requests))
         .route("/latency", post(set_latency))
         .route("/ratelimit", post(set_rate_limit))

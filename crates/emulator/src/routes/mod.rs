@@ -13,6 +13,7 @@ mod reactions;
 mod refs;
 mod repos;
 mod statuses;
+mod teams;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -89,6 +90,10 @@ pub fn router(emu: Emulator) -> Router {
         .route(
             "/app/installations/{id}/access_tokens",
             post(apps::access_token),
+        )
+        .route(
+            "/orgs/{org}/teams/{team_slug}/memberships/{username}",
+            get(teams::membership),
         )
         .route("/graphql", post(graphql::graphql))
         .route_layer(from_fn_with_state(emu.clone(), pipeline::api));

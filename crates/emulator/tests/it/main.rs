@@ -6,3 +6,4 @@ mod apps;
 mod common;
 mod faults;
 mod fidelity;
+mod teams;

@@ -7,3 +7,4 @@ mod forge;
 mod retries;
 mod secrets;
 mod support;
+mod teams_compare;
