@@ -1,0 +1,103 @@
+//! `/apply` with the `undiverged` requirement: the parse job compares the base branch's tip
+//! with the head over HTTP (emulator) instead of trusting `mergeable_state`.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use infra_ci_config::Config;
+use infra_ci_github::Forge;
+use serde_json::json;
+use support::{APP_TOKEN, Env, PR, REPO, sha};
+
+const CONFIG: &str = "\
+stages:
+  - {key: plan-net, name: \"Plan: net\"}
+  - {key: apply, name: Apply}
+projects:
+  - {name: net, dir: net, stage: plan-net}
+permissions:
+  apply:
+    requirements: [undiverged]
+";
+
+/// `main` at `b` (child of `0`); the pull request's head has parent `head_parent`.
+async fn world(head: &str, head_parent: &str) -> Env {
+    let env = Env::start().await;
+    for (c, parents) in [
+        (sha('0'), vec![]),
+        (sha('b'), vec![sha('0')]),
+        (head.to_owned(), vec![head_parent.to_owned()]),
+    ] {
+        env.admin(
+            &format!("/repos/{REPO}/commits"),
+            json!({ "sha": c, "parents": parents }),
+        )
+        .await;
+    }
+    env.client(APP_TOKEN)
+        .create_ref(
+            &infra_ci_github::RepoId::parse(REPO).unwrap(),
+            "refs/heads/main",
+            &sha('b'),
+        )
+        .await
+        .unwrap();
+    // GitHub leaves `base.sha` where it was: only the branch's tip tells the truth.
+    env.admin(
+        &format!("/repos/{REPO}/pulls"),
+        json!({ "number": PR, "head_sha": head, "base_sha": sha('0'), "base_ref": "main", "mergeable": true }),
+    )
+    .await;
+    env
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apply_behind_the_base_is_refused_with_merge_or_rebase_advice() {
+    let env = world(&sha('a'), &sha('0')).await;
+    let cfg = Config::from_yaml(CONFIG).unwrap();
+    let route = env.comment(APP_TOKEN, &cfg, "/apply", "ada", "OWNER").await;
+    assert!(!route.should_run, "{}", route.reason);
+    let reply = route.reply.unwrap();
+    assert!(
+        reply.contains("the branch is behind the base branch"),
+        "{reply}"
+    );
+    assert!(
+        reply.contains("1 commit behind `main`: merge `main` into it (or rebase it onto `main`)"),
+        "{reply}"
+    );
+    let compares = env.requests_under(&format!("/repos/{REPO}/compare/")).await;
+    assert_eq!(compares.len(), 1);
+    assert_eq!(
+        compares[0]["path"],
+        format!("/repos/{REPO}/compare/main...{}", sha('a'))
+    );
+    assert!(
+        env.comments()
+            .await
+            .iter()
+            .any(|c| c.contains("merge `main`"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apply_containing_the_base_tip_is_allowed() {
+    let env = world(&sha('c'), &sha('b')).await;
+    let cfg = Config::from_yaml(CONFIG).unwrap();
+    let route = env.comment(APP_TOKEN, &cfg, "/apply", "ada", "OWNER").await;
+    assert!(route.should_run, "{}", route.reason);
+    assert_eq!(route.reply, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_comparison_when_undiverged_is_not_required() {
+    let env = world(&sha('a'), &sha('0')).await;
+    let cfg = Config::from_yaml(&CONFIG.replace("[undiverged]", "[mergeable]")).unwrap();
+    let route = env.comment(APP_TOKEN, &cfg, "/apply", "ada", "OWNER").await;
+    assert!(route.should_run, "{}", route.reason);
+    assert!(
+        env.requests_under(&format!("/repos/{REPO}/compare/"))
+            .await
+            .is_empty()
+    );
+}
