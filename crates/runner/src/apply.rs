@@ -152,7 +152,27 @@ impl Runner<'_> {
             .iter()
             .map(|s| (s.key.clone(), s.status))
             .collect();
-        let base_tip = Some(self.base_tip(&pull).await?);
+        let base_tip = self.base_tip(&pull).await?;
+        // GitHub's answer to "does the head contain the base's tip?" (`mergeable_state`
+        // says `behind` only when branch protection requires up-to-date branches).
+        let behind_by = if self
+            .setup
+            .config
+            .permissions
+            .apply
+            .requirements
+            .contains(&Requirement::Undiverged)
+        {
+            Some(
+                self.forge
+                    .compare(repo, &base_tip, &target.sha)
+                    .await?
+                    .behind_by,
+            )
+        } else {
+            None
+        };
+        let base_tip = Some(base_tip);
         Ok(ApplyFacts {
             repo: repo.to_string(),
             sha: target.sha.clone(),
@@ -160,6 +180,7 @@ impl Runner<'_> {
             reviews,
             stages,
             base_tip,
+            behind_by,
         })
     }
 }

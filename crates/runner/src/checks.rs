@@ -22,6 +22,9 @@ pub struct ApplyFacts {
     pub stages: BTreeMap<String, Status>,
     /// The base branch's tip now, when known.
     pub base_tip: Option<String>,
+    /// Commits of the base branch's tip the head lacks (`GET compare/{base_tip}...{sha}`'s
+    /// `behind_by`); `None` when not read (the `undiverged` requirement is off).
+    pub behind_by: Option<u64>,
 }
 
 /// What one project brings: its plan stage, the saved record and the file's checksum now.
@@ -60,7 +63,7 @@ pub enum Refusal {
     Fork,
     #[error("not mergeable: {0}")]
     NotMergeable(String),
-    #[error("diverged: {0}; update the branch and run /plan again")]
+    #[error("diverged: {0}; then run /plan again")]
     Diverged(String),
     #[error("locked by {holder}: it holds {project} until it is merged or closed")]
     Locked { project: String, holder: String },
@@ -198,14 +201,26 @@ fn mergeable(pull: &PullRequest, out: &mut Vec<Refusal>) {
     }
 }
 
-/// The head must contain the base's latest commit: GitHub says `behind` when it does not,
-/// and a base tip that moved since the plan means the plan was made against an old base.
+/// The head must contain the base branch's latest commit (GitHub's compare says how many
+/// it lacks), and a base tip that moved since the plan means the plan was made against an
+/// old base.
 fn undiverged(facts: &ApplyFacts, record: Option<&PlanRecord>, out: &mut Vec<Refusal>) {
-    if facts.pull.mergeable_state.as_deref() == Some("behind") {
-        out.push(Refusal::Diverged(
-            "the head branch is behind its base".into(),
-        ));
-        return;
+    let base = facts.pull.base.git_ref.as_str();
+    match facts.behind_by {
+        Some(0) => {}
+        Some(n) => {
+            out.push(Refusal::Diverged(format!(
+                "the head branch is {n} commit{} behind {base}: merge {base} into it (or rebase it onto {base}) and push",
+                if n == 1 { "" } else { "s" }
+            )));
+            return;
+        }
+        None => {
+            out.push(Refusal::Diverged(format!(
+                "infra-ci did not compare the head with {base}: retry"
+            )));
+            return;
+        }
     }
     if let (Some(planned), Some(now)) = (
         record.and_then(|r| r.base_sha.as_deref()),
@@ -278,6 +293,7 @@ mod tests {
             ]
             .into(),
             base_tip: Some(BASE.into()),
+            behind_by: Some(0),
         }
     }
 
@@ -380,8 +396,19 @@ mod tests {
             [Refusal::NotMergeable(_)]
         ));
 
+        // GitHub's `mergeable_state` is not what decides: the comparison is.
         let mut f = facts();
         f.pull.mergeable_state = Some("behind".into());
+        assert_eq!(check(&f, Some(&r), Some("abc")), vec![]);
+        let mut f = facts();
+        f.behind_by = Some(2);
+        let refused = check(&f, Some(&r), Some("abc"));
+        assert!(
+            matches!(&refused[..], [Refusal::Diverged(m)] if m.contains("2 commits behind x: merge x into it (or rebase it onto x)")),
+            "{refused:?}"
+        );
+        let mut f = facts();
+        f.behind_by = None;
         assert!(matches!(
             &check(&f, Some(&r), Some("abc"))[..],
             [Refusal::Diverged(_)]

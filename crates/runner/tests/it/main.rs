@@ -12,4 +12,5 @@ mod apply;
 mod common;
 mod drift;
 mod plan;
+mod undiverged;
 mod verify;
