@@ -163,7 +163,7 @@ fn unmet(r: Requirement, f: ApplyFacts) -> Option<(&'static str, &'static str)> 
         )),
         Requirement::PlansSucceeded => (!f.plans_succeeded).then_some((
             "the head commit has no successful plan of every project",
-            "comment `/plan` and wait for every plan stage to succeed",
+            "plan first (`/plan`, or `/bootstrap plan` for the bootstrap project) and wait for its plan stages to succeed",
         )),
         Requirement::Mergeable => match f.mergeable {
             Some(true) => None,

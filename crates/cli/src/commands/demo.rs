@@ -1,17 +1,23 @@
 //! `infra-ci demo`: the seed's two sequences on an embedded emulator, no setup, no network.
 //!
-//! 1. `/plan`: the dashboard is initialised, the comment gets 👀, and the three Digger plan
-//!    stages run in parallel (the case that loses updates in comment-editing tools).
-//! 2. `/bootstrap apply`: the native runner moves `plan-bootstrap` to running, then success.
+//! Every event goes through the real `parse` job (routing, permissions, reactions, replies,
+//! dashboard init); the Digger and native jobs' Terraform runs are played by posting the
+//! updates those jobs would post.
+//! 1. `/plan`: 👀, and the three Digger plan stages run in parallel (the case that loses
+//!    updates in comment-editing tools).
+//! 2. `/bootstrap apply`: refused while unapproved and unplanned (👎 and a reply that says
+//!    why), then `/bootstrap plan`, an approving review, and `/bootstrap apply` again.
 
 use std::time::Duration;
 
-use infra_ci_core::{Status, default_stages};
+use infra_ci_config::Config;
+use infra_ci_core::Status;
 use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
-use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
+use infra_ci_engine::{Dashboards, ParseRequest, StageUpdate, Target, route_event};
 use infra_ci_github::{Auth, ClientConfig, Forge, GitHubClient, RepoId};
+use infra_ci_route::{Route, RouteContext};
 use secrecy::SecretString;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::args::DemoArgs;
 use crate::exit::CliError;
@@ -19,6 +25,16 @@ use crate::exit::CliError;
 const REPO: &str = "acme/infra";
 const PR: u64 = 1;
 const HEAD: &str = "3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39";
+
+/// Everything the demo drives.
+struct Demo {
+    forge: GitHubClient,
+    repo: RepoId,
+    target: Target,
+    config: Config,
+    admin: Admin,
+    step: Duration,
+}
 
 pub async fn run(a: DemoArgs) -> Result<(), CliError> {
     let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
@@ -30,201 +46,284 @@ pub async fn run(a: DemoArgs) -> Result<(), CliError> {
         http: reqwest::Client::new(),
         base: base.clone(),
     };
-    admin
-        .post(
-            "/_emulator/users",
-            json!({"login": "alice", "type": "User", "token": "alice-token"}),
-        )
-        .await?;
+    for (login, token) in [("alice", "alice-token"), ("bob", "bob-token")] {
+        admin
+            .post(
+                "/_emulator/users",
+                json!({"login": login, "type": "User", "token": token}),
+            )
+            .await?;
+    }
     admin
         .post(
             &format!("/_emulator/repos/{REPO}/pulls"),
             json!({"number": PR, "head_sha": HEAD, "user": "alice"}),
         )
         .await?;
-
     let cfg = ClientConfig::new(Auth::Token(SecretString::from(DEFAULT_BOT_TOKEN)))
         .with_base_url(&base)?;
-    let forge = GitHubClient::new(cfg)?;
     let repo = RepoId::parse(REPO).ok_or_else(|| CliError::failed("bad demo repo"))?;
-    let target = Target::resolve(&forge, repo.clone(), PR, None).await?;
-    let dashboards = Dashboards::new(&forge, default_stages(), Tuning::default());
-    let link = |n: u32| Some(format!("https://github.com/{REPO}/actions/runs/{n}"));
-    let pause = || tokio::time::sleep(Duration::from_millis(a.step_ms));
-
-    println!("\n── PR #{PR} opened by alice, head {}", &HEAD[..7]);
-    println!("\n── alice comments \"/plan\"");
-    let comment = admin.comment("alice-token", "/plan").await?;
-    forge.add_reaction(&repo, comment, "eyes").await?;
-    dashboards.init(&target).await?;
-    step(
-        &dashboards,
-        &target,
-        "parse: 👀 on the comment, dashboard initialised",
-    )
-    .await?;
-    pause().await;
-
-    let plans = [
-        ("plan-platform", "+3 ~1 -0"),
-        ("plan-data-staging", "no changes"),
-        ("plan-data-prod", "+1 ~0 -1 ⚠️"),
-    ];
-    parallel(
-        &dashboards,
-        &target,
-        plans
-            .iter()
-            .map(|(k, _)| (*k, Status::Running, None))
-            .collect(),
-        link(101),
-    )
-    .await?;
-    step(
-        &dashboards,
-        &target,
-        "digger: three plans running in parallel",
-    )
-    .await?;
-    pause().await;
-    parallel(
-        &dashboards,
-        &target,
-        plans
-            .iter()
-            .map(|(k, o)| (*k, Status::Success, Some(*o)))
-            .collect(),
-        link(101),
-    )
-    .await?;
-    step(
-        &dashboards,
-        &target,
-        "digger: three plans finished in parallel, none lost",
-    )
-    .await?;
-    pause().await;
-
-    println!("\n── alice comments \"/bootstrap apply\"");
-    let comment = admin.comment("alice-token", "/bootstrap apply").await?;
-    forge.add_reaction(&repo, comment, "eyes").await?;
-    dashboards.init(&target).await?;
-    step(
-        &dashboards,
-        &target,
-        "parse: 👀, dashboard found by its marker (not re-created)",
-    )
-    .await?;
-    update(
-        &dashboards,
-        &target,
-        "plan-bootstrap",
-        Status::Running,
-        None,
-        link(102),
-    )
-    .await?;
-    step(&dashboards, &target, "native run: plan-bootstrap running").await?;
-    pause().await;
-    update(
-        &dashboards,
-        &target,
-        "plan-bootstrap",
-        Status::Success,
-        Some("applied: +2 ~0 -0"),
-        link(102),
-    )
-    .await?;
-    step(&dashboards, &target, "native run: plan-bootstrap success").await?;
-
-    let shown = dashboards.show(&target).await?;
-    let id = shown
-        .comment_id
-        .ok_or_else(|| CliError::failed("the demo ended without a dashboard"))?;
-    let body = forge.get_comment(&repo, id).await?.body.unwrap_or_default();
-    let comments = forge.list_comments_page(&repo, PR, 1, 100).await?.comments;
-    let ours = comments
-        .iter()
-        .filter(|c| c.author() == "github-actions[bot]")
-        .count();
-    println!(
-        "\n── the dashboard comment ({} comments on the PR, {ours} of them ours):\n\n{body}",
-        comments.len()
-    );
+    let d = Demo {
+        forge: GitHubClient::new(cfg)?,
+        target: Target {
+            repo: repo.clone(),
+            pr: PR,
+            sha: HEAD.to_owned(),
+        },
+        repo,
+        config: Config::default(),
+        admin,
+        step: Duration::from_millis(a.step_ms),
+    };
+    d.play().await?;
     if a.keep {
-        println!("The emulator keeps running at {base} (see docs/emulator.md). Ctrl-C to stop.");
+        println!(
+            "\nThe emulator keeps running at {base}; the PR: {base}/{REPO}/pull/{PR} (Ctrl-C to stop)."
+        );
         let _ = tokio::signal::ctrl_c().await;
     }
     emu.shutdown().await;
     Ok(())
 }
 
-async fn update(
-    d: &Dashboards<'_>,
-    t: &Target,
-    stage: &str,
-    status: Status,
-    output: Option<&str>,
-    link: Option<String>,
-) -> Result<(), CliError> {
-    let u = StageUpdate {
-        stage: stage.into(),
-        status,
-        link,
-        output: output.map(str::to_owned),
-        details: None,
-    };
-    d.update(t, u).await?;
-    Ok(())
-}
+impl Demo {
+    async fn play(&self) -> Result<(), CliError> {
+        println!("\n── PR #{PR} opened by alice, head {}", &HEAD[..7]);
+        let opened =
+            json!({"action": "opened", "pull_request": pull_json(), "repository": repo_json()});
+        self.event("pull_request", &opened).await?;
 
-async fn parallel(
-    d: &Dashboards<'_>,
-    t: &Target,
-    updates: Vec<(&str, Status, Option<&str>)>,
-    link: Option<String>,
-) -> Result<(), CliError> {
-    let futures = updates
-        .into_iter()
-        .map(|(k, s, o)| update(d, t, k, s, o, link.clone()));
-    for r in futures::future::join_all(futures).await {
-        r?;
+        println!("\n── alice comments \"/plan\"");
+        let route = self.comment("alice", "/plan").await?;
+        let link = Some(format!("https://github.com/{REPO}/actions/runs/101"));
+        let plans = [
+            ("plan-platform", "+3 ~1 -0"),
+            ("plan-data-staging", "no changes"),
+            ("plan-data-prod", "+1 ~0 -1 ⚠️"),
+        ];
+        self.parallel(
+            &plans.map(|(k, _)| (k, Status::Running, None)),
+            link.clone(),
+        )
+        .await?;
+        self.show(&format!(
+            "{} job: three plans running in parallel",
+            route.mode.as_str()
+        ))
+        .await?;
+        self.parallel(&plans.map(|(k, o)| (k, Status::Success, Some(o))), link)
+            .await?;
+        self.show("three plans finished in parallel: none lost")
+            .await?;
+
+        println!("\n── alice comments \"/bootstrap apply\" (nothing planned, nobody approved)");
+        self.comment("alice", "/bootstrap apply").await?;
+        println!("\n── alice comments \"/bootstrap plan\"");
+        self.comment("alice", "/bootstrap plan").await?;
+        let link = Some(format!("https://github.com/{REPO}/actions/runs/102"));
+        self.update("plan-bootstrap", Status::Running, None, link.clone())
+            .await?;
+        self.update("plan-bootstrap", Status::Success, Some("+2 ~0 -0"), link)
+            .await?;
+        self.show("native job: plan-bootstrap planned").await?;
+
+        println!("\n── bob approves the pull request");
+        self.admin
+            .post(
+                &format!("/_emulator/repos/{REPO}/pulls/{PR}/reviews"),
+                json!({"user": "bob", "state": "APPROVED", "commit_id": HEAD}),
+            )
+            .await?;
+        let review = json!({"action": "submitted", "review": {"state": "approved", "commit_id": HEAD, "user": {"login": "bob", "type": "User"}}, "pull_request": pull_json(), "repository": repo_json()});
+        self.event("pull_request_review", &review).await?;
+
+        println!("\n── alice comments \"/bootstrap apply\" again");
+        let route = self.comment("alice", "/bootstrap apply").await?;
+        let link = Some(format!("https://github.com/{REPO}/actions/runs/103"));
+        for stage in &route.stages {
+            self.update(stage, Status::Running, None, link.clone())
+                .await?;
+            self.update(
+                stage,
+                Status::Success,
+                Some("applied: +2 ~0 -0"),
+                link.clone(),
+            )
+            .await?;
+        }
+        self.show("native job: bootstrap applied").await?;
+        self.summary().await
     }
-    Ok(())
+
+    /// A comment by `login`, then the `parse` job on its `issue_comment` event.
+    async fn comment(&self, login: &str, body: &str) -> Result<Route, CliError> {
+        let id = self.admin.comment(&format!("{login}-token"), body).await?;
+        let event = json!({
+            "action": "created",
+            "issue": {"number": PR, "state": "open", "pull_request": {"url": format!("https://api.github.com/repos/{REPO}/pulls/{PR}")}},
+            "comment": {"id": id, "body": body, "user": {"login": login, "type": "User"}, "author_association": "MEMBER"},
+            "repository": repo_json(),
+        });
+        let route = self.event("issue_comment", &event).await?;
+        let reactions = self.admin.reactions(id).await?;
+        println!(
+            "    reactions on the comment: {}",
+            if reactions.is_empty() {
+                "none".into()
+            } else {
+                reactions.join(" ")
+            }
+        );
+        if let Some(reply) = &route.reply {
+            println!(
+                "    infra-ci replies: {}",
+                reply.replace('\n', "\n                      ")
+            );
+        }
+        Ok(route)
+    }
+
+    /// The `parse` job on one event; prints its decision and the dashboard.
+    async fn event(&self, name: &str, payload: &Value) -> Result<Route, CliError> {
+        let bytes = serde_json::to_vec(payload).map_err(|e| CliError::failed(e.to_string()))?;
+        let req = ParseRequest {
+            repo: self.repo.clone(),
+            event_name: name,
+            payload: &bytes,
+            config: &self.config,
+            context: RouteContext::default(),
+        };
+        let route = route_event(&self.forge, req).await?;
+        println!(
+            "  parse: mode={} command={} should_run={} stages={:?}\n         {}",
+            route.mode.as_str(),
+            route.command.map_or("-", |c| c.as_str()),
+            route.should_run,
+            route.stages,
+            route.reason
+        );
+        self.show("dashboard").await?;
+        Ok(route)
+    }
+
+    async fn update(
+        &self,
+        stage: &str,
+        status: Status,
+        output: Option<&str>,
+        link: Option<String>,
+    ) -> Result<(), CliError> {
+        let u = StageUpdate {
+            stage: stage.into(),
+            status,
+            link,
+            output: output.map(str::to_owned),
+            details: None,
+        };
+        Dashboards::for_config(
+            &self.forge,
+            &self.config,
+            crate::commands::dashboard::tuning(),
+        )
+        .update(&self.target, u)
+        .await?;
+        Ok(())
+    }
+
+    async fn parallel(
+        &self,
+        updates: &[(&str, Status, Option<&str>)],
+        link: Option<String>,
+    ) -> Result<(), CliError> {
+        let futures = updates
+            .iter()
+            .map(|(k, s, o)| self.update(k, *s, *o, link.clone()));
+        for r in futures::future::join_all(futures).await {
+            r?;
+        }
+        Ok(())
+    }
+
+    async fn show(&self, what: &str) -> Result<(), CliError> {
+        tokio::time::sleep(self.step).await;
+        let shown = Dashboards::for_config(
+            &self.forge,
+            &self.config,
+            crate::commands::dashboard::tuning(),
+        )
+        .show(&self.target)
+        .await?;
+        let row: Vec<String> = shown
+            .stages
+            .iter()
+            .map(|s| format!("{} {}", s.status.emoji(), s.key))
+            .collect();
+        println!("    {what}: {}", row.join("  "));
+        Ok(())
+    }
+
+    async fn summary(&self) -> Result<(), CliError> {
+        let shown = Dashboards::for_config(
+            &self.forge,
+            &self.config,
+            crate::commands::dashboard::tuning(),
+        )
+        .show(&self.target)
+        .await?;
+        let id = shown
+            .comment_id
+            .ok_or_else(|| CliError::failed("the demo ended without a dashboard"))?;
+        let body = self
+            .forge
+            .get_comment(&self.repo, id)
+            .await?
+            .body
+            .unwrap_or_default();
+        let comments = self
+            .forge
+            .list_comments_page(&self.repo, PR, 1, 100)
+            .await?
+            .comments;
+        let dashboards = comments
+            .iter()
+            .filter(|c| c.body().starts_with("<!-- infra-dashboard:"))
+            .count();
+        println!(
+            "\n── {} comments on the PR, {dashboards} of them a dashboard; the dashboard comment:\n\n{body}",
+            comments.len()
+        );
+        Ok(())
+    }
 }
 
-async fn step(d: &Dashboards<'_>, t: &Target, what: &str) -> Result<(), CliError> {
-    let shown = d.show(t).await?;
-    let row: Vec<String> = shown
-        .stages
-        .iter()
-        .map(|s| format!("{} {}", s.status.emoji(), s.key))
-        .collect();
-    println!("  {what}\n    {}", row.join("  "));
-    Ok(())
+fn repo_json() -> Value {
+    json!({"full_name": REPO, "name": "infra", "owner": {"login": "acme"}, "default_branch": "main"})
 }
 
-/// The emulator's admin API, and comments by people (made with their own tokens).
+fn pull_json() -> Value {
+    let side = |r: &str, sha: &str| json!({"ref": r, "sha": sha, "repo": repo_json()});
+    json!({"number": PR, "state": "open", "draft": false, "head": side("feature", HEAD), "base": side("main", &"0".repeat(40))})
+}
+
+/// The emulator's admin API, and what people do with their own tokens.
 struct Admin {
     http: reqwest::Client,
     base: String,
 }
 
 impl Admin {
-    async fn post(
-        &self,
-        path: &str,
-        body: serde_json::Value,
-    ) -> Result<serde_json::Value, CliError> {
-        self.send(None, path, body).await
+    async fn post(&self, path: &str, body: Value) -> Result<Value, CliError> {
+        self.send(reqwest::Method::POST, None, path, Some(body))
+            .await
     }
 
     async fn comment(&self, token: &str, body: &str) -> Result<u64, CliError> {
         let v = self
             .send(
+                reqwest::Method::POST,
                 Some(token),
                 &format!("/repos/{REPO}/issues/{PR}/comments"),
-                json!({"body": body}),
+                Some(json!({"body": body})),
             )
             .await?;
         v["id"]
@@ -232,13 +331,36 @@ impl Admin {
             .ok_or_else(|| CliError::failed("the emulator returned a comment without an id"))
     }
 
+    async fn reactions(&self, comment: u64) -> Result<Vec<String>, CliError> {
+        let v = self
+            .send(
+                reqwest::Method::GET,
+                Some(DEFAULT_BOT_TOKEN),
+                &format!("/repos/{REPO}/issues/comments/{comment}/reactions"),
+                None,
+            )
+            .await?;
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r["content"].as_str())
+                    .map(emoji)
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     async fn send(
         &self,
+        method: reqwest::Method,
         token: Option<&str>,
         path: &str,
-        body: serde_json::Value,
-    ) -> Result<serde_json::Value, CliError> {
-        let mut req = self.http.post(format!("{}{path}", self.base)).json(&body);
+        body: Option<Value>,
+    ) -> Result<Value, CliError> {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -247,12 +369,21 @@ impl Admin {
             .await
             .map_err(|e| CliError::failed(format!("emulator: {e}")))?;
         let status = res.status();
-        let v: serde_json::Value = res.json().await.unwrap_or_default();
+        let v: Value = res.json().await.unwrap_or_default();
         if !status.is_success() {
             return Err(CliError::failed(format!(
                 "emulator answered {status} to {path}: {v}"
             )));
         }
         Ok(v)
+    }
+}
+
+fn emoji(content: &str) -> String {
+    match content {
+        "eyes" => "👀".into(),
+        "-1" => "👎".into(),
+        "confused" => "😕".into(),
+        other => other.to_owned(),
     }
 }
