@@ -111,8 +111,9 @@ impl Runner<'_> {
     }
 
     /// Releases the locks pull request `pr` holds (the workflow calls this when it is
-    /// merged or closed). Returns the projects released.
-    pub async fn unlock(&self, pr: u64) -> Result<Vec<String>, RunnerError> {
+    /// merged or closed). Every project is attempted; see [`lock::Release`] for what was
+    /// released and what failed.
+    pub async fn unlock(&self, pr: u64) -> lock::Release {
         let names: Vec<&str> = self
             .setup
             .config

@@ -103,28 +103,78 @@ pub async fn holder(
     Ok(Some(((open.len() == 1).then(|| open[0]), sha)))
 }
 
-/// Releases every lock among `projects` that pull request `pr` holds; returns their names.
-/// Locks held by others are left alone.
-pub async fn release(
-    forge: &dyn Forge,
-    repo: &RepoId,
-    projects: &[&str],
-    pr: u64,
-) -> Result<Vec<String>, RunnerError> {
-    let mut released = Vec::new();
-    for project in projects {
-        let Some((Some(holder_pr), sha)) = holder(forge, repo, project).await? else {
-            continue;
-        };
-        if holder_pr != pr {
-            continue;
+/// What releasing a pull request's locks came to. Every project is attempted: one
+/// project's failure never leaves another's lock held.
+#[derive(Debug, Default)]
+pub struct Release {
+    /// Projects whose lock ref was deleted (including those whose `released by #N` status
+    /// could not be written afterwards: the lock itself is gone).
+    pub released: Vec<String>,
+    /// What went wrong, project by project, in the order attempted.
+    pub failures: Vec<ReleaseFailure>,
+}
+
+impl Release {
+    /// True when every attempt succeeded (the CLI exits 0).
+    pub fn succeeded(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// One project's failed step while releasing.
+#[derive(Debug)]
+pub struct ReleaseFailure {
+    pub project: String,
+    /// True when the ref was deleted and only the bookkeeping status failed.
+    pub lock_released: bool,
+    pub error: RunnerError,
+}
+
+impl std::fmt::Display for ReleaseFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.lock_released {
+            write!(
+                f,
+                "{}: lock released, but its `released by` status could not be written: {}",
+                self.project, self.error
+            )
+        } else {
+            write!(f, "{}: lock NOT released: {}", self.project, self.error)
         }
+    }
+}
+
+/// Releases every lock among `projects` that pull request `pr` holds. Locks held by others
+/// are left alone. Each project is attempted whatever happened to the others; errors are
+/// collected in [`Release::failures`].
+pub async fn release(forge: &dyn Forge, repo: &RepoId, projects: &[&str], pr: u64) -> Release {
+    let mut out = Release::default();
+    for project in projects {
+        let failure = |lock_released, error| ReleaseFailure {
+            project: (*project).to_owned(),
+            lock_released,
+            error,
+        };
+        let sha = match holder(forge, repo, project).await {
+            Ok(Some((Some(holder_pr), sha))) if holder_pr == pr => sha,
+            Ok(_) => continue,
+            Err(e) => {
+                out.failures.push(failure(false, e));
+                continue;
+            }
+        };
         match forge.delete_ref(repo, &lock_ref(project)).await {
             Ok(()) => {}
             Err(e) if e.is_not_found() => continue,
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                out.failures.push(failure(false, e.into()));
+                continue;
+            }
         }
-        forge
+        out.released.push((*project).to_owned());
+        // Bookkeeping only: the lock is gone with its ref (`holder` reads the ref first), so
+        // a failure here is reported but never stops the remaining releases.
+        if let Err(e) = forge
             .create_status(
                 repo,
                 &sha,
@@ -133,10 +183,12 @@ pub async fn release(
                 &format!("released by #{pr}"),
                 None,
             )
-            .await?;
-        released.push((*project).to_owned());
+            .await
+        {
+            out.failures.push(failure(true, e.into()));
+        }
     }
-    Ok(released)
+    out
 }
 
 /// `locked by #12` → 12.

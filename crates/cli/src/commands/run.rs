@@ -120,17 +120,25 @@ pub async fn run(a: RunArgs) -> Result<(), CliError> {
         }
         RunCommand::Unlock(u) => {
             let forge = client::github(&u.common.conn)?;
-            let released = Runner::new(&forge, setup_without_tool(&u.common)?)
+            let release = Runner::new(&forge, setup_without_tool(&u.common)?)
                 .unlock(u.pr)
-                .await
-                .map_err(cli)?;
-            if released.is_empty() {
+                .await;
+            if release.released.is_empty() && release.succeeded() {
                 println!("#{} holds no lock", u.pr);
             }
-            for p in released {
+            for p in &release.released {
                 println!("released the lock of {p}");
             }
-            Ok(())
+            if release.succeeded() {
+                return Ok(());
+            }
+            let failures: Vec<String> = release.failures.iter().map(ToString::to_string).collect();
+            Err(CliError::failed(format!(
+                "unlocking #{} failed for {} project(s):\n{}",
+                u.pr,
+                failures.len(),
+                failures.join("\n")
+            )))
         }
         RunCommand::Verify(v) => {
             let forge = client::github(&v.common.conn)?;

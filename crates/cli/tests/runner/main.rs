@@ -193,3 +193,82 @@ async fn a_missing_terraform_is_a_clear_error_and_drift_exits_1() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("(closed)"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unlock_releases_every_lock_and_exits_1_when_a_status_write_fails() {
+    let emu = spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
+        .await
+        .unwrap();
+    let api = emu.base_url();
+    let head = "c".repeat(40);
+    let http = reqwest::Client::new();
+    // #3 holds the locks of app and net (as `run apply` leaves them: the ref and its status).
+    for project in ["app", "net"] {
+        for (path, body) in [
+            (
+                "git/refs".to_owned(),
+                json!({ "ref": format!("refs/infra-ci/locks/{project}"), "sha": head }),
+            ),
+            (
+                format!("statuses/{head}"),
+                json!({ "state": "success", "context": format!("infra-ci/lock/{project}"), "description": "locked by #3" }),
+            ),
+        ] {
+            let res = http
+                .post(format!("{api}/repos/acme/infra/{path}"))
+                .bearer_auth(DEFAULT_BOT_TOKEN)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(res.status().is_success(), "{path}: {}", res.status());
+        }
+    }
+    // A token that may delete refs but not write statuses.
+    http.post(format!("{api}/_emulator/users"))
+        .json(&json!({ "login": "ro[bot]", "type": "Bot", "token": "ro-token", "permissions": { "statuses": "read" } }))
+        .send()
+        .await
+        .unwrap();
+    let dir = checkout("basic_0-create");
+    std::fs::write(
+        dir.path().join(".github/infra-ci.yml"),
+        "stages:\n  - {key: plan-app, name: \"Plan: app\"}\n  - {key: plan-net, name: \"Plan: net\"}\n  - {key: apply, name: Apply}\n\
+projects:\n  - {name: app, dir: app, stage: plan-app, runner: native}\n  - {name: net, dir: net, stage: plan-net, runner: native}\n",
+    )
+    .unwrap();
+
+    let out = infra_ci(
+        dir.path(),
+        &api,
+        &path_with_standin(),
+        &["run", "unlock", "--pr", "3", "--token", "ro-token"],
+    )
+    .await;
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    for project in ["app", "net"] {
+        assert!(
+            stdout.contains(&format!("released the lock of {project}")),
+            "{stdout}"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "{project}: lock released, but its `released by` status could not be written"
+            )),
+            "{stderr}"
+        );
+        let res = http
+            .get(format!(
+                "{api}/repos/acme/infra/git/ref/infra-ci/locks/{project}"
+            ))
+            .bearer_auth(DEFAULT_BOT_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{project}'s lock must be gone");
+    }
+}

@@ -6,7 +6,7 @@ use infra_ci_github::Forge;
 use infra_ci_runner::{PlanStore, RunReport, Selection, lock};
 use serde_json::json;
 
-use crate::common::{World, config, sha};
+use crate::common::{World, client, config, sha};
 
 /// A world with project `app`, pull request `n` on `head`, approved and planned.
 async fn planned(n: u64, head: &str) -> World {
@@ -210,6 +210,7 @@ async fn two_pull_requests_race_for_the_lock_and_exactly_one_wins() {
         loser_report.results[0].output,
         format!("refused: locked by #{winner}: it holds app until it is merged or closed")
     );
+    let winner_head = if winner == 11 { h1.clone() } else { h2.clone() };
     let (state, _) = w.status(loser_head, "infra-dashboard/apply").await.unwrap();
     assert_eq!(state, "failure");
     assert_eq!(
@@ -218,14 +219,19 @@ async fn two_pull_requests_race_for_the_lock_and_exactly_one_wins() {
     );
 
     // Only the holder releases; then the other may apply.
-    assert!(w.runner().unlock(loser).await.unwrap().is_empty());
+    let none = w.runner().unlock(loser).await;
+    assert!(none.released.is_empty() && none.succeeded(), "{none:#?}");
     assert!(
         lock::holder(&w.client, &w.repo(), "app")
             .await
             .unwrap()
             .is_some()
     );
-    assert_eq!(w.runner().unlock(winner).await.unwrap(), ["app"]);
+    let released = w.runner().unlock(winner).await;
+    assert!(released.succeeded(), "{released:#?}");
+    assert_eq!(released.released, ["app"]);
+    let (_, description) = w.status(&winner_head, "infra-ci/lock/app").await.unwrap();
+    assert_eq!(description, format!("released by #{winner}"));
     assert_eq!(
         lock::holder(&w.client, &w.repo(), "app").await.unwrap(),
         None
@@ -257,4 +263,58 @@ async fn the_holder_applies_again_after_a_failed_apply() {
     w.fixture_project("app", "basic_0-create");
     let second = apply(&w, 13, None).await;
     assert!(second.succeeded(), "{second:#?}");
+}
+
+#[tokio::test]
+async fn unlock_deletes_every_lock_even_when_the_status_writes_fail() {
+    let w = World::new(&config(&[("app", ""), ("net", ""), ("db", "")])).await;
+    for p in ["app", "net", "db"] {
+        w.fixture_project(p, "basic_0-create");
+    }
+    let head = sha('9');
+    ready(&w, 14, &head).await;
+    let applied = apply(&w, 14, None).await;
+    assert!(applied.succeeded(), "{applied:#?}");
+    for p in ["app", "net", "db"] {
+        assert_eq!(
+            lock::holder(&w.client, &w.repo(), p).await.unwrap(),
+            Some((Some(14), head.clone())),
+            "{p}"
+        );
+    }
+
+    // A token that may delete refs but not write statuses (`statuses: read`).
+    w.admin(
+        reqwest::Method::POST,
+        "/users",
+        json!({ "login": "ro[bot]", "type": "Bot", "token": "ro-token", "permissions": { "statuses": "read" } }),
+    )
+    .await;
+    let ro = client(&w.base, "ro-token");
+    let release = infra_ci_runner::Runner::new(&ro, w.setup())
+        .unlock(14)
+        .await;
+
+    // Every lock is gone, each failure is reported, none stopped the others.
+    let mut released = release.released.clone();
+    released.sort();
+    assert_eq!(released, ["app", "db", "net"], "{release:#?}");
+    for p in ["app", "net", "db"] {
+        assert_eq!(
+            lock::holder(&w.client, &w.repo(), p).await.unwrap(),
+            None,
+            "{p}"
+        );
+    }
+    assert!(!release.succeeded());
+    assert_eq!(release.failures.len(), 3, "{release:#?}");
+    for f in &release.failures {
+        assert!(f.lock_released, "{f}");
+        assert!(f.to_string().contains("lock released"), "{f}");
+    }
+    // The next apply of another pull request is not blocked by a stale lock.
+    let other = sha('b');
+    ready(&w, 15, &other).await;
+    let again = apply(&w, 15, None).await;
+    assert!(again.succeeded(), "{again:#?}");
 }
