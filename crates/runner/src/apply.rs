@@ -21,8 +21,8 @@ use crate::steps::{self, ProjectResult};
 
 impl Runner<'_> {
     /// Applies the saved plans of the selected projects of pull request `pr`, planned on
-    /// `sha` (default: its head). Reports to the `apply` stage (for `/bootstrap apply`, to
-    /// the bootstrap project's own stage).
+    /// `sha` (default: its head). Reports to the `apply` stage, `/bootstrap apply` too: the
+    /// route's choice, so a failed apply never shows as a failed plan (docs/routes.md).
     pub async fn apply(
         &self,
         pr: u64,
@@ -35,10 +35,7 @@ impl Runner<'_> {
                 "no project to apply: name projects, or set `runner: native` on the ones infra-ci runs".into(),
             ));
         }
-        let stage = match sel {
-            Selection::Bootstrap => projects[0].stage.as_str().to_owned(),
-            _ => well_known::APPLY.to_owned(),
-        };
+        let stage = well_known::APPLY;
         let (target, pull) = self.pull_target(pr, sha).await?;
         let facts = self.facts(&target, pull).await?;
         let reporter = Reporter {
@@ -46,7 +43,7 @@ impl Runner<'_> {
             target: Some(&target),
             link: self.setup.run_url.as_deref(),
         };
-        reporter.running(&stage).await?;
+        reporter.running(stage).await?;
         let cfg = &self.setup.config;
         let plan_stages: Vec<&str> = cfg.projects.iter().map(|p| p.stage.as_str()).collect();
         let requirements = &cfg.permissions.apply.requirements;
@@ -106,7 +103,7 @@ impl Runner<'_> {
         })
         .await?;
         let (status, output, details) = aggregate(&results);
-        reporter.set(&stage, status, Some(output), details).await?;
+        reporter.set(stage, status, Some(output), details).await?;
         Ok(RunReport { results })
     }
 

@@ -28,7 +28,8 @@ pub enum RunCommand {
     Plan(ProjectsArgs),
     /// Apply the saved plans, after every safety check and with the projects' locks.
     Apply(ProjectsArgs),
-    /// `/bootstrap plan|apply`: the configured bootstrap project, on its own stage.
+    /// `/bootstrap plan|apply`: the configured bootstrap project; its plan on its own stage,
+    /// its apply on `apply`.
     Bootstrap(BootstrapArgs),
     /// Release the locks a pull request holds (call on `pull_request` closed).
     Unlock(UnlockArgs),

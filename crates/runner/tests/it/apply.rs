@@ -318,3 +318,43 @@ async fn unlock_deletes_every_lock_even_when_the_status_writes_fail() {
     let again = apply(&w, 15, None).await;
     assert!(again.succeeded(), "{again:#?}");
 }
+
+#[tokio::test]
+async fn bootstrap_apply_reports_to_the_apply_stage_and_leaves_the_plan_row_alone() {
+    let w = World::new(&format!(
+        "{}bootstrap: {{project: seed}}\n",
+        config(&[("seed", ""), ("rest", "")])
+    ))
+    .await;
+    w.fixture_project("seed", "basic_0-create");
+    w.fixture_project("rest", "basic_0-create");
+    let head = sha('c');
+    w.pull(16, &head, &sha('0')).await;
+    w.review(16, "reviewer", "APPROVED", &head).await;
+    let plan = w
+        .runner()
+        .plan(16, None, &Selection::Bootstrap)
+        .await
+        .unwrap();
+    assert!(plan.succeeded(), "{plan:#?}");
+    let planned = w.status(&head, "infra-dashboard/plan-seed").await.unwrap();
+
+    let report = w
+        .runner()
+        .apply(16, None, &Selection::Bootstrap)
+        .await
+        .unwrap();
+    assert!(report.succeeded(), "{report:#?}");
+    assert_eq!(report.results[0].project, "seed");
+    let (state, description) = w.status(&head, "infra-dashboard/apply").await.unwrap();
+    assert_eq!(
+        (state.as_str(), description.as_str()),
+        ("success", "success: applied +3 ~0 -0")
+    );
+    // The plan row still shows the plan, not the apply.
+    assert_eq!(
+        w.status(&head, "infra-dashboard/plan-seed").await.unwrap(),
+        planned
+    );
+    assert!(!w.calls().iter().any(|l| l.starts_with("rest ")));
+}
