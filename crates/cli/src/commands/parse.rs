@@ -1,7 +1,8 @@
 //! `infra-ci parse`: the event router's job outputs.
 
+use infra_ci_config::{Config, well_known};
 use infra_ci_engine::{ParseRequest, route_event};
-use infra_ci_route::{Route, RouteContext, decide};
+use infra_ci_route::{CommandKind, Route, RouteContext, decide};
 
 use crate::actions_env::{self, GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_OUTPUT};
 use crate::args::ParseArgs;
@@ -47,7 +48,7 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
         };
         route_event(&forge, req).await?
     };
-    let outputs = outputs(&route);
+    let outputs = outputs(&route, &config);
     actions_env::append_to(GITHUB_OUTPUT, &actions_env::format_outputs(&outputs))
         .map_err(|e| CliError::failed(format!("cannot write GITHUB_OUTPUT: {e}")))?;
     if a.json {
@@ -76,7 +77,7 @@ fn read_payload(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
 }
 
 /// The job outputs, in GitHub's file format (lists as JSON, ready for `fromJSON`).
-pub fn outputs(r: &Route) -> Vec<(&'static str, String)> {
+pub fn outputs(r: &Route, cfg: &Config) -> Vec<(&'static str, String)> {
     let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
     vec![
         ("mode", r.mode.as_str().to_owned()),
@@ -94,7 +95,114 @@ pub fn outputs(r: &Route) -> Vec<(&'static str, String)> {
         ("sha", r.sha.clone().unwrap_or_default()),
         ("should_run", r.should_run.to_string()),
         ("stages", json(&r.stages)),
+        (
+            "digger_stages",
+            json(&runner_stages(r, cfg, &r.digger_projects)),
+        ),
+        (
+            "native_stages",
+            json(&runner_stages(r, cfg, &r.native_projects)),
+        ),
         ("reason", r.reason.clone()),
         ("release_locks", r.release_locks.to_string()),
     ]
+}
+
+/// The share of the route's `stages` that one runner's `projects` write, in the same
+/// (dashboard) order: their configured plan stages, or the `apply` row for an apply (each
+/// runner that applies something reports it there). Derived from the final route, so a
+/// refused or closed route (no `stages`) gives no stages to either runner.
+fn runner_stages(r: &Route, cfg: &Config, projects: &[String]) -> Vec<String> {
+    if projects.is_empty() {
+        return Vec::new();
+    }
+    let own: Vec<&str> = match r.command {
+        Some(CommandKind::Apply | CommandKind::BootstrapApply) => vec![well_known::APPLY],
+        _ => projects
+            .iter()
+            .filter_map(|n| cfg.project(n))
+            .map(|p| p.stage.as_str())
+            .collect(),
+    };
+    r.stages
+        .iter()
+        .filter(|s| own.contains(&s.as_str()))
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const MIXED: &str = "stages:\n  - {key: plan-net, name: Net}\n  - {key: plan-app, name: App}\n  - {key: plan-db, name: Db}\n  - {key: apply, name: Apply}\n\
+projects:\n  - {name: db, dir: db, stage: plan-db, runner: native}\n  - {name: app, dir: app, stage: plan-app, runner: digger}\n  - {name: net, dir: net, stage: plan-net, runner: native}\n";
+
+    /// The route of a dispatched `command` on pull request 7.
+    fn decided(cfg: &Config, command: &str) -> Route {
+        let event = serde_json::json!({
+            "inputs": {"command": command, "pr": "7"},
+            "ref": "refs/heads/main",
+            "repository": {"full_name": "acme/infra", "name": "infra", "owner": {"login": "acme"}, "default_branch": "main"},
+            "sender": {"login": "alice", "type": "User"},
+        });
+        decide(
+            "workflow_dispatch",
+            event.to_string().as_bytes(),
+            cfg,
+            &RouteContext::default(),
+        )
+        .unwrap()
+    }
+
+    fn route(cfg: &Config, command: &str) -> Vec<(&'static str, String)> {
+        outputs(&decided(cfg, command), cfg)
+    }
+
+    fn get<'a>(out: &'a [(&'static str, String)], k: &str) -> &'a str {
+        out.iter().find(|(n, _)| *n == k).unwrap().1.as_str()
+    }
+
+    #[test]
+    fn a_mixed_plan_splits_the_stages_by_runner_in_dashboard_order() {
+        let cfg = Config::from_yaml(MIXED).unwrap();
+        let out = route(&cfg, "plan");
+        assert_eq!(get(&out, "mode"), "digger");
+        assert_eq!(get(&out, "stages"), r#"["plan-net","plan-app","plan-db"]"#);
+        assert_eq!(get(&out, "digger_projects"), r#"["app"]"#);
+        assert_eq!(get(&out, "digger_stages"), r#"["plan-app"]"#);
+        assert_eq!(get(&out, "native_stages"), r#"["plan-net","plan-db"]"#);
+    }
+
+    #[test]
+    fn only_the_selected_runner_gets_stages() {
+        let cfg = Config::from_yaml(MIXED).unwrap();
+        let out = route(&cfg, "plan db");
+        assert_eq!(get(&out, "digger_stages"), "[]");
+        assert_eq!(get(&out, "native_stages"), r#"["plan-db"]"#);
+    }
+
+    #[test]
+    fn an_apply_gives_each_runner_that_applies_the_apply_row() {
+        let cfg = Config::from_yaml(MIXED).unwrap();
+        let out = route(&cfg, "apply");
+        assert_eq!(get(&out, "digger_stages"), r#"["apply"]"#);
+        assert_eq!(get(&out, "native_stages"), r#"["apply"]"#);
+        let out = route(&cfg, "apply app");
+        assert_eq!(get(&out, "digger_stages"), r#"["apply"]"#);
+        assert_eq!(get(&out, "native_stages"), "[]");
+    }
+
+    #[test]
+    fn a_route_without_stages_gives_none_to_either_runner() {
+        let cfg = Config::from_yaml(MIXED).unwrap();
+        let mut r = decided(&cfg, "plan");
+        assert!(!r.stages.is_empty());
+        r.stages.clear();
+        let out = outputs(&r, &cfg);
+        assert_eq!(get(&out, "digger_stages"), "[]");
+        assert_eq!(get(&out, "native_stages"), "[]");
+    }
 }

@@ -115,6 +115,12 @@ fn plan_then_bootstrap_apply_as_in_the_seed() {
     );
     let stages: Vec<String> = serde_json::from_str(get(&out, "stages")).unwrap();
     assert!(stages.contains(&"plan-platform".to_owned()), "{stages:?}");
+    // Each runner's share of the stages (the bootstrap project is not in /plan).
+    assert_eq!(
+        get(&out, "digger_stages"),
+        r#"["plan-platform","plan-data-staging","plan-data-prod"]"#
+    );
+    assert_eq!(get(&out, "native_stages"), "[]");
     let plan_comment = &gh
         .comments(30)
         .iter()
@@ -169,34 +175,22 @@ fn plan_then_bootstrap_apply_as_in_the_seed() {
     assert_eq!(get(&out, "mode"), "native", "{out:?}");
     assert_eq!(get(&out, "command"), "bootstrap-apply");
     assert_eq!(get(&out, "should_run"), "true");
-    // The native runner's updates.
+    // An apply writes the apply row, never the plan row (docs/routes.md).
+    assert_eq!(get(&out, "stages"), r#"["apply"]"#);
+    assert_eq!(get(&out, "native_stages"), r#"["apply"]"#);
+    assert_eq!(get(&out, "digger_stages"), "[]");
+    // The native runner's updates, on the stage the route gave it.
     ok(&gh.run(&[
-        "update",
-        "--pr",
-        "30",
-        "--sha",
-        &head,
-        "--stage",
-        "plan-bootstrap",
-        "--status",
-        "running",
+        "update", "--pr", "30", "--sha", &head, "--stage", "apply", "--status", "running",
     ]));
     ok(&gh.run(&[
-        "update",
-        "--pr",
-        "30",
-        "--sha",
-        &head,
-        "--stage",
-        "plan-bootstrap",
-        "--status",
-        "success",
-        "--output",
-        "applied",
+        "update", "--pr", "30", "--sha", &head, "--stage", "apply", "--status", "success",
+        "--output", "applied",
     ]));
     let body = dashboard_body(&gh, 30);
+    assert!(body.contains("| Apply | ✅ success | applied |"), "{body}");
     assert!(
-        body.contains("| Plan: bootstrap | ✅ success | applied |"),
+        body.contains("| Plan: bootstrap | ✅ success | +2 &#126;0 -0 |"),
         "{body}"
     );
 }
