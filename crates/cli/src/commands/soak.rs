@@ -9,6 +9,7 @@ mod check;
 mod harness;
 mod scenario;
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::time::Instant;
 
@@ -44,6 +45,22 @@ pub struct SoakArgs {
     pub show_warnings: bool,
 }
 
+/// An error message's first clause with numbers folded, so failures group by kind.
+fn failure_kind(message: &str) -> String {
+    let clause = message.split([':', '(']).next().unwrap_or(message).trim();
+    let mut out = String::new();
+    for c in clause.chars() {
+        if c.is_ascii_digit() {
+            if !out.ends_with('#') {
+                out.push('#');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `a / b` rounded to two decimals (counts stay far below 2^52, so `f64` is exact enough).
 #[allow(clippy::cast_precision_loss)]
 fn ratio(a: u64, b: u64) -> f64 {
@@ -77,6 +94,8 @@ struct Totals {
     unreconciled_after_failure: u64,
     earlier_dashboards: u64,
     earlier_minimized: u64,
+    /// Failed operations by kind (the error's first clause, digits folded).
+    failure_kinds: BTreeMap<String, u64>,
     fault_rate: Option<f64>,
     seed: u64,
     failing_seeds: Vec<u64>,
@@ -101,6 +120,9 @@ impl Totals {
         if let Some(m) = v.earlier_minimized {
             self.earlier_dashboards += 1;
             self.earlier_minimized += u64::from(m);
+        }
+        for e in &o.errors {
+            *self.failure_kinds.entry(failure_kind(e)).or_default() += 1;
         }
         if v.failed() {
             self.failing_seeds.push(seed);
@@ -160,7 +182,7 @@ pub async fn run(a: SoakArgs) -> Result<(), CliError> {
                 "  faults: {}",
                 Scenario::generate(seed, fault_rate).faults
             );
-            for e in &o.errors {
+            for e in o.errors.iter().take(3) {
                 let _ = writeln!(err, "  - a writer failed: {e}");
             }
         }
@@ -199,4 +221,26 @@ pub async fn run(a: SoakArgs) -> Result<(), CliError> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_kinds_fold_numbers_and_details() {
+        assert_eq!(
+            failure_kind(
+                "GitHub did not answer PATCH /repos/acme/infra/issues/comments/1000026 after 6 attempts: 502"
+            ),
+            "GitHub did not answer PATCH /repos/acme/infra/issues/comments/# after # attempts"
+        );
+    }
+
+    #[test]
+    fn rates_must_be_probabilities() {
+        assert_eq!(parse_rate("0.05"), Ok(0.05));
+        assert!(parse_rate("1.5").is_err());
+        assert!(parse_rate("x").is_err());
+    }
 }

@@ -33,7 +33,7 @@ pub struct Outcome {
     /// Faults the emulator injected.
     pub faults: u64,
     pub verdict: Verdict,
-    /// The first errors of failed operations, for the report.
+    /// The errors of failed operations.
     pub errors: Vec<String>,
 }
 
@@ -178,11 +178,7 @@ async fn drive(s: &Scenario, admin: &Admin, base: &str, quiet: bool) -> Result<O
             .count() as u64,
         faults: log.iter().filter(|e| !e["fault"].is_null()).count() as u64,
         verdict,
-        errors: results
-            .iter()
-            .filter_map(|r| r.error.clone())
-            .take(3)
-            .collect(),
+        errors: results.iter().filter_map(|r| r.error.clone()).collect(),
     })
 }
 
