@@ -167,7 +167,15 @@ pub async fn anchor(forge: &dyn Forge, t: &Target, c: &Comment) -> Result<(), En
     Ok(())
 }
 
-/// Errors after which the request may have reached GitHub and been applied.
+/// Errors after which the request may have reached GitHub and been applied: no answer, or
+/// a server error (a 5xx may hide a create that happened; the client does not retry it).
 fn may_have_been_applied(e: &ForgeError) -> bool {
-    matches!(e, ForgeError::Unavailable { .. })
+    matches!(
+        e,
+        ForgeError::Unavailable { .. }
+            | ForgeError::Unexpected {
+                status: 500..=599,
+                ..
+            }
+    )
 }

@@ -201,3 +201,40 @@ async fn concurrent_updates_are_not_lost_under_stale_reads() {
     }
     emu.shutdown().await;
 }
+
+/// A 5xx answer to creating the dashboard may hide a create GitHub performed: the engine
+/// looks for the marker and tries again instead of failing the job, and never leaves two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_error_on_create_is_looked_up_and_retried() {
+    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
+        .await
+        .unwrap();
+    let base = emu.base_url();
+    for (i, kind) in [(0u64, "502"), (1, "500"), (2, "503")] {
+        let sha = format!("{:07x}{}", 0x0fee_0001 + i, "0".repeat(33));
+        admin(
+            &base,
+            "/repos/acme/infra/pulls",
+            json!({"number": 30 + i, "head_sha": sha, "user": "alice"}),
+        )
+        .await;
+        admin(
+            &base,
+            "/faults",
+            json!({"rules": [{"method": "POST", "path": "/repos/*/*/issues/*/comments", "kind": kind, "times": 1}]}),
+        )
+        .await;
+        let target = Target {
+            repo: RepoId::parse("acme/infra").unwrap(),
+            pr: 30 + i,
+            sha: sha.clone(),
+        };
+        let forge = client(&base);
+        Dashboards::new(&forge, default_stages(), tuning())
+            .init(&target)
+            .await
+            .unwrap_or_else(|e| panic!("{kind} on create failed the init: {e}"));
+        assert_eq!(dashboards_of(&state(&base).await, &sha).len(), 1);
+    }
+    emu.shutdown().await;
+}
