@@ -146,11 +146,15 @@ fn output_cell(s: &StageState, max: usize) -> String {
 
 /// `HH:MM` (UTC) from an RFC 3339 time, as the seed shows; `-` when unknown.
 pub(crate) fn time_cell(updated_at: Option<&str>) -> String {
-    match updated_at {
-        Some(t) if t.len() >= 16 && t.as_bytes().get(10) == Some(&b'T') => t[11..16].to_owned(),
-        Some(t) if is_hh_mm(t) => t.to_owned(),
-        _ => "-".to_owned(),
-    }
+    let hh_mm = |t: &str| Some(t).filter(|h| is_hh_mm(h)).map(str::to_owned);
+    updated_at
+        .and_then(|t| match t.as_bytes().get(10) {
+            // RFC 3339: the time of day follows the `T`. `get` keeps a multi-byte character
+            // from panicking the slice; anything but digits is refused, not rendered raw.
+            Some(b'T') => t.get(11..16).and_then(hh_mm),
+            _ => hh_mm(t),
+        })
+        .unwrap_or_else(|| "-".to_owned())
 }
 
 pub(crate) fn is_hh_mm(t: &str) -> bool {
@@ -187,7 +191,10 @@ fn render_details(d: &Dashboard, room: usize, max_each: usize) -> String {
 
 /// One collapsed section; at most `max` characters, or empty when even a stub won't fit.
 fn details_section(s: &StageState, max: usize) -> String {
-    let text = defuse_comments(s.details.as_deref().unwrap_or_default());
+    // Line endings are normalized: a `\r` would not survive the trip through the comment.
+    let text = defuse_comments(s.details.as_deref().unwrap_or_default())
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
     let fence = fence_for(&text);
     let head = format!(
         "\n<details><summary>{} — details</summary>\n{DETAILS_PREFIX}{} -->\n\n{fence}text\n",

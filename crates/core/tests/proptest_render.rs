@@ -166,13 +166,10 @@ proptest! {
         prop_assert_eq!(render(&back, Budget::default()), first);
     }
 
-    /// Known defect (reported, not ours to fix): a carriage return in a stage's details is
-    /// written as is but dropped when parsed (`str::lines`), so such a dashboard re-renders
-    /// differently every time and each reconcile PATCHes it once more. The generator above
-    /// leaves `\r` out of details; this case pins the defect until render normalizes line
-    /// endings.
+    /// A carriage return in a stage's details used to be written as is but dropped when parsed
+    /// (`str::lines`), so such a dashboard re-rendered differently every time and each
+    /// reconcile PATCHed it once more. Render now normalizes line endings.
     #[test]
-    #[ignore = "core: CR in details does not survive parse; render should normalize line endings"]
     fn details_with_carriage_returns_round_trip(text in "[a-z]{0,4}\r\n[a-z<]{0,4}") {
         let mut d = Dashboard::new("abc1234", &default_stages());
         d.stages[0].details = Some(text);
@@ -181,13 +178,10 @@ proptest! {
         prop_assert_eq!(render(&back, Budget::default()), first);
     }
 
-    /// Known defect (reported, not ours to fix): `time_cell` takes bytes 11..16 of any
-    /// `updated_at` with a `T` at byte 10 without checking them: a multi-byte character
-    /// there panics, and anything else (a `|`, say) lands raw in the Time cell and does not
-    /// parse back. GitHub's timestamps are well formed, so only a hand-edited or hostile
-    /// value reaches it; the fix is `t.get(11..16).filter(|h| is_hh_mm(h))`.
+    /// `time_cell` used to take bytes 11..16 of any `updated_at` with a `T` at byte 10
+    /// unchecked: a multi-byte character there panicked, and a `|` landed raw in the Time
+    /// cell. It now renders `-` for anything that is not `HH:MM`.
     #[test]
-    #[ignore = "core: time_cell trusts bytes 11..16 of updated_at (panics on non-ASCII, raw '|')"]
     fn malformed_times_render_safely(tail in "[é⚙|a-z]{1,6}") {
         let mut d = Dashboard::new("abc1234", &default_stages());
         d.stages[0].updated_at = Some(format!("2026-01-01T{tail}"));
