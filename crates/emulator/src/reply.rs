@@ -29,6 +29,12 @@ pub fn created(body: &Value, location: &str) -> Response {
     res
 }
 
+/// 201 with `body` and a `Location` header pointing at its own `url`, as GitHub answers
+/// a create.
+pub fn created_resource(body: &Value) -> Response {
+    created(body, body["url"].as_str().unwrap_or_default())
+}
+
 /// 204 without body.
 pub fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()

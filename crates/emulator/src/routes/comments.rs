@@ -125,8 +125,7 @@ pub async fn create(
     let id = add_comment(&mut world, &owner, &repo, number, caller.user_id, body);
     let c = &world.comments[&id];
     let json = comment_json(&emu, &world, c, None).expect("just created");
-    let location = json["url"].as_str().unwrap_or_default().to_owned();
-    Ok(reply::created(&json, &location))
+    Ok(reply::created_resource(&json))
 }
 
 /// Makes sure issue `number` exists: 404 in strict mode, else registers an open pull request.

@@ -143,8 +143,7 @@ pub async fn create(
     );
     let r = world.repo(&owner, &repo);
     let json = shapes::issue(emu.shapes(), &world, r, &r.issues[&number]);
-    let location = json["url"].as_str().unwrap_or_default().to_owned();
-    Ok(reply::created(&json, &location))
+    Ok(reply::created_resource(&json))
 }
 
 /// `GET /repos/{owner}/{repo}/issues/{number}`.

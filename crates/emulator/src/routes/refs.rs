@@ -46,8 +46,7 @@ pub async fn create(
     }
     r.refs.insert(full.clone(), sha.clone());
     let json = shapes::git_ref(emu.shapes(), &owner, &repo, &full, &sha);
-    let location = json["url"].as_str().unwrap_or_default().to_owned();
-    Ok(reply::created(&json, &location))
+    Ok(reply::created_resource(&json))
 }
 
 /// `GET /repos/{owner}/{repo}/git/ref/{ref}` (`ref` without the `refs/` prefix).

@@ -92,8 +92,7 @@ pub async fn create(
     r.statuses.push(status.clone());
     let repo_ref = world.repo(&owner, &repo);
     let json = shapes::status(emu.shapes(), &world, repo_ref, &status);
-    let location = json["url"].as_str().unwrap_or_default().to_owned();
-    Ok(reply::created(&json, &location))
+    Ok(reply::created_resource(&json))
 }
 
 /// A ref (branch, tag, or sha) to a sha: branches and tags known as refs resolve, anything
