@@ -9,12 +9,11 @@ use axum::http::Uri;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::{body_json, req_str};
+use super::{body_json, page_for, req_str};
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::model::{Comment, CommentVersion, Issue, Pull};
-use crate::pagination::paginate;
 use crate::pipeline::ReadAsOf;
 use crate::reply;
 use crate::shapes;
@@ -85,11 +84,7 @@ pub async fn list(
         .into_iter()
         .filter(|c| since.is_none_or(|s| c.as_of(at).is_some_and(|v| v.updated_at >= s)))
         .collect();
-    let page = paginate(
-        comments.len(),
-        uri.query(),
-        &format!("{}{}", emu.api_base(), uri.path()),
-    );
+    let page = page_for(&emu, &uri, comments.len());
     let body: Vec<Value> = comments[page.range.clone()]
         .iter()
         .filter_map(|c| comment_json(&emu, &world, c, at))

@@ -8,12 +8,11 @@ use axum::http::Uri;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::{body_json, opt_str, req_str};
+use super::{body_json, opt_str, paged, req_str};
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::model::Issue;
-use crate::pagination::paginate;
 use crate::reply;
 use crate::shapes;
 
@@ -85,16 +84,9 @@ pub async fn list(
             })
         })
         .collect();
-    let page = paginate(
-        matches.len(),
-        uri.query(),
-        &format!("{}{}", emu.api_base(), uri.path()),
-    );
-    let body: Vec<Value> = matches[page.range.clone()]
-        .iter()
-        .map(|i| shapes::issue(emu.shapes(), world, r, i))
-        .collect();
-    Ok(reply::page(&Value::Array(body), page.link))
+    Ok(paged(&emu, &uri, &matches, |i| {
+        shapes::issue(emu.shapes(), world, r, i)
+    }))
 }
 
 /// `POST /repos/{owner}/{repo}/issues`.

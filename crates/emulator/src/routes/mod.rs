@@ -16,13 +16,15 @@ mod statuses;
 mod teams;
 
 use axum::Router;
+use axum::http::Uri;
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use serde_json::Value;
 
 use crate::error::{ApiError, DOCS};
-use crate::{Emulator, pipeline};
+use crate::pagination::{Page, paginate};
+use crate::{Emulator, pipeline, reply};
 
 /// All routes over `emu`.
 pub fn router(emu: Emulator) -> Router {
@@ -141,4 +143,26 @@ pub fn opt_str(v: &Value, field: &str, doc: &str) -> Result<Option<String>, ApiE
 /// A required string field.
 pub fn req_str(v: &Value, field: &str, doc: &str) -> Result<String, ApiError> {
     opt_str(v, field, doc)?.ok_or_else(|| missing(field, doc))
+}
+
+/// The page of `total` items this request's query asks for, its `Link` URLs built on the
+/// request's own path.
+pub fn page_for(emu: &Emulator, uri: &Uri, total: usize) -> Page {
+    paginate(
+        total,
+        uri.query(),
+        &format!("{}{}", emu.api_base(), uri.path()),
+    )
+}
+
+/// A paginated list reply: the page of `items` the request asks for, each shaped by `shape`.
+pub fn paged<T>(
+    emu: &Emulator,
+    uri: &Uri,
+    items: &[T],
+    shape: impl FnMut(&T) -> Value,
+) -> Response {
+    let page = page_for(emu, uri, items.len());
+    let body: Vec<Value> = items[page.range].iter().map(shape).collect();
+    reply::page(&Value::Array(body), page.link)
 }

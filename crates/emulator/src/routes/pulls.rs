@@ -4,12 +4,11 @@
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::Uri;
-use serde_json::Value;
 
+use super::paged;
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::pagination::paginate;
 use crate::reply;
 use crate::shapes;
 
@@ -67,16 +66,9 @@ pub async fn for_commit(
         .filter(|(_, p)| p.head_sha == sha || p.merge_commit_sha.as_deref() == Some(sha.as_str()))
         .collect();
     matches.sort_by_key(|(i, _)| (i.state != "open", std::cmp::Reverse(i.number)));
-    let page = paginate(
-        matches.len(),
-        uri.query(),
-        &format!("{}{}", emu.api_base(), uri.path()),
-    );
-    let body: Vec<Value> = matches[page.range.clone()]
-        .iter()
-        .map(|(i, p)| shapes::pull_request(emu.shapes(), world, r, i, p))
-        .collect();
-    Ok(reply::page(&Value::Array(body), page.link))
+    Ok(paged(&emu, &uri, &matches, |(i, p)| {
+        shapes::pull_request(emu.shapes(), world, r, i, p)
+    }))
 }
 
 /// `GET /repos/{owner}/{repo}/pulls/{number}/reviews` (oldest first).
@@ -96,14 +88,7 @@ pub async fn reviews(
         .get(&number)
         .and_then(|i| i.pull.as_ref())
         .ok_or_else(|| ApiError::not_found(DOC_REVIEWS))?;
-    let page = paginate(
-        pull.reviews.len(),
-        uri.query(),
-        &format!("{}{}", emu.api_base(), uri.path()),
-    );
-    let body: Vec<Value> = pull.reviews[page.range.clone()]
-        .iter()
-        .map(|rv| shapes::review(emu.shapes(), world, r, number, rv))
-        .collect();
-    Ok(reply::page(&Value::Array(body), page.link))
+    Ok(paged(&emu, &uri, &pull.reviews, |rv| {
+        shapes::review(emu.shapes(), world, r, number, rv)
+    }))
 }

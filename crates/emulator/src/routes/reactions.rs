@@ -5,14 +5,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{body_json, req_str};
+use super::{body_json, paged, req_str};
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::model::Reaction;
-use crate::pagination::paginate;
 use crate::reply;
 use crate::shapes;
 
@@ -44,16 +43,9 @@ pub async fn list(
         .filter(|r| content.as_deref().is_none_or(|c| r.content == c))
         .cloned()
         .collect();
-    let page = paginate(
-        reactions.len(),
-        uri.query(),
-        &format!("{}{}", emu.api_base(), uri.path()),
-    );
-    let body: Vec<Value> = reactions[page.range.clone()]
-        .iter()
-        .map(|r| shapes::reaction(emu.shapes(), &world, r))
-        .collect();
-    Ok(reply::page(&Value::Array(body), page.link))
+    Ok(paged(&emu, &uri, &reactions, |r| {
+        shapes::reaction(emu.shapes(), &world, r)
+    }))
 }
 
 /// `POST /repos/{owner}/{repo}/issues/comments/{id}/reactions`: 201 when new, 200 with

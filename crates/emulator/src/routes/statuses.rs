@@ -8,14 +8,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{body_json, opt_str, req_str};
+use super::{body_json, opt_str, page_for, paged, req_str};
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::model::{Repo, Status};
-use crate::pagination::paginate;
 use crate::pipeline::ReadAsOf;
 use crate::reply;
 use crate::shapes;
@@ -134,11 +133,7 @@ pub async fn combined(
             latest.push(s);
         }
     }
-    let page = paginate(
-        latest.len(),
-        uri.query(),
-        &format!("{}{}", emu.api_base(), uri.path()),
-    );
+    let page = page_for(&emu, &uri, latest.len());
     let body = shapes::combined_status(
         emu.shapes(),
         world,
@@ -165,14 +160,7 @@ pub async fn list(
     let r = world.repo(&owner, &repo);
     let sha = resolve(r, &reference);
     let all = statuses_of(r, &sha, at);
-    let page = paginate(
-        all.len(),
-        uri.query(),
-        &format!("{}{}", emu.api_base(), uri.path()),
-    );
-    let body: Vec<Value> = all[page.range.clone()]
-        .iter()
-        .map(|s| shapes::status(emu.shapes(), world, r, s))
-        .collect();
-    Ok(reply::page(&Value::Array(body), page.link))
+    Ok(paged(&emu, &uri, &all, |s| {
+        shapes::status(emu.shapes(), world, r, s)
+    }))
 }
