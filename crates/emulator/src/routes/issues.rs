@@ -8,7 +8,7 @@ use axum::http::Uri;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::{body_json, opt_str, paged, req_str};
+use super::{body_json, opt_str, paged, read_repo, req_str};
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -61,10 +61,8 @@ pub async fn list(
         })
         .unwrap_or_default();
     let creator = param("creator");
-    let mut world = emu.world();
-    world.repo_mut(&owner, &repo);
-    let world = &*world;
-    let r = world.repo(&owner, &repo);
+    let mut guard = emu.world();
+    let (world, r) = read_repo(&mut guard, &owner, &repo);
     let matches: Vec<&Issue> = r
         .issues
         .values()
@@ -145,14 +143,13 @@ pub async fn get(
     Path((owner, repo, number)): Path<(String, String, u64)>,
 ) -> ApiResult {
     caller.can_read("issues", DOC_GET)?;
-    let mut world = emu.world();
-    world.repo_mut(&owner, &repo);
-    let r = world.repo(&owner, &repo);
+    let mut guard = emu.world();
+    let (world, r) = read_repo(&mut guard, &owner, &repo);
     let issue = r
         .issues
         .get(&number)
         .ok_or_else(|| ApiError::not_found(DOC_GET))?;
-    Ok(reply::ok(&shapes::issue(emu.shapes(), &world, r, issue)))
+    Ok(reply::ok(&shapes::issue(emu.shapes(), world, r, issue)))
 }
 
 /// `PATCH /repos/{owner}/{repo}/issues/{number}`: title, body, state, state_reason, labels.

@@ -23,7 +23,9 @@ use axum::routing::{get, patch, post};
 use serde_json::Value;
 
 use crate::error::{ApiError, DOCS};
+use crate::model::Repo;
 use crate::pagination::{Page, paginate};
+use crate::world::World;
 use crate::{Emulator, pipeline, reply};
 
 /// All routes over `emu`.
@@ -165,4 +167,12 @@ pub fn paged<T>(
     let page = page_for(emu, uri, items.len());
     let body: Vec<Value> = items[page.range].iter().map(shape).collect();
     reply::page(&Value::Array(body), page.link)
+}
+
+/// Creates `owner/repo` on first use (any repository exists from its first use, reads
+/// included) and hands back the world and that repository for reading together.
+pub fn read_repo<'w>(world: &'w mut World, owner: &str, repo: &str) -> (&'w World, &'w Repo) {
+    world.repo_mut(owner, repo);
+    let world: &'w World = world;
+    (world, world.repo(owner, repo))
 }

@@ -5,7 +5,7 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 
-use super::paged;
+use super::{paged, read_repo};
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -25,10 +25,8 @@ pub async fn get(
     Path((owner, repo, number)): Path<(String, String, u64)>,
 ) -> ApiResult {
     caller.can_read("pull_requests", DOC_GET)?;
-    let mut world = emu.world();
-    world.repo_mut(&owner, &repo);
-    let world = &*world;
-    let r = world.repo(&owner, &repo);
+    let mut guard = emu.world();
+    let (world, r) = read_repo(&mut guard, &owner, &repo);
     let issue = r
         .issues
         .get(&number)
@@ -55,10 +53,8 @@ pub async fn for_commit(
     uri: Uri,
 ) -> ApiResult {
     caller.can_read("pull_requests", DOC_FOR_COMMIT)?;
-    let mut world = emu.world();
-    world.repo_mut(&owner, &repo);
-    let world = &*world;
-    let r = world.repo(&owner, &repo);
+    let mut guard = emu.world();
+    let (world, r) = read_repo(&mut guard, &owner, &repo);
     let mut matches: Vec<_> = r
         .issues
         .values()
@@ -79,10 +75,8 @@ pub async fn reviews(
     uri: Uri,
 ) -> ApiResult {
     caller.can_read("pull_requests", DOC_REVIEWS)?;
-    let mut world = emu.world();
-    world.repo_mut(&owner, &repo);
-    let world = &*world;
-    let r = world.repo(&owner, &repo);
+    let mut guard = emu.world();
+    let (world, r) = read_repo(&mut guard, &owner, &repo);
     let pull = r
         .issues
         .get(&number)

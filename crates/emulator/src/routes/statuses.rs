@@ -10,7 +10,7 @@ use axum::http::Uri;
 use jiff::Timestamp;
 use serde_json::json;
 
-use super::{body_json, opt_str, page_for, paged, req_str};
+use super::{body_json, opt_str, page_for, paged, read_repo, req_str};
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -122,10 +122,8 @@ pub async fn combined(
     uri: Uri,
 ) -> ApiResult {
     caller.can_read("statuses", DOC_COMBINED)?;
-    let mut world = emu.world();
-    world.repo_mut(&owner, &repo);
-    let world = &*world;
-    let r = world.repo(&owner, &repo);
+    let mut guard = emu.world();
+    let (world, r) = read_repo(&mut guard, &owner, &repo);
     let sha = resolve(r, &reference);
     let mut latest: Vec<&Status> = Vec::new();
     for s in statuses_of(r, &sha, at) {
@@ -154,10 +152,8 @@ pub async fn list(
     uri: Uri,
 ) -> ApiResult {
     caller.can_read("statuses", DOC_LIST)?;
-    let mut world = emu.world();
-    world.repo_mut(&owner, &repo);
-    let world = &*world;
-    let r = world.repo(&owner, &repo);
+    let mut guard = emu.world();
+    let (world, r) = read_repo(&mut guard, &owner, &repo);
     let sha = resolve(r, &reference);
     let all = statuses_of(r, &sha, at);
     Ok(paged(&emu, &uri, &all, |s| {
