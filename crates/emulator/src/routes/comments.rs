@@ -9,7 +9,7 @@ use axum::http::Uri;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::{body_json, page_for, req_str};
+use super::{body_json, check_max_chars, page_for, req_str};
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -32,14 +32,7 @@ const DOC_DELETE: &str = "https://docs.github.com/rest/issues/comments#delete-an
 fn comment_body(raw: &[u8], doc: &str) -> Result<String, ApiError> {
     let v = body_json(raw)?;
     let body = req_str(&v, "body", doc)?;
-    if body.chars().count() > MAX_BODY_CHARS {
-        return Err(ApiError::too_long(
-            "IssueComment",
-            "body",
-            MAX_BODY_CHARS,
-            doc,
-        ));
-    }
+    check_max_chars(&body, MAX_BODY_CHARS, "IssueComment", "body", doc)?;
     Ok(body)
 }
 

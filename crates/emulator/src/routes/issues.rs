@@ -8,7 +8,7 @@ use axum::http::Uri;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::{body_json, opt_str, paged, read_repo, req_str};
+use super::{body_json, check_max_chars, opt_str, paged, read_repo, req_str};
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -98,16 +98,14 @@ pub async fn create(
     let v = body_json(&raw)?;
     let title = req_str(&v, "title", DOC_CREATE)?;
     let body = opt_str(&v, "body", DOC_CREATE)?;
-    if body
-        .as_ref()
-        .is_some_and(|b| b.chars().count() > super::comments::MAX_BODY_CHARS)
-    {
-        return Err(ApiError::too_long(
+    if let Some(b) = &body {
+        check_max_chars(
+            b,
+            super::comments::MAX_BODY_CHARS,
             "Issue",
             "body",
-            super::comments::MAX_BODY_CHARS,
             DOC_CREATE,
-        ));
+        )?;
     }
     let mut world = emu.world();
     let id = world.next_id();

@@ -176,3 +176,18 @@ pub fn read_repo<'w>(world: &'w mut World, owner: &str, repo: &str) -> (&'w Worl
     let world: &'w World = world;
     (world, world.repo(owner, repo))
 }
+
+/// A string field GitHub caps at `max` characters (counted as characters, not bytes);
+/// longer is its 422 `too_long` for `resource.field`.
+pub fn check_max_chars(
+    value: &str,
+    max: usize,
+    resource: &str,
+    field: &str,
+    doc: &str,
+) -> Result<(), ApiError> {
+    if value.chars().count() > max {
+        return Err(ApiError::too_long(resource, field, max, doc));
+    }
+    Ok(())
+}

@@ -10,7 +10,7 @@ use axum::http::Uri;
 use jiff::Timestamp;
 use serde_json::json;
 
-use super::{body_json, opt_str, page_for, paged, read_repo, req_str};
+use super::{body_json, check_max_chars, opt_str, page_for, paged, read_repo, req_str};
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -49,16 +49,14 @@ pub async fn create(
         ));
     }
     let description = opt_str(&v, "description", DOC_CREATE)?;
-    if description
-        .as_ref()
-        .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS)
-    {
-        return Err(ApiError::too_long(
+    if let Some(d) = &description {
+        check_max_chars(
+            d,
+            MAX_DESCRIPTION_CHARS,
             "Status",
             "description",
-            MAX_DESCRIPTION_CHARS,
             DOC_CREATE,
-        ));
+        )?;
     }
     let target_url = opt_str(&v, "target_url", DOC_CREATE)?;
     let context = opt_str(&v, "context", DOC_CREATE)?.unwrap_or_else(|| "default".to_owned());
