@@ -56,7 +56,7 @@ pub async fn get(
     Path((owner, repo, reference)): Path<(String, String, String)>,
 ) -> ApiResult {
     caller.can_read("contents", DOC_GET)?;
-    let full = format!("refs/{reference}");
+    let full = full_name(&reference);
     let mut world = emu.world();
     let sha = world
         .repo_mut(&owner, &repo)
@@ -85,14 +85,11 @@ pub async fn update(
     let sha = req_str(&v, "sha", DOC_UPDATE)?;
     check_sha(&sha, DOC_UPDATE)?;
     let force = v.get("force").and_then(Value::as_bool).unwrap_or(false);
-    let full = format!("refs/{reference}");
+    let full = full_name(&reference);
     let mut world = emu.world();
     let r = world.repo_mut(&owner, &repo);
     let Some(current) = r.refs.get(&full).cloned() else {
-        return Err(ApiError::unprocessable(
-            "Reference does not exist",
-            DOC_UPDATE,
-        ));
+        return Err(no_such_ref(DOC_UPDATE));
     };
     if !force
         && current != sha
@@ -121,15 +118,23 @@ pub async fn delete(
     Path((owner, repo, reference)): Path<(String, String, String)>,
 ) -> ApiResult {
     caller.can_write("contents", DOC_DELETE)?;
-    let full = format!("refs/{reference}");
+    let full = full_name(&reference);
     let mut world = emu.world();
     if world.repo_mut(&owner, &repo).refs.remove(&full).is_none() {
-        return Err(ApiError::unprocessable(
-            "Reference does not exist",
-            DOC_DELETE,
-        ));
+        return Err(no_such_ref(DOC_DELETE));
     }
     Ok(reply::no_content())
+}
+
+/// The full name of the ref a `{*ref}` path segment names: GitHub's paths leave out
+/// the `refs/` prefix that bodies and stored names carry.
+fn full_name(reference: &str) -> String {
+    format!("refs/{reference}")
+}
+
+/// GitHub's 422 when an update or delete names a ref that is not there (not a 404).
+fn no_such_ref(doc: &str) -> ApiError {
+    ApiError::unprocessable("Reference does not exist", doc)
 }
 
 /// GitHub only accepts full 40-hex commit shas here ("Object does not exist" otherwise).
