@@ -2,13 +2,16 @@
 //! reads), over HTTP against the emulator.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::time::Duration;
 
 use infra_ci_core::{Status, default_stages, marker::is_dashboard_of};
-use infra_ci_emulator::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
+use infra_ci_emulator::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN};
 use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
 use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId, RetryPolicy};
 use serde_json::{Value, json};
+use support::Env;
 
 const STALE_MS: u64 = 300;
 
@@ -32,24 +35,23 @@ fn tuning() -> Tuning {
     }
 }
 
-async fn admin(base: &str, path: &str, body: Value) -> Value {
-    let res = reqwest::Client::new()
-        .post(format!("{base}/_emulator{path}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{path}: {}", res.status());
-    res.json().await.unwrap_or(Value::Null)
+/// Commit `n`'s 40-hex sha (seven significant digits, so each round gets its own marker).
+fn round_sha(n: u64) -> String {
+    format!("{n:07x}{}", "0".repeat(33))
 }
 
-async fn state(base: &str) -> Value {
-    reqwest::get(format!("{base}/_emulator/state"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+/// Opens pull request `pr` on `sha` in `acme/infra` and returns the dashboard target.
+async fn open_pr(env: &Env, pr: u64, sha: &str) -> Target {
+    env.admin(
+        "/repos/acme/infra/pulls",
+        json!({"number": pr, "head_sha": sha, "user": "alice"}),
+    )
+    .await;
+    Target {
+        repo: RepoId::parse("acme/infra").unwrap(),
+        pr,
+        sha: sha.to_owned(),
+    }
 }
 
 fn dashboards_of(state: &Value, sha: &str) -> Vec<Value> {
@@ -68,28 +70,15 @@ fn dashboards_of(state: &Value, sha: &str) -> Vec<Value> {
 /// exactly one dashboard remains and no job fails on a duplicate deleted under it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_first_writers_converge_under_stale_reads() {
-    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
-        .await
-        .unwrap();
-    let base = emu.base_url();
-    admin(&base, "/faults", json!({"seed": 3, "stale_ms": STALE_MS})).await;
-    for round in 0..4u64 {
-        let pr = 10 + round;
-        let sha = format!("{:07x}{}", 0x0abc_0000 + round, "0".repeat(33));
-        admin(
-            &base,
-            "/repos/acme/infra/pulls",
-            json!({"number": pr, "head_sha": sha, "user": "alice"}),
-        )
+    let env = Env::bare().await;
+    env.admin("/faults", json!({"seed": 3, "stale_ms": STALE_MS}))
         .await;
-        let target = Target {
-            repo: RepoId::parse("acme/infra").unwrap(),
-            pr,
-            sha: sha.clone(),
-        };
+    for round in 0..4u64 {
+        let sha = round_sha(0x0abc_0000 + round);
+        let target = open_pr(&env, 10 + round, &sha).await;
         let jobs: Vec<_> = (0..8)
             .map(|i| {
-                let forge = client(&base);
+                let forge = client(&env.base);
                 let target = target.clone();
                 tokio::spawn(async move {
                     let d = Dashboards::new(&forge, default_stages(), tuning());
@@ -115,10 +104,10 @@ async fn concurrent_first_writers_converge_under_stale_reads() {
         for j in jobs {
             j.await.unwrap().unwrap();
         }
-        let ours = dashboards_of(&state(&base).await, &sha);
+        let ours = dashboards_of(&env.get("/state").await, &sha);
         assert_eq!(ours.len(), 1, "round {round}: {ours:#?}");
     }
-    emu.shutdown().await;
+    env.emu.shutdown().await;
 }
 
 /// Eight jobs update eight stages at once on an existing dashboard while status reads lag
@@ -127,39 +116,21 @@ async fn concurrent_first_writers_converge_under_stale_reads() {
 /// whose PATCH overwrote another's rows would stop too early.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_updates_are_not_lost_under_stale_reads() {
-    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
-        .await
-        .unwrap();
-    let base = emu.base_url();
+    let env = Env::bare().await;
     for round in 0..4u64 {
-        let pr = 20 + round;
-        let sha = format!("{:07x}{}", 0x0def_0000 + round, "0".repeat(33));
-        admin(
-            &base,
-            "/repos/acme/infra/pulls",
-            json!({"number": pr, "head_sha": sha, "user": "alice"}),
-        )
-        .await;
-        let target = Target {
-            repo: RepoId::parse("acme/infra").unwrap(),
-            pr,
-            sha: sha.clone(),
-        };
-        let first = client(&base);
+        let sha = round_sha(0x0def_0000 + round);
+        let target = open_pr(&env, 20 + round, &sha).await;
+        let first = client(&env.base);
         Dashboards::new(&first, default_stages(), tuning())
             .init(&target)
             .await
             .unwrap();
-        admin(
-            &base,
-            "/faults",
-            json!({"seed": round, "stale_ms": STALE_MS}),
-        )
-        .await;
+        env.admin("/faults", json!({"seed": round, "stale_ms": STALE_MS}))
+            .await;
         let jobs: Vec<_> = default_stages()
             .into_iter()
             .map(|stage| {
-                let forge = client(&base);
+                let forge = client(&env.base);
                 let target = target.clone();
                 tokio::spawn(async move {
                     Dashboards::new(&forge, default_stages(), tuning())
@@ -181,11 +152,11 @@ async fn concurrent_updates_are_not_lost_under_stale_reads() {
             j.await.unwrap().unwrap();
         }
         reqwest::Client::new()
-            .delete(format!("{base}/_emulator/faults"))
+            .delete(format!("{}/_emulator/faults", env.base))
             .send()
             .await
             .unwrap();
-        let ours = dashboards_of(&state(&base).await, &sha);
+        let ours = dashboards_of(&env.get("/state").await, &sha);
         assert_eq!(ours.len(), 1);
         let shown =
             infra_ci_core::parse(ours[0]["body"].as_str().unwrap(), &default_stages()).unwrap();
@@ -199,42 +170,28 @@ async fn concurrent_updates_are_not_lost_under_stale_reads() {
             );
         }
     }
-    emu.shutdown().await;
+    env.emu.shutdown().await;
 }
 
 /// A 5xx answer to creating the dashboard may hide a create GitHub performed: the engine
 /// looks for the marker and tries again instead of failing the job, and never leaves two.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_error_on_create_is_looked_up_and_retried() {
-    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
-        .await
-        .unwrap();
-    let base = emu.base_url();
+    let env = Env::bare().await;
     for (i, kind) in [(0u64, "502"), (1, "500"), (2, "503")] {
-        let sha = format!("{:07x}{}", 0x0fee_0001 + i, "0".repeat(33));
-        admin(
-            &base,
-            "/repos/acme/infra/pulls",
-            json!({"number": 30 + i, "head_sha": sha, "user": "alice"}),
-        )
-        .await;
-        admin(
-            &base,
+        let sha = round_sha(0x0fee_0001 + i);
+        let target = open_pr(&env, 30 + i, &sha).await;
+        env.admin(
             "/faults",
             json!({"rules": [{"method": "POST", "path": "/repos/*/*/issues/*/comments", "kind": kind, "times": 1}]}),
         )
         .await;
-        let target = Target {
-            repo: RepoId::parse("acme/infra").unwrap(),
-            pr: 30 + i,
-            sha: sha.clone(),
-        };
-        let forge = client(&base);
+        let forge = client(&env.base);
         Dashboards::new(&forge, default_stages(), tuning())
             .init(&target)
             .await
             .unwrap_or_else(|e| panic!("{kind} on create failed the init: {e}"));
-        assert_eq!(dashboards_of(&state(&base).await, &sha).len(), 1);
+        assert_eq!(dashboards_of(&env.get("/state").await, &sha).len(), 1);
     }
-    emu.shutdown().await;
+    env.emu.shutdown().await;
 }

@@ -1,4 +1,5 @@
-//! Shared by the `parse` tests: an emulator, a client, and a PR comment event to route.
+//! Shared by the emulator-backed tests: an emulator and its admin API, a client, and a PR
+//! comment event to route.
 #![allow(clippy::unwrap_used, dead_code)]
 
 use infra_ci_config::Config;
@@ -23,16 +24,22 @@ pub struct Env {
 }
 
 impl Env {
-    pub async fn start() -> Self {
+    /// An emulator with its defaults only (the default bot and its token).
+    pub async fn bare() -> Self {
         let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
             .await
             .unwrap();
         let base = emu.base_url();
-        let env = Self {
+        Self {
             emu,
             base,
             http: reqwest::Client::new(),
-        };
+        }
+    }
+
+    /// An emulator that also knows [`APP_TOKEN`], the installation-like token.
+    pub async fn start() -> Self {
+        let env = Self::bare().await;
         env.admin(
             "/users",
             json!({ "login": "infra-ci[bot]", "type": "Bot", "token": APP_TOKEN }),
