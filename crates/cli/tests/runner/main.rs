@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
+use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorHandle, EmulatorOptions, spawn};
 use serde_json::json;
 
 fn workspace() -> PathBuf {
@@ -49,6 +49,18 @@ async fn infra_ci(dir: &Path, api: &str, path: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `infra_ci` with the stand-in `terraform` first on PATH.
+async fn with_standin(dir: &Path, api: &str, args: &[&str]) -> Output {
+    infra_ci(dir, api, &path_with_standin(), args).await
+}
+
+/// An emulator on a free local port with its defaults.
+async fn start_emulator() -> EmulatorHandle {
+    spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
+        .await
+        .unwrap()
+}
+
 fn path_with_standin() -> String {
     format!(
         "{}:{}",
@@ -59,9 +71,7 @@ fn path_with_standin() -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn run_plan_then_apply_with_exit_codes() {
-    let emu = spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
-        .await
-        .unwrap();
+    let emu = start_emulator().await;
     let api = emu.base_url();
     let head = "a".repeat(40);
     let http = reqwest::Client::new();
@@ -74,13 +84,7 @@ async fn run_plan_then_apply_with_exit_codes() {
         .unwrap();
     let dir = checkout("basic_2-delete");
 
-    let out = infra_ci(
-        dir.path(),
-        &api,
-        &path_with_standin(),
-        &["run", "plan", "--pr", "1"],
-    )
-    .await;
+    let out = with_standin(dir.path(), &api, &["run", "plan", "--pr", "1"]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -104,13 +108,7 @@ async fn run_plan_then_apply_with_exit_codes() {
     );
 
     // Not approved yet: refused, exit 1, the reason on stdout.
-    let out = infra_ci(
-        dir.path(),
-        &api,
-        &path_with_standin(),
-        &["run", "apply", "--pr", "1"],
-    )
-    .await;
+    let out = with_standin(dir.path(), &api, &["run", "apply", "--pr", "1"]).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("refused: not approved"));
 
@@ -119,13 +117,7 @@ async fn run_plan_then_apply_with_exit_codes() {
         .send()
         .await
         .unwrap();
-    let out = infra_ci(
-        dir.path(),
-        &api,
-        &path_with_standin(),
-        &["run", "apply", "--pr", "1"],
-    )
-    .await;
+    let out = with_standin(dir.path(), &api, &["run", "apply", "--pr", "1"]).await;
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -134,32 +126,18 @@ async fn run_plan_then_apply_with_exit_codes() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("applied +0 ~0 -2 ⚠️"));
 
-    let out = infra_ci(
-        dir.path(),
-        &api,
-        &path_with_standin(),
-        &["run", "unlock", "--pr", "1"],
-    )
-    .await;
+    let out = with_standin(dir.path(), &api, &["run", "unlock", "--pr", "1"]).await;
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("released the lock of app"));
 
     // An unknown project is a usage error.
-    let out = infra_ci(
-        dir.path(),
-        &api,
-        &path_with_standin(),
-        &["run", "plan", "nope", "--pr", "1"],
-    )
-    .await;
+    let out = with_standin(dir.path(), &api, &["run", "plan", "nope", "--pr", "1"]).await;
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_terraform_is_a_clear_error_and_drift_exits_1() {
-    let emu = spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
-        .await
-        .unwrap();
+    let emu = start_emulator().await;
     let api = emu.base_url();
     let dir = checkout("basic_0-create");
     let out = infra_ci(dir.path(), &api, "/nonexistent", &["drift"]).await;
@@ -170,7 +148,7 @@ async fn a_missing_terraform_is_a_clear_error_and_drift_exits_1() {
         "{stderr}"
     );
 
-    let out = infra_ci(dir.path(), &api, &path_with_standin(), &["drift"]).await;
+    let out = with_standin(dir.path(), &api, &["drift"]).await;
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -184,7 +162,7 @@ async fn a_missing_terraform_is_a_clear_error_and_drift_exits_1() {
         "json=terraform-plan-comment/basic_4-empty.plan.json\ntext=terraform-plan-comment/basic_4-empty.plan.txt\n",
     )
     .unwrap();
-    let out = infra_ci(dir.path(), &api, &path_with_standin(), &["drift"]).await;
+    let out = with_standin(dir.path(), &api, &["drift"]).await;
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -196,9 +174,7 @@ async fn a_missing_terraform_is_a_clear_error_and_drift_exits_1() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unlock_releases_every_lock_and_exits_1_when_a_status_write_fails() {
-    let emu = spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
-        .await
-        .unwrap();
+    let emu = start_emulator().await;
     let api = emu.base_url();
     let head = "c".repeat(40);
     let http = reqwest::Client::new();
@@ -238,10 +214,9 @@ projects:\n  - {name: app, dir: app, stage: plan-app, runner: native}\n  - {name
     )
     .unwrap();
 
-    let out = infra_ci(
+    let out = with_standin(
         dir.path(),
         &api,
-        &path_with_standin(),
         &["run", "unlock", "--pr", "3", "--token", "ro-token"],
     )
     .await;
