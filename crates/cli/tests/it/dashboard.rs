@@ -6,7 +6,7 @@ use std::process::Stdio;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{BOT_TOKEN, Gh, REPO, ok, sha};
+use crate::support::{BOT_TOKEN, Gh, REPO, all_ok, ok, sha};
 
 fn body(c: &Value) -> &str {
     c["body"].as_str().unwrap()
@@ -117,19 +117,13 @@ fn sixteen_concurrent_updates_lose_nothing() {
             .map(|i| {
                 let key = format!("s{i:02}");
                 let output = format!("round {round} stage {i}");
-                gh.command(&[
+                gh.spawn(&[
                     "update", "--pr", "3", "--sha", &head, "--stage", &key, "--status", word,
                     "--output", &output,
                 ])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
             })
             .collect();
-        for c in children {
-            ok(&c.wait_with_output().unwrap());
-        }
+        all_ok(children);
         let dashboards = gh.dashboards(3);
         assert_eq!(
             dashboards.len(),
@@ -162,17 +156,9 @@ fn concurrent_inits_converge_on_one_comment() {
     let head = sha(9);
     gh.pull(4, &head);
     let children: Vec<_> = (0..8)
-        .map(|_| {
-            gh.command(&["init", "--pr", "4", "--sha", &head])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
+        .map(|_| gh.spawn(&["init", "--pr", "4", "--sha", &head]))
         .collect();
-    for c in children {
-        ok(&c.wait_with_output().unwrap());
-    }
+    all_ok(children);
     assert_eq!(gh.dashboards(4).len(), 1);
     // And an update afterwards still finds it.
     ok(&gh.run(&[

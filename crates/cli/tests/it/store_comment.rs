@@ -1,10 +1,8 @@
 //! `store: comment`: no commit statuses; the comment is the truth, verified after writing.
 
-use std::process::Stdio;
-
 use serde_json::Value;
 
-use crate::support::{Gh, ok, sha};
+use crate::support::{Gh, all_ok, ok, sha};
 
 fn config(dir: &tempfile::TempDir) -> String {
     let path = dir.path().join("infra-ci.yml");
@@ -28,19 +26,13 @@ fn updates_write_no_statuses_and_parallel_rows_survive() {
     ]
     .iter()
     .map(|stage| {
-        gh.command(&[
+        gh.spawn(&[
             "update", "--config", &cfg, "--pr", "40", "--sha", &head, "--stage", stage, "--status",
             "success", "--output", stage,
         ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
     })
     .collect();
-    for c in children {
-        ok(&c.wait_with_output().unwrap());
-    }
+    all_ok(children);
     let reqs = gh.requests();
     assert!(
         !reqs

@@ -1,6 +1,6 @@
 //! A running emulator, its admin API, and a way to run the binary against it.
 
-use std::process::Output;
+use std::process::{Child, Output, Stdio};
 
 use infra_ci_emulator::{EmulatorHandle, EmulatorOptions, spawn};
 use serde_json::{Value, json};
@@ -149,6 +149,16 @@ impl Gh {
         self.command(args).output().unwrap()
     }
 
+    /// Starts `infra-ci ARGS` without waiting, its output captured: one of several
+    /// concurrent jobs, to be awaited with [`all_ok`].
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     pub fn command(&self, args: &[&str]) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("infra-ci"));
         cmd.args(args)
@@ -171,6 +181,13 @@ pub fn ok(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Waits for every spawned job and asserts each one succeeded.
+pub fn all_ok(children: Vec<Child>) {
+    for c in children {
+        ok(&c.wait_with_output().unwrap());
+    }
 }
 
 /// A 40-hex SHA made from a seed.
