@@ -108,12 +108,7 @@ async fn comments_are_authored_by_the_token_user_and_anyone_with_write_may_edit(
     assert_eq!(edited.status, StatusCode::OK);
     assert_eq!(edited.body["user"]["login"], "alice");
     assert_eq!(env.get(BOT, &path).await.body["body"], "hijacked");
-    assert_eq!(
-        env.call(Method::DELETE, Some(BOT), &path, None)
-            .await
-            .status,
-        StatusCode::NO_CONTENT
-    );
+    assert_eq!(env.delete(BOT, &path).await.status, StatusCode::NO_CONTENT);
     assert_eq!(env.get(BOT, &path).await.status, StatusCode::NOT_FOUND);
 }
 
@@ -332,11 +327,8 @@ async fn refs_conflict_and_missing() {
         .await;
     assert_eq!(moved.body["object"]["sha"], d);
     let path = "/repos/o/r/git/refs/heads/lock";
-    assert_eq!(
-        env.call(Method::DELETE, Some(BOT), path, None).await.status,
-        StatusCode::NO_CONTENT
-    );
-    let gone = env.call(Method::DELETE, Some(BOT), path, None).await;
+    assert_eq!(env.delete(BOT, path).await.status, StatusCode::NO_CONTENT);
+    let gone = env.delete(BOT, path).await;
     assert_eq!(gone.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(gone.body["message"], "Reference does not exist");
     let missing = env.get(BOT, "/repos/o/r/git/ref/heads/lock").await;

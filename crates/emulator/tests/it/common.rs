@@ -98,6 +98,10 @@ impl Env {
             .await
     }
 
+    pub async fn delete(&self, token: &str, path: &str) -> Res {
+        self.call(Method::DELETE, Some(token), path, None).await
+    }
+
     /// An admin call under `/_emulator`; panics unless it succeeded.
     pub async fn admin(&self, method: Method, path: &str, body: Option<&Value>) -> Value {
         let res = self

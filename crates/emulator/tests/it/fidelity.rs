@@ -203,7 +203,7 @@ async fn every_endpoint_matches_githubs_openapi_schemas() {
     ck.check(
         "delete",
         "/repos/{owner}/{repo}/issues/comments/{comment_id}",
-        &env.call(Method::DELETE, Some(BOT), &one, None).await,
+        &env.delete(BOT, &one).await,
     );
 
     // Statuses.
@@ -298,24 +298,12 @@ async fn every_endpoint_matches_githubs_openapi_schemas() {
     ck.check(
         "delete",
         "/repos/{owner}/{repo}/git/refs/{ref}",
-        &env.call(
-            Method::DELETE,
-            Some(BOT),
-            "/repos/o/r/git/refs/heads/lock",
-            None,
-        )
-        .await,
+        &env.delete(BOT, "/repos/o/r/git/refs/heads/lock").await,
     );
     ck.check(
         "delete",
         "/repos/{owner}/{repo}/git/refs/{ref}",
-        &env.call(
-            Method::DELETE,
-            Some(BOT),
-            "/repos/o/r/git/refs/heads/lock",
-            None,
-        )
-        .await,
+        &env.delete(BOT, "/repos/o/r/git/refs/heads/lock").await,
     );
 
     // Issues.
