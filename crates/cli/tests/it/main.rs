@@ -6,5 +6,6 @@
 mod dashboard;
 mod errors;
 mod parse;
+mod snapshots;
 mod store_comment;
 mod support;
