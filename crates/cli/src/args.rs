@@ -9,7 +9,17 @@ use clap::{Args, Parser, Subcommand};
 ///
 /// Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input.
 #[derive(Debug, Parser)]
-#[command(name = "infra-ci", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "infra-ci",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Environment: GITHUB_TOKEN (or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY), GITHUB_REPOSITORY, \
+GITHUB_API_URL (GitHub Enterprise Server), INFRA_CI_SETTLE_MS. Configuration: .github/infra-ci.yml.\n\
+Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input.\n\
+Try it locally: infra-ci demo"
+)]
 pub struct Cli {
     /// More logging on stderr (-v info, -vv debug). RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
