@@ -19,6 +19,9 @@ pub const GITHUB_SERVER_URL: &str = "GITHUB_SERVER_URL";
 /// The workflow run's id.
 pub const GITHUB_RUN_ID: &str = "GITHUB_RUN_ID";
 
+/// `true` inside GitHub Actions.
+pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
+
 /// The URL of the current workflow run, when running in Actions.
 pub fn run_url() -> Option<String> {
     let server = std::env::var(GITHUB_SERVER_URL).ok()?;

@@ -1,14 +1,20 @@
 //! Building the GitHub client and the target dashboard from flags and environment.
 
 use infra_ci_engine::Target;
-use infra_ci_github::{ClientConfig, GitHubClient, RepoId};
-use secrecy::SecretString;
+use infra_ci_github::{
+    Auth, ClientConfig, GitHubClient, RepoId, mint_installation_token_with_login,
+};
+use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::args::{ConnArgs, TargetArgs};
 use crate::exit::CliError;
 
 /// The client for `conn`: environment first, flags on top.
-pub fn github(conn: &ConnArgs) -> Result<GitHubClient, CliError> {
+///
+/// With GitHub App credentials inside Actions, the installation token is minted once here
+/// and registered with `::add-mask::`, so GitHub hides it from every later line of the log
+/// (ours never print it; a user's step might), and the client knows the App's bot login.
+pub async fn github(conn: &ConnArgs) -> Result<GitHubClient, CliError> {
     let token = conn.token.clone().map(SecretString::from);
     let mut cfg = ClientConfig::from_lookup_with_token(|name| std::env::var(name).ok(), token).map_err(|e| {
         CliError::usage(format!(
@@ -17,6 +23,19 @@ pub fn github(conn: &ConnArgs) -> Result<GitHubClient, CliError> {
     })?;
     if let Some(url) = &conn.api_url {
         cfg = cfg.with_base_url(url)?;
+    }
+    let app_repo = match &cfg.auth {
+        Auth::App(app) => app.repo.clone().or_else(|| repo(None).ok()),
+        Auth::Token(_) => None,
+    };
+    let in_actions = std::env::var(crate::actions_env::GITHUB_ACTIONS).is_ok_and(|v| v == "true");
+    if let (Some(app_repo), true) = (app_repo, in_actions) {
+        let minted = mint_installation_token_with_login(&cfg, &app_repo).await?;
+        println!("::add-mask::{}", minted.token.expose_secret());
+        if cfg.bot_login.is_none() {
+            cfg.bot_login = minted.bot_login;
+        }
+        cfg.auth = Auth::Token(minted.token);
     }
     Ok(GitHubClient::new(cfg)?)
 }

@@ -232,6 +232,43 @@ pub async fn mint_installation_token(
     }
 }
 
+/// An installation token and the login its comments are authored by (`<slug>[bot]`).
+#[derive(Debug, Clone)]
+pub struct MintedToken {
+    /// The installation token (redacted in `Debug`).
+    pub token: SecretString,
+    /// `<slug>[bot]`, or `None` for a plain token configuration.
+    pub bot_login: Option<String>,
+}
+
+/// Like [`mint_installation_token`], also telling the App's bot login, so a client built
+/// from the minted token knows whose comments are its own.
+pub async fn mint_installation_token_with_login(
+    cfg: &ClientConfig,
+    repo: &RepoId,
+) -> Result<MintedToken, ForgeError> {
+    match &cfg.auth {
+        Auth::Token(token) => Ok(MintedToken {
+            token: token.clone(),
+            bot_login: None,
+        }),
+        Auth::App(creds) => {
+            let http = Http::new(cfg)?;
+            let creds = AppCredentials {
+                repo: Some(repo.clone()),
+                ..creds.clone()
+            };
+            let tokens = AppTokens::new(creds, &cfg.base_url);
+            let token = tokens.token(&http, None).await?;
+            let slug = tokens.slug(&http).await?;
+            Ok(MintedToken {
+                token,
+                bot_login: Some(format!("{slug}[bot]")),
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

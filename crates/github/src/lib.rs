@@ -30,7 +30,7 @@ mod rest;
 pub mod retry;
 pub mod types;
 
-pub use app::mint_installation_token;
+pub use app::{MintedToken, mint_installation_token, mint_installation_token_with_login};
 pub use client::GitHubClient;
 pub use config::{AppCredentials, Auth, ClientConfig};
 pub use error::ForgeError;

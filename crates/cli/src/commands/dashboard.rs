@@ -32,7 +32,7 @@ pub fn config(t: &TargetArgs) -> Result<infra_ci_config::Config, CliError> {
 }
 
 pub async fn init(a: InitArgs, sync: bool) -> Result<(), CliError> {
-    let forge = client::github(&a.conn)?;
+    let forge = client::github(&a.conn).await?;
     let target = client::target(&forge, &a.target).await?;
     let d = Dashboards::for_config(&forge, &config(&a.target)?, tuning());
     let out = if sync {
@@ -68,7 +68,7 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
     }
     // In Actions, a stage without --link links to its run.
     let link = a.link.clone().or_else(actions_env::run_url);
-    let forge = client::github(&a.conn)?;
+    let forge = client::github(&a.conn).await?;
     let target = client::target(&forge, &a.target).await?;
     let d = Dashboards::for_config(&forge, &config(&a.target)?, tuning());
     let update = StageUpdate {
@@ -87,7 +87,7 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
 }
 
 pub async fn show(a: ShowArgs) -> Result<(), CliError> {
-    let forge = client::github(&a.conn)?;
+    let forge = client::github(&a.conn).await?;
     let target = client::target(&forge, &a.target).await?;
     let d = Dashboards::for_config(&forge, &config(&a.target)?, tuning());
     let shown = d.show(&target).await?;

@@ -15,7 +15,7 @@ pub struct DriftArgs {
 }
 
 pub async fn run(a: DriftArgs) -> Result<(), CliError> {
-    let forge = client::github(&a.common.conn)?;
+    let forge = client::github(&a.common.conn).await?;
     let report = Runner::new(&forge, setup(&a.common)?)
         .drift()
         .await

@@ -38,7 +38,7 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
             .map_err(|e| CliError::usage(format!("cannot route the {event_name} event: {e}")))?
     } else {
         let repo = crate::client::repo(a.repo.as_deref())?;
-        let forge = crate::client::github(&a.conn)?;
+        let forge = crate::client::github(&a.conn).await?;
         let req = ParseRequest {
             repo,
             event_name: &event_name,

@@ -111,7 +111,7 @@ pub async fn run(a: RunArgs) -> Result<(), CliError> {
         RunCommand::Plan(p) => projects(p, false).await,
         RunCommand::Apply(p) => projects(p, true).await,
         RunCommand::Bootstrap(b) => {
-            let forge = client::github(&b.common.conn)?;
+            let forge = client::github(&b.common.conn).await?;
             let runner = Runner::new(&forge, setup(&b.common)?);
             let report = match b.action {
                 BootstrapAction::Plan => runner.plan(b.pr, b.sha, &Selection::Bootstrap).await,
@@ -120,7 +120,7 @@ pub async fn run(a: RunArgs) -> Result<(), CliError> {
             finish(&report.map_err(cli)?)
         }
         RunCommand::Unlock(u) => {
-            let forge = client::github(&u.common.conn)?;
+            let forge = client::github(&u.common.conn).await?;
             let release = Runner::new(&forge, setup_without_tool(&u.common)?)
                 .unlock(u.pr)
                 .await;
@@ -142,7 +142,7 @@ pub async fn run(a: RunArgs) -> Result<(), CliError> {
             )))
         }
         RunCommand::Verify(v) => {
-            let forge = client::github(&v.common.conn)?;
+            let forge = client::github(&v.common.conn).await?;
             let report = Runner::new(&forge, setup(&v.common)?)
                 .verify(&v.sha)
                 .await
@@ -162,7 +162,7 @@ pub async fn run(a: RunArgs) -> Result<(), CliError> {
 }
 
 async fn projects(p: ProjectsArgs, apply: bool) -> Result<(), CliError> {
-    let forge = client::github(&p.common.conn)?;
+    let forge = client::github(&p.common.conn).await?;
     let runner = Runner::new(&forge, setup(&p.common)?);
     let sel = if p.projects.is_empty() {
         Selection::Native

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+mod app_auth;
 mod dashboard;
 mod errors;
 mod parse;
