@@ -371,3 +371,30 @@ fn unknown_stage_keys_become_rows_with_a_warning() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not configured"));
     assert!(body(&gh.dashboards(9)[0]).contains("| plan-platfrom | ✅ success |"));
 }
+
+/// The create reached GitHub but its answer was lost: the marker is looked up before any
+/// second create, so the commit still has exactly one dashboard.
+#[test]
+fn a_lost_create_response_leaves_one_dashboard() {
+    let gh = Gh::start();
+    let head = sha(17);
+    gh.pull(17, &head);
+    gh.admin(
+        "/faults",
+        &json!({"seed": 1, "rules": [{"method": "POST", "path": "/repos/*/*/issues/*/comments", "kind": "lost_response", "times": 1}]}),
+    );
+    ok(&gh.run(&[
+        "update", "--pr", "17", "--sha", &head, "--stage", "ci", "--status", "success",
+    ]));
+    let posts = gh
+        .requests()
+        .iter()
+        .filter(|r| {
+            r["method"] == "POST" && r["path"].as_str().unwrap().ends_with("/issues/17/comments")
+        })
+        .count();
+    assert_eq!(posts, 1, "the create was sent again");
+    let d = gh.dashboards(17);
+    assert_eq!(d.len(), 1);
+    assert!(body(&d[0]).contains("| CI Validate | ✅ success |"));
+}
