@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use infra_ci_core::{Status, default_stages, marker};
@@ -154,12 +155,97 @@ async fn main() {
     println!(
         "\n{UPDATES} updates per size, {LATENCY_MS} ms latency per request, emulator in-process on loopback."
     );
+    parallel_writers(&forge, &repo, &admin).await;
     emu.shutdown().await;
+}
+
+/// Parallel jobs (a plan matrix): WRITERS writers each set their own stage at once, TRIALS
+/// times. Counts the rows that are missing afterwards, for infra-ci and for the naive
+/// read-modify-write of the comment.
+async fn parallel_writers<F, Fut>(forge: &GitHubClient, repo: &RepoId, admin: &F)
+where
+    F: Fn(String, Value) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    const WRITERS: u32 = 8;
+    const TRIALS: u64 = 5;
+    let (mut ours_lost, mut naive_lost) = (0, 0);
+    for trial in 0..TRIALS {
+        let pr = 900 + trial;
+        let sha = format!("{:040x}", 0xfeed_u64 + pr);
+        admin(
+            "/repos/acme/bench/pulls".into(),
+            json!({"number": pr, "head_sha": sha, "user": "chatty"}),
+        )
+        .await;
+        let target = Target {
+            repo: repo.clone(),
+            pr,
+            sha: sha.clone(),
+        };
+        let dashboards = Dashboards::new(forge, default_stages(), Tuning::default());
+        dashboards.init(&target).await.unwrap();
+        let jobs = (0..WRITERS).map(|i| {
+            let upd = StageUpdate {
+                stage: format!("job-{i}"),
+                status: Status::Success,
+                link: None,
+                output: None,
+                details: None,
+            };
+            dashboards.update(&target, upd)
+        });
+        for r in futures::future::join_all(jobs).await {
+            r.unwrap();
+        }
+        let body = forge
+            .get_comment(
+                repo,
+                dashboards.show(&target).await.unwrap().comment_id.unwrap(),
+            )
+            .await
+            .unwrap();
+        ours_lost += (0..WRITERS)
+            .filter(|i| !body.body().contains(&format!("| job-{i} | ✅ success |")))
+            .count();
+
+        let naive = (0..WRITERS).map(|i| naive_set_row(forge, repo, pr, &sha, i));
+        futures::future::join_all(naive).await;
+        let p = forge.list_comments_page(repo, pr, 1, 100).await.unwrap();
+        let c = p
+            .comments
+            .iter()
+            .find(|c| c.body().starts_with(&marker(&sha)))
+            .unwrap();
+        naive_lost += (0..WRITERS)
+            .filter(|i| !c.body().contains(&format!("naive job-{i} done")))
+            .count();
+    }
+    let total = u64::from(WRITERS) * TRIALS;
+    println!(
+        "\n| {WRITERS} parallel writers × {TRIALS} trials | rows written | rows missing afterwards |"
+    );
+    println!("|---|---:|---:|");
+    println!("| infra-ci | {total} | {ours_lost} |");
+    println!("| naive read-modify-write | {total} | {naive_lost} |");
+}
+
+/// One naive job: find the comment, add its line to the body as read, write it back.
+async fn naive_set_row(forge: &GitHubClient, repo: &RepoId, pr: u64, sha: &str, i: u32) {
+    let m = marker(sha);
+    let p = forge.list_comments_page(repo, pr, 1, 100).await.unwrap();
+    let c = p
+        .comments
+        .iter()
+        .find(|c| c.body().starts_with(&m))
+        .unwrap();
+    let body = format!("{}\nnaive job-{i} done", c.body());
+    forge.update_comment(repo, c.id, &body).await.unwrap();
 }
 
 /// The sticky-comment approach: list comments oldest first (100 per page) until the marker
 /// is found, then overwrite the body. No status, no read-back (and so it loses updates under
-/// concurrency, which this benchmark does not exercise).
+/// concurrency: see `parallel_writers`).
 async fn naive_update(forge: &GitHubClient, repo: &RepoId, pr: u64, sha: &str, u: u32) {
     let m = marker(sha);
     let mut page = 1;
