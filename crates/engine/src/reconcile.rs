@@ -162,11 +162,11 @@ pub async fn reconcile(
                 .forge
                 .combined_status(&ctx.target.repo, &ctx.target.sha)
                 .await?;
-            merge(&mut truth, &Truth::from_combined(&again));
+            truth.merge(&Truth::from_combined(&again));
             continue;
         }
         contended = true;
-        merge(&mut truth, &after);
+        truth.merge(&after);
         pause(0, ctx.tuning.jitter_ms << round.min(4)).await;
     }
     Err(EngineError::Contended {
@@ -180,21 +180,6 @@ fn done(comment_id: u64, html_url: String, rounds: u32) -> Reconciled {
         comment_id,
         html_url,
         rounds,
-    }
-}
-
-fn merge(into: &mut Truth, from: &Truth) {
-    for (k, t) in &from.stages {
-        if into
-            .stages
-            .get(k)
-            .is_none_or(|have| have.revision < t.revision)
-        {
-            into.stages.insert(k.clone(), t.clone());
-        }
-    }
-    if from.anchor.is_some() {
-        into.anchor = from.anchor;
     }
 }
 

@@ -62,11 +62,27 @@ impl Truth {
             updated_at: s.updated_at.clone(),
             revision: s.id,
         };
-        match self.stages.get(key) {
-            Some(have) if have.revision >= candidate.revision => {}
-            _ => {
-                self.stages.insert(key.to_owned(), candidate);
-            }
+        self.keep_newer(key, candidate);
+    }
+
+    /// Takes another read into account (a read-back), stage by stage, newer views winning.
+    pub fn merge(&mut self, other: &Truth) {
+        for (key, t) in &other.stages {
+            self.keep_newer(key, t.clone());
+        }
+        if other.anchor.is_some() {
+            self.anchor = other.anchor;
+        }
+    }
+
+    /// The one rule for two views of a stage: the higher revision (status id) wins.
+    fn keep_newer(&mut self, key: &str, candidate: StageTruth) {
+        if self
+            .stages
+            .get(key)
+            .is_none_or(|have| have.revision < candidate.revision)
+        {
+            self.stages.insert(key.to_owned(), candidate);
         }
     }
 }
