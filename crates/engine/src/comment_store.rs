@@ -14,20 +14,22 @@ use crate::error::EngineError;
 use crate::locate::{find_or_create, ours_of, scan_newest};
 use crate::reconcile::{Ctx, Reconciled, pause};
 
-/// The commit's dashboard comment, created (pending rows) when `create` and there is none.
-pub async fn locate(ctx: &Ctx<'_>, create: bool) -> Result<Option<Comment>, EngineError> {
+/// The commit's dashboard comment, if there is one among the newest pages.
+pub async fn find(ctx: &Ctx<'_>) -> Result<Option<Comment>, EngineError> {
     let seen = scan_newest(ctx.forge, ctx.target, ctx.tuning.scan_pages).await?;
-    if let Some(c) = ours_of(&seen, ctx.target, ctx.me).into_iter().next() {
-        return Ok(Some(c));
-    }
-    if !create {
-        return Ok(None);
+    Ok(ours_of(&seen, ctx.target, ctx.me).into_iter().next())
+}
+
+/// The commit's dashboard comment, created with pending rows when there is none.
+pub async fn find_or_create_pending(ctx: &Ctx<'_>) -> Result<Comment, EngineError> {
+    if let Some(c) = find(ctx).await? {
+        return Ok(c);
     }
     let body = render(
         &Dashboard::new(ctx.target.sha.clone(), ctx.stages),
         ctx.tuning.budget,
     );
-    let c = find_or_create(
+    find_or_create(
         ctx.forge,
         ctx.target,
         ctx.me,
@@ -36,8 +38,7 @@ pub async fn locate(ctx: &Ctx<'_>, create: bool) -> Result<Option<Comment>, Engi
         ctx.tuning.settle_ms,
         false,
     )
-    .await?;
-    Ok(Some(c))
+    .await
 }
 
 /// The dashboard a comment shows (configured rows first, as rendered).
@@ -61,11 +62,7 @@ fn apply(d: &mut Dashboard, row: &StageState) {
 
 /// Writes `row` into the comment and verifies it after writing.
 pub async fn update(ctx: &Ctx<'_>, row: &StageState) -> Result<Reconciled, EngineError> {
-    let Some(mut comment) = locate(ctx, true).await? else {
-        return Err(EngineError::Usage(
-            "no dashboard comment could be created".into(),
-        ));
-    };
+    let mut comment = find_or_create_pending(ctx).await?;
     for round in 1..=ctx.tuning.max_rounds {
         let mut d = read(ctx, &comment);
         apply(&mut d, row);
@@ -96,11 +93,7 @@ pub async fn update(ctx: &Ctx<'_>, row: &StageState) -> Result<Reconciled, Engin
 /// Re-renders the comment from what it shows (repairs formatting; a deleted comment's
 /// content is gone, since the comment was the truth).
 pub async fn sync(ctx: &Ctx<'_>) -> Result<Comment, EngineError> {
-    let Some(c) = locate(ctx, true).await? else {
-        return Err(EngineError::Usage(
-            "no dashboard comment could be created".into(),
-        ));
-    };
+    let c = find_or_create_pending(ctx).await?;
     let body = render(&read(ctx, &c), ctx.tuning.budget);
     if body == c.body() {
         return Ok(c);

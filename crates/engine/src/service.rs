@@ -125,10 +125,7 @@ impl<'f> Dashboards<'f> {
         let me = self.forge.whoami().await?;
         if self.store == Store::Comment {
             let ctx = self.ctx(target, &me);
-            let c = comment_store::locate(&ctx, true).await?;
-            let c = c.ok_or_else(|| {
-                EngineError::Usage("no dashboard comment could be created".into())
-            })?;
+            let c = comment_store::find_or_create_pending(&ctx).await?;
             return Ok(InitOutcome {
                 comment_id: c.id,
                 html_url: c.html_url,
@@ -252,7 +249,7 @@ impl<'f> Dashboards<'f> {
         if self.store == Store::Comment {
             let me = self.forge.whoami().await?;
             let ctx = self.ctx(target, &me);
-            return Ok(match comment_store::locate(&ctx, false).await? {
+            return Ok(match comment_store::find(&ctx).await? {
                 Some(c) => shown(&comment_store::read(&ctx, &c), Some(c.id)),
                 None => shown(&Dashboard::new(target.sha.clone(), &self.stages), None),
             });
