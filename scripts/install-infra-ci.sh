@@ -4,7 +4,15 @@
 # Picks the release asset for this runner (RUNNER_OS / RUNNER_ARCH, or uname), downloads it
 # with its .sha256 file, refuses it unless the checksum matches, and unpacks it into
 # INFRA_CI_INSTALL_DIR. When the release has no asset for this platform (HTTP 404), it falls
-# back to `cargo install --locked --git <repo> --tag <version> infra-ci`.
+# back to building from source with cargo.
+#
+# Pinned by commit SHA (`uses: infra-ci/infra-ci@<40 hex>`, no `version` input), the binary
+# must be provably built from that commit: the release asset is installed only when its
+# build provenance attestation (made by release.yml) names that commit as its source
+# (`gh attestation verify --source-digest <sha> --signer-workflow …/release.yml`); otherwise
+# the binary is built with `cargo install --locked --path` from the action's own checkout,
+# which *is* that commit. A checksum from the same release proves only that the download is
+# intact, not where the binary came from; a tag can be moved, so no fallback builds from one.
 #
 # Everything comes in through the environment (the action maps its inputs to these), so no
 # workflow expression is ever pasted into shell text:
@@ -133,6 +141,17 @@ install_from_release() {
   [[ "$expected" == "$actual" ]] ||
     die "checksum mismatch for $asset: expected $expected, got $actual (corrupt download or tampered release)"
   log "sha256 verified: $actual"
+  local commit
+  commit="$(pinned_commit)"
+  if [[ -n "$commit" ]]; then
+    if attested "$tmp/$asset" "$commit"; then
+      log "provenance verified: built by release.yml from $commit"
+    else
+      log "the release asset is not attested as built from $commit"
+      rm -rf "$tmp"
+      return 2
+    fi
+  fi
   mkdir -p "$dir"
   if [[ "$ext" == zip ]]; then
     if command -v unzip >/dev/null 2>&1; then
@@ -149,11 +168,35 @@ install_from_release() {
 install_with_cargo() {
   local version="$1" dir="$2"
   command -v cargo >/dev/null 2>&1 ||
-    die "release $version has no asset for this platform and cargo is not installed to build it"
-  log "no release asset for this platform: building $version from source with cargo"
+    die "cannot install a verified release asset of $version here and cargo is not installed to build it"
   # --root puts the binary in <root>/bin; dir is that bin directory.
-  cargo install --locked --git "$SERVER_URL/$REPOSITORY" --tag "$version" \
-    --root "$(dirname "$dir")" infra-ci
+  if [[ -n "${INFRA_CI_ACTION_PATH:-}" && -f "$INFRA_CI_ACTION_PATH/crates/cli/Cargo.toml" ]]; then
+    log "building infra-ci from the action's own checkout with cargo"
+    cargo install --locked --path "$INFRA_CI_ACTION_PATH/crates/cli" --root "$(dirname "$dir")"
+  else
+    log "no release asset for this platform: building $version from source with cargo"
+    cargo install --locked --git "$SERVER_URL/$REPOSITORY" --tag "$version" \
+      --root "$(dirname "$dir")" infra-ci
+  fi
+}
+
+# The commit the action is pinned to, when it is pinned by SHA and no version was asked for.
+pinned_commit() {
+  if [[ -z "${INFRA_CI_VERSION:-}" && "${INFRA_CI_ACTION_REF:-}" =~ ^[0-9a-f]{40}$ ]]; then
+    echo "$INFRA_CI_ACTION_REF"
+  fi
+}
+
+# Exit 0 when `gh` verifies that asset $1 was built by release.yml from commit $2.
+attested() {
+  command -v gh >/dev/null 2>&1 || {
+    log "gh is not installed: cannot verify the release asset's provenance"
+    return 1
+  }
+  GH_TOKEN="${INFRA_CI_TOKEN:-${GH_TOKEN:-}}" gh attestation verify "$1" \
+    --repo "$REPOSITORY" \
+    --source-digest "$2" \
+    --signer-workflow "$REPOSITORY/.github/workflows/release.yml" >&2
 }
 
 main() {

@@ -120,6 +120,35 @@ if run_installer INFRA_CI_VERSION=v3.0.0 INFRA_CI_REPOSITORY=acme/infra-ci &&
   ok "falls back to cargo install --locked --git --tag when no asset exists"
 else not_ok "falls back to cargo install --locked --git --tag when no asset exists"; fi
 
+# 9. Pinned by commit SHA: the asset is installed only when gh verifies its provenance from
+#    that commit; else the binary is built from the action's own checkout (that commit).
+commit=0123456789abcdef0123456789abcdef01234567
+mkdir -p "$work/action/crates/cli" "$work/gh-ok" "$work/gh-no"
+touch "$work/action/crates/cli/Cargo.toml"
+printf '#!/bin/sh\necho "$*" >"$GH_STUB_LOG"\nexit 0\n' >"$work/gh-ok/gh"
+printf '#!/bin/sh\necho "$*" >"$GH_STUB_LOG"\nexit 1\n' >"$work/gh-no/gh"
+chmod +x "$work/gh-ok/gh" "$work/gh-no/gh"
+if run_installer PATH="$work/gh-ok:$work/case/bin-stub:$PATH" GH_STUB_LOG="$work/gh.log" INFRA_CI_ACTION_REF="$commit" \
+  INFRA_CI_ACTION_PATH="$work/action" INFRA_CI_REPOSITORY=acme/infra-ci &&
+  grep -q -- "attestation verify .* --repo acme/infra-ci --source-digest $commit --signer-workflow acme/infra-ci/.github/workflows/release.yml" "$work/gh.log" &&
+  grep -q 'provenance verified' "$work/err" &&
+  [[ "$("$work/case/tmp/infra-ci/bin/infra-ci")" == "infra-ci 1.2.3" ]]; then
+  ok "a SHA-pinned action installs the release asset attested as built from that commit"
+else not_ok "a SHA-pinned action installs the release asset attested as built from that commit"; fi
+
+if run_installer PATH="$work/gh-no:$work/case/bin-stub:$PATH" GH_STUB_LOG="$work/gh.log" INFRA_CI_ACTION_REF="$commit" \
+  INFRA_CI_ACTION_PATH="$work/action" &&
+  grep -qx -- "install --locked --path $work/action/crates/cli --root $work/case/tmp/infra-ci" "$work/case/cargo.log" &&
+  [[ "$("$work/case/tmp/infra-ci/bin/infra-ci")" == "infra-ci built-from-source" ]]; then
+  ok "an asset without provenance from the pinned commit is replaced by a build of that commit"
+else not_ok "an asset without provenance from the pinned commit is replaced by a build of that commit"; fi
+
+if run_installer INFRA_CI_ACTION_REF="$commit" INFRA_CI_ACTION_PATH="$work/action" &&
+  grep -q 'gh is not installed' "$work/err" &&
+  grep -qx -- "install --locked --path $work/action/crates/cli --root $work/case/tmp/infra-ci" "$work/case/cargo.log"; then
+  ok "without gh, a SHA-pinned action builds its own commit"
+else not_ok "without gh, a SHA-pinned action builds its own commit"; fi
+
 # 8. A version that is not a tag never reaches a URL or cargo.
 if ! run_installer 'INFRA_CI_VERSION=v1;rm -rf /' && grep -q 'is not a release tag' "$work/err" &&
   [[ ! -s "$work/case/cargo.log" ]]; then

@@ -48,6 +48,9 @@ pub enum Command {
     Run(crate::commands::run::RunArgs),
     /// Plan every project and keep the "Infrastructure drift" issue in step (exit 1 on drift).
     Drift(crate::commands::drift::DriftArgs),
+    /// The apply gate: may these projects be applied on the PR's head now? (Before a Digger
+    /// apply; the native `run apply` asks it itself.) Exit 0 yes, 1 no, with the reasons.
+    Gate(crate::commands::gate::GateArgs),
     /// Serve the GitHub API emulator (for trying infra-ci locally and for tests).
     Emulator(EmulatorArgs),
     /// Play the seed's `/plan` and `/bootstrap apply` sequences on an embedded emulator.

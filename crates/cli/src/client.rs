@@ -31,7 +31,10 @@ pub async fn github(conn: &ConnArgs) -> Result<GitHubClient, CliError> {
     let in_actions = std::env::var(crate::actions_env::GITHUB_ACTIONS).is_ok_and(|v| v == "true");
     if let (Some(app_repo), true) = (app_repo, in_actions) {
         let minted = mint_installation_token_with_login(&cfg, &app_repo).await?;
-        println!("::add-mask::{}", minted.token.expose_secret());
+        // On stderr: the runner reads workflow commands from both streams, and stdout stays
+        // what the command prints (`show --json | jq`, `x=$(infra-ci …)` never capture the
+        // token).
+        eprintln!("::add-mask::{}", minted.token.expose_secret());
         if cfg.bot_login.is_none() {
             cfg.bot_login = minted.bot_login;
         }

@@ -9,6 +9,7 @@ mod client;
 mod commands;
 mod config;
 mod exit;
+mod requester;
 
 use clap::Parser;
 

@@ -56,10 +56,16 @@ pub struct ApplyPermission {
     /// Team slugs whose members are allowed (compared case-insensitively).
     #[serde(default)]
     pub teams: Vec<String>,
-    /// What must hold before an apply runs. Default: all five. An empty list removes every
-    /// check, which is rarely what you want.
+    /// What must hold before an apply runs. Default: all five. An empty list removes these
+    /// checks, which is rarely what you want; the rest of the apply gate (an allowed person
+    /// asked, not a fork, a protected base, infra-ci's own plan of the head) always holds.
     #[serde(default = "Requirement::all")]
     pub requirements: Vec<Requirement>,
+    /// The base branches a pull request may apply from. Default (empty): only the
+    /// repository's default branch, so a pull request stacked on an unreviewed branch
+    /// never applies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub branches: Vec<String>,
 }
 
 impl Default for ApplyPermission {
@@ -69,6 +75,7 @@ impl Default for ApplyPermission {
             users: Vec::new(),
             teams: Vec::new(),
             requirements: Requirement::all(),
+            branches: Vec::new(),
         }
     }
 }

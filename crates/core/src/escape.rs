@@ -22,11 +22,32 @@ const ENTITIES: &[(char, &str)] = &[
     ('#', "&#35;"),
 ];
 
-/// Collapses whitespace and control characters into single spaces, trimmed.
+/// Invisible formatting characters that can make a cell say something other than what it
+/// shows: bidirectional overrides and isolates (the "Trojan Source" characters), zero-width
+/// spaces and joiners, the word joiner, the byte-order mark and the soft hyphen.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Collapses whitespace and control characters into single spaces, trimmed; invisible
+/// formatting characters ([`is_invisible_format`]) are dropped.
 pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(4096));
     let mut pending_space = false;
     for c in text.chars() {
+        if is_invisible_format(c) {
+            continue;
+        }
         if c.is_whitespace() || c.is_control() {
             pending_space = !out.is_empty();
         } else {
@@ -103,22 +124,27 @@ fn numeric_entity(s: &str) -> Option<(char, usize)> {
     Some((c, end + 3))
 }
 
-/// A link safe to put in `[text](link)`: `http(s)` only, no whitespace or quotes or angle
-/// brackets; parentheses and pipes percent-encoded. Anything else is dropped (`None`).
+/// A link safe to put in `[text](link)`: `http(s)` only, no whitespace, invisible
+/// formatting characters, quotes or angle brackets; parentheses, pipes and backslashes
+/// percent-encoded (a trailing `\` would escape the closing parenthesis). Anything else is
+/// dropped (`None`).
 pub fn safe_link(link: &str) -> Option<String> {
     let link = link.trim();
     let lower = link.to_ascii_lowercase();
     if !(lower.starts_with("https://") || lower.starts_with("http://")) || link.len() > 2048 {
         return None;
     }
-    if link
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\'' | '`'))
-    {
+    if link.chars().any(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || is_invisible_format(c)
+            || matches!(c, '<' | '>' | '"' | '\'' | '`')
+    }) {
         return None;
     }
     Some(
-        link.replace('(', "%28")
+        link.replace('\\', "%5C")
+            .replace('(', "%28")
             .replace(')', "%29")
             .replace('|', "%7C"),
     )
@@ -181,5 +207,30 @@ mod tests {
     fn truncation_counts_characters() {
         assert_eq!(truncate_chars("héllo", 3), "hé…");
         assert_eq!(truncate_chars("hé", 3), "hé");
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+
+    #[test]
+    fn bidi_and_zero_width_characters_never_reach_a_cell() {
+        // "Trojan Source": an override makes `evil` display as `live`.
+        let cell = escape_cell("ok\u{202E}live\u{202C} a\u{200B}b\u{2066}c\u{2069}\u{FEFF}d");
+        assert_eq!(cell, "oklive abcd");
+        assert!(safe_link("https://x.test/\u{202E}a").is_none());
+    }
+
+    #[test]
+    fn a_backslash_cannot_escape_the_links_closing_parenthesis() {
+        assert_eq!(
+            safe_link("https://x.test/a\\").as_deref(),
+            Some("https://x.test/a%5C")
+        );
+        assert_eq!(
+            safe_link("https://x.test/(a)|b").as_deref(),
+            Some("https://x.test/%28a%29%7Cb")
+        );
     }
 }

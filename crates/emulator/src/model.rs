@@ -179,6 +179,8 @@ pub struct Repo {
     pub refs: BTreeMap<String, String>,
     /// Commit sha → parent shas, as declared through the admin API (for compare).
     pub parents: HashMap<String, Vec<String>>,
+    /// (branch or commit, path) → file text, as seeded through the admin API (contents).
+    pub files: BTreeMap<(String, String), String>,
 }
 
 impl Repo {

@@ -172,6 +172,7 @@ impl World {
                     statuses: Vec::new(),
                     refs: BTreeMap::new(),
                     parents: HashMap::new(),
+                    files: BTreeMap::new(),
                 },
             );
         }

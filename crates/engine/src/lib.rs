@@ -23,10 +23,13 @@
 
 mod comment_store;
 mod error;
+pub mod gate;
 mod live;
 mod locate;
+pub mod lock;
 mod minimize;
 mod parse;
+pub mod provenance;
 mod reconcile;
 mod service;
 mod target;
@@ -39,4 +42,4 @@ pub use parse::{ParseRequest, route_event};
 pub use reconcile::Tuning;
 pub use service::{Dashboards, InitOutcome, ShownDashboard, StageUpdate, UpdateOutcome};
 pub use target::Target;
-pub use truth::{ANCHOR_CONTEXT, STAGE_CONTEXT_PREFIX};
+pub use truth::{ANCHOR_CONTEXT, STAGE_CONTEXT_PREFIX, Truth, is_by};

@@ -24,7 +24,10 @@ pub fn is_ours(c: &Comment, me: &str) -> bool {
     c.author().eq_ignore_ascii_case(me)
 }
 
-/// The comment the anchor points at, when it still exists and is ours.
+/// The comment the anchor points at, when it still exists, is ours, is on this pull request
+/// and is this commit's dashboard. An anchor is only a hint: even one of ours may point at
+/// a comment edited since, and a comment of ours on another pull request (or another
+/// commit's dashboard) must never be overwritten with this commit's rows.
 pub async fn anchored(
     forge: &dyn Forge,
     t: &Target,
@@ -33,7 +36,15 @@ pub async fn anchored(
 ) -> Result<Option<Comment>, EngineError> {
     let Some(id) = anchor else { return Ok(None) };
     match forge.get_comment(&t.repo, id).await {
-        Ok(c) if is_ours(&c, me) => Ok(Some(c)),
+        Ok(c) if is_ours(&c, me) && is_dashboard_here(&c, t) => Ok(Some(c)),
+        Ok(c) if is_ours(&c, me) => {
+            warn!(
+                comment = id,
+                on = ?c.issue_number(),
+                "the anchor points at a comment of ours that is not this commit's dashboard on this pull request; ignoring it"
+            );
+            Ok(None)
+        }
         Ok(c) => {
             warn!(
                 comment = id,
@@ -45,6 +56,14 @@ pub async fn anchored(
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// On pull request `t.pr`, and not another commit's dashboard: it carries commit `t.sha`'s
+/// marker, or no dashboard marker at all (a dashboard of ours someone edited by hand, which
+/// `sync` repairs in place).
+fn is_dashboard_here(c: &Comment, t: &Target) -> bool {
+    c.issue_number() == Some(t.pr)
+        && (is_dashboard_of(c.body(), &t.sha) || !c.body().contains("<!-- infra-dashboard:"))
 }
 
 /// Every comment on the newest `pages` pages (the first page is always read: it tells

@@ -116,6 +116,7 @@ mod tests {
             html_url: String::new(),
             created_at: String::new(),
             updated_at: String::new(),
+            issue_url: String::new(),
         }
     }
 

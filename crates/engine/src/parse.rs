@@ -3,19 +3,18 @@
 //!
 //! The decisions are pure (`infra_ci_route`); this module only performs their I/O.
 
-use infra_ci_config::{Config, Requirement};
-use infra_ci_core::Status;
-use infra_ci_github::{Forge, PullRequest, RepoId, Review};
+use infra_ci_config::Config;
+use infra_ci_github::{Forge, PullRequest, RepoId};
 use infra_ci_route::{
-    Actor, ApplyFacts, Facts, Lookup, Route, RouteContext, authorize, complete, decide, refuse,
+    Event, Facts, Lookup, Route, RouteContext, authorize, complete, decide, refuse,
 };
 use tracing::{info, warn};
 
 use crate::error::EngineError;
+use crate::gate::{self, GateRequest};
 use crate::reconcile::Tuning;
 use crate::service::{Dashboards, StageUpdate};
 use crate::target::Target;
-use crate::truth::Truth;
 
 /// One event to route.
 #[derive(Debug, Clone)]
@@ -93,9 +92,9 @@ pub async fn route_event(forge: &dyn Forge, req: ParseRequest<'_>) -> Result<Rou
     Ok(route)
 }
 
-/// Applies the permission policy; for applies, gathers the pull request's facts first.
-/// A refusal's reply also carries what the engine found out that explains it (a team it
-/// could not read, how far behind the base the branch is).
+/// Applies the permission policy; for applies, the apply gate decides (the same one the
+/// runner and `infra-ci gate apply` ask). A refusal's reply also carries what the engine
+/// found out that explains it (a team it could not read).
 async fn authorize_route(
     forge: &dyn Forge,
     req: &ParseRequest<'_>,
@@ -106,21 +105,50 @@ async fn authorize_route(
         return Ok(route);
     };
     let mut notes = Vec::new();
-    let actor = with_teams(forge, req, cmd.kind.is_apply(), actor, &mut notes).await;
-    let facts = match (cmd.kind.is_apply(), route.pr_number) {
-        (true, Some(pr)) => {
-            let owned;
-            let p = if let Some(p) = pull {
-                p
-            } else {
-                owned = forge.get_pull(&req.repo, pr).await?;
-                &owned
-            };
-            apply_facts(forge, req, p, &route, &mut notes).await?
-        }
-        _ => ApplyFacts::default(),
+    let principals = if cmd.kind.is_apply() {
+        req.config.permissions.apply.principals()
+    } else {
+        req.config.permissions.plan.clone()
     };
-    let decision = authorize(&cmd, &actor, &facts, req.config);
+    let actor = gate::with_teams(forge, &req.repo, &principals, actor, &mut notes).await;
+    let mut decision = authorize(&cmd, &actor, req.config);
+    if decision.allowed
+        && cmd.kind.is_apply()
+        && let Some(pr) = route.pr_number
+    {
+        let p = match pull {
+            Some(p) => p.clone(),
+            None => forge.get_pull(&req.repo, pr).await?,
+        };
+        let me = forge.whoami().await?;
+        let event = Event::parse(req.event_name, req.payload)
+            .map_err(|e| EngineError::Usage(format!("cannot read the event: {e}")))?;
+        let actor_is_bot = event.requester().is_some_and(|(_, bot)| bot);
+        let default_branch = req
+            .context
+            .default_branch
+            .clone()
+            .or_else(|| event.default_branch().map(str::to_owned))
+            .unwrap_or_default();
+        let gated = gate::check(
+            forge,
+            GateRequest {
+                repo: &req.repo,
+                config: req.config,
+                default_branch: &default_branch,
+                kind: cmd.kind,
+                actor: Some(actor.clone()),
+                actor_is_bot,
+                projects: route.projects.clone(),
+                files: std::collections::BTreeMap::new(),
+                me: &me,
+            },
+            p,
+        )
+        .await?;
+        notes.extend(gated.notes);
+        decision = gated.decision.to_decision(cmd.kind);
+    }
     info!(allowed = decision.allowed, reason = %decision.reason, "authorization");
     let mut route = refuse(route, &decision);
     if !decision.allowed
@@ -133,155 +161,4 @@ async fn authorize_route(
         }
     }
     Ok(route)
-}
-
-/// Fills `actor.teams` with the configured teams (of the command's permission section)
-/// the actor is an active member of. Costs one request per team, and none at all when no
-/// team is configured or the actor is already allowed by association or login. Teams are
-/// those of the repository's owner; a team named `other-org/slug` is never looked up.
-///
-/// A lookup that fails (a 403 for `GITHUB_TOKEN`, which cannot read organization teams)
-/// counts as "not a member" and adds a note saying why to a refusal.
-async fn with_teams(
-    forge: &dyn Forge,
-    req: &ParseRequest<'_>,
-    apply: bool,
-    mut actor: Actor,
-    notes: &mut Vec<String>,
-) -> Actor {
-    let principals = if apply {
-        req.config.permissions.apply.principals()
-    } else {
-        req.config.permissions.plan.clone()
-    };
-    let allowed_anyway = principals.associations.contains(&actor.association)
-        || principals
-            .users
-            .iter()
-            .any(|u| u.eq_ignore_ascii_case(&actor.login));
-    if principals.teams.is_empty() || allowed_anyway {
-        return actor;
-    }
-    let org = req.repo.owner.as_str();
-    for team in &principals.teams {
-        let slug = match team.split_once('/') {
-            Some((o, slug)) if o.eq_ignore_ascii_case(org) => slug,
-            Some(_) => {
-                warn!(team = %team, "team of another organization: not looked up, never matches");
-                continue;
-            }
-            None => team.as_str(),
-        };
-        match forge.team_membership(org, slug, &actor.login).await {
-            Ok(true) => actor.teams.push(team.clone()),
-            Ok(false) => {}
-            Err(e) => {
-                warn!(error = %e, team = %team, "could not read team membership; counted as not a member");
-                notes.push(format!(
-                    "infra-ci could not check membership of team `{org}/{slug}`: {e}"
-                ));
-            }
-        }
-    }
-    info!(login = %actor.login, teams = ?actor.teams, "team membership");
-    actor
-}
-
-/// What the apply requirements ask about the pull request and its head commit.
-async fn apply_facts(
-    forge: &dyn Forge,
-    req: &ParseRequest<'_>,
-    p: &PullRequest,
-    route: &Route,
-    notes: &mut Vec<String>,
-) -> Result<ApplyFacts, EngineError> {
-    let reviews = forge.list_reviews(&req.repo, p.number).await?;
-    let truth = Truth::from_combined(&forge.combined_status(&req.repo, &p.head.sha).await?);
-    let plan_stages: Vec<&str> = route
-        .projects
-        .iter()
-        .filter_map(|name| req.config.project(name).map(|proj| proj.stage.as_str()))
-        .collect();
-    let plans_succeeded = !plan_stages.is_empty()
-        && plan_stages.iter().all(|s| {
-            truth
-                .stages
-                .get(*s)
-                .is_some_and(|t| t.status == Status::Success)
-        });
-    let undiverged = if req
-        .config
-        .permissions
-        .apply
-        .requirements
-        .contains(&Requirement::Undiverged)
-    {
-        undiverged(forge, &req.repo, p, notes).await?
-    } else {
-        true
-    };
-    Ok(ApplyFacts {
-        approved: Some(approved(&reviews, &p.head.sha)),
-        same_repo: p
-            .head
-            .repo
-            .as_ref()
-            .is_some_and(|r| r.full_name.eq_ignore_ascii_case(&req.repo.to_string())),
-        plans_succeeded,
-        mergeable: p.mergeable,
-        undiverged,
-    })
-}
-
-/// Whether the head contains the base branch's *current* tip: `GET compare/{base.ref}...{head}`
-/// has `behind_by == 0`. The base branch by name, not the pull request's `base.sha` (which
-/// GitHub leaves where it was when the branch was last pushed): the point is that what is
-/// applied includes everything already on the base. A base branch GitHub cannot compare
-/// (deleted: 404) counts as diverged.
-async fn undiverged(
-    forge: &dyn Forge,
-    repo: &RepoId,
-    p: &PullRequest,
-    notes: &mut Vec<String>,
-) -> Result<bool, EngineError> {
-    let base = p.base.git_ref.as_str();
-    match forge.compare(repo, base, &p.head.sha).await {
-        Ok(c) if c.behind_by == 0 => Ok(true),
-        Ok(c) => {
-            notes.push(format!(
-                "The branch is {} commit{} behind `{base}`: merge `{base}` into it (or rebase it onto `{base}`), push, then `/plan` again.",
-                c.behind_by,
-                if c.behind_by == 1 { "" } else { "s" }
-            ));
-            Ok(false)
-        }
-        Err(e) if e.is_not_found() => {
-            warn!(error = %e, "cannot compare the head with its base; counted as diverged");
-            notes.push(format!(
-                "infra-ci could not compare the branch with `{base}` (404): check the base branch exists."
-            ));
-            Ok(false)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// An approval on the head commit, and no reviewer whose latest word is "changes requested".
-fn approved(reviews: &[Review], head: &str) -> bool {
-    use std::collections::BTreeMap;
-    let mut latest: BTreeMap<&str, &Review> = BTreeMap::new();
-    for r in reviews {
-        if matches!(
-            r.state.as_str(),
-            "APPROVED" | "CHANGES_REQUESTED" | "DISMISSED"
-        ) && let Some(u) = &r.user
-        {
-            latest.insert(u.login.as_str(), r);
-        }
-    }
-    let any_approval = latest
-        .values()
-        .any(|r| r.state == "APPROVED" && r.commit_id.as_deref().is_none_or(|c| c == head));
-    let blocked = latest.values().any(|r| r.state == "CHANGES_REQUESTED");
-    any_approval && !blocked
 }

@@ -140,11 +140,7 @@ pub async fn reconcile(
             return Ok(done(comment.id, comment.html_url, round));
         }
         // Read back: did anything newer than what we rendered arrive meanwhile?
-        let after = Truth::from_combined(
-            &ctx.forge
-                .combined_status(&ctx.target.repo, &ctx.target.sha)
-                .await?,
-        );
+        let after = Truth::read(ctx.forge, &ctx.target.repo, &ctx.target.sha, ctx.me).await?;
         let newer = after.stages.iter().any(|(k, t)| {
             dashboard
                 .stage(k)
@@ -158,11 +154,8 @@ pub async fn reconcile(
             // Others were writing: look once more after reads have had time to catch up.
             settled = true;
             pause(ctx.tuning.settle_ms, ctx.tuning.jitter_ms).await;
-            let again = ctx
-                .forge
-                .combined_status(&ctx.target.repo, &ctx.target.sha)
-                .await?;
-            truth.merge(&Truth::from_combined(&again));
+            let again = Truth::read(ctx.forge, &ctx.target.repo, &ctx.target.sha, ctx.me).await?;
+            truth.merge(&again);
             continue;
         }
         contended = true;

@@ -131,7 +131,7 @@ impl<'f> Dashboards<'f> {
                 html_url: c.html_url,
             });
         }
-        let truth = self.read_truth(target).await?;
+        let truth = Truth::read(self.forge, &target.repo, &target.sha, &me).await?;
         let r = reconcile(&self.ctx(target, &me), truth, &Own::default()).await?;
         Ok(InitOutcome {
             comment_id: r.comment_id,
@@ -195,7 +195,7 @@ impl<'f> Dashboards<'f> {
             Some(c) if !c.login.is_empty() => c.login.clone(),
             _ => self.forge.whoami().await?,
         };
-        let truth = self.read_truth(target).await?;
+        let truth = Truth::read(self.forge, &target.repo, &target.sha, &me).await?;
         let own = Own {
             status: Some(posted),
             details: u.details.map(|d| (u.stage.clone(), d)),
@@ -254,19 +254,17 @@ impl<'f> Dashboards<'f> {
                 None => shown(&Dashboard::new(target.sha.clone(), &self.stages), None),
             });
         }
-        let truth = self.read_truth(target).await?;
-        let me = String::new();
+        // Our own statuses only: a status anyone else wrote is never shown as ours.
+        let me = self.forge.whoami().await?;
+        let truth = Truth::read(self.forge, &target.repo, &target.sha, &me).await?;
         let d = crate::reconcile::project(&self.ctx(target, &me), &truth, None, &Own::default());
-        Ok(shown(&d, truth.anchor))
-    }
-
-    async fn read_truth(&self, target: &Target) -> Result<Truth, EngineError> {
-        Ok(Truth::from_combined(
-            &self
-                .forge
-                .combined_status(&target.repo, &target.sha)
-                .await?,
-        ))
+        let comment_id = match truth.anchor {
+            Some(id) => crate::locate::anchored(self.forge, target, &me, Some(id))
+                .await?
+                .map(|c| c.id),
+            None => None,
+        };
+        Ok(shown(&d, comment_id))
     }
 }
 

@@ -1,9 +1,20 @@
-//! The truth: commit statuses `infra-dashboard/<stage>` and the anchor `infra-dashboard`.
+//! The truth: commit statuses `infra-dashboard/<stage>` and the anchor `infra-dashboard`,
+//! as our own identity wrote them.
+//!
+//! Any token with `statuses: write` can post a status with our contexts, and the combined
+//! status (`GET commits/{ref}/status`) names no author and shows only the newest status of
+//! each context, so a forged status there hides ours. The truth is therefore read from the
+//! full list (`GET commits/{ref}/statuses`, each status with its `creator`): only statuses
+//! whose creator is our identity count, the newest of each context winning; the others are
+//! counted (and logged) as ignored, never believed.
 
 use std::collections::BTreeMap;
 
 use infra_ci_core::{Status, status_line};
-use infra_ci_github::{CombinedStatus, CommitStatus};
+use infra_ci_github::{CommitStatus, Forge, RepoId};
+use tracing::warn;
+
+use crate::error::EngineError;
 
 /// The anchor status's context: its target URL is the dashboard comment.
 pub const ANCHOR_CONTEXT: &str = "infra-dashboard";
@@ -27,24 +38,55 @@ pub struct Truth {
     pub stages: BTreeMap<String, StageTruth>,
     /// The comment id the anchor points at.
     pub anchor: Option<u64>,
+    /// Statuses in our namespaces (`infra-dashboard*`) written by another identity, ignored.
+    pub ignored: usize,
+    /// The status id of the anchor read (the newest anchor wins).
+    pub anchor_revision: u64,
 }
 
 impl Truth {
-    /// Reads our statuses out of a combined status; other contexts are ignored, and so are
-    /// descriptions we did not write.
-    pub fn from_combined(c: &CombinedStatus) -> Self {
+    /// Reads the truth of commit `sha`: our own statuses only (see the module doc).
+    pub async fn read(
+        forge: &dyn Forge,
+        repo: &RepoId,
+        sha: &str,
+        me: &str,
+    ) -> Result<Self, EngineError> {
+        let all = forge.list_statuses(repo, sha).await?;
+        let t = Self::from_statuses(&all, me);
+        if t.ignored > 0 {
+            warn!(
+                sha,
+                ignored = t.ignored,
+                "ignored dashboard statuses written by another identity than ours ({me})"
+            );
+        }
+        Ok(t)
+    }
+
+    /// The truth among `statuses` (any order): those whose creator is `me` count; other
+    /// contexts are ignored, and so are descriptions we did not write.
+    pub fn from_statuses(statuses: &[CommitStatus], me: &str) -> Self {
         let mut t = Self::default();
-        for s in &c.statuses {
-            t.absorb(s);
+        for s in statuses {
+            if is_by(s, me) {
+                t.absorb(s);
+            } else if s.context.starts_with(ANCHOR_CONTEXT) {
+                t.ignored += 1;
+            }
         }
         t
     }
 
-    /// Takes one status into account, keeping the newer view of its stage.
+    /// Takes one status (ours: the caller checked) into account, keeping the newer view of
+    /// its stage, and the newest anchor.
     pub fn absorb(&mut self, s: &CommitStatus) {
         if s.context == ANCHOR_CONTEXT {
-            if let Some(id) = s.target_url.as_deref().and_then(comment_id_from_url) {
+            if let Some(id) = s.target_url.as_deref().and_then(comment_id_from_url)
+                && s.id >= self.anchor_revision
+            {
                 self.anchor = Some(id);
+                self.anchor_revision = s.id;
             }
             return;
         }
@@ -70,8 +112,9 @@ impl Truth {
         for (key, t) in &other.stages {
             self.keep_newer(key, t.clone());
         }
-        if other.anchor.is_some() {
+        if other.anchor.is_some() && other.anchor_revision >= self.anchor_revision {
             self.anchor = other.anchor;
+            self.anchor_revision = other.anchor_revision;
         }
     }
 
@@ -87,6 +130,15 @@ impl Truth {
     }
 }
 
+/// True when our identity `me` created status `s` (logins compare case-insensitively, as
+/// GitHub's do). A status without a creator is nobody's.
+pub fn is_by(s: &CommitStatus, me: &str) -> bool {
+    !me.is_empty()
+        && s.creator
+            .as_ref()
+            .is_some_and(|c| c.login.eq_ignore_ascii_case(me))
+}
+
 /// `…#issuecomment-123` → 123.
 pub fn comment_id_from_url(url: &str) -> Option<u64> {
     url.rsplit_once("#issuecomment-")?.1.parse().ok()
@@ -96,7 +148,13 @@ pub fn comment_id_from_url(url: &str) -> Option<u64> {
 mod tests {
     use super::*;
 
+    use infra_ci_github::User;
+
     fn status(id: u64, context: &str, description: &str) -> CommitStatus {
+        by(id, context, description, "infra-ci[bot]")
+    }
+
+    fn by(id: u64, context: &str, description: &str, login: &str) -> CommitStatus {
         CommitStatus {
             id,
             state: "pending".into(),
@@ -105,7 +163,11 @@ mod tests {
             target_url: Some("https://github.com/o/r/pull/1#issuecomment-77".into()),
             created_at: String::new(),
             updated_at: String::new(),
-            creator: None,
+            creator: Some(User {
+                login: login.into(),
+                id: 1,
+                kind: "Bot".into(),
+            }),
         }
     }
 
@@ -121,5 +183,57 @@ mod tests {
         assert_eq!(t.stages["apply"].status, Status::Success);
         assert_eq!(t.stages["apply"].output.as_deref(), Some("done"));
         assert_eq!(t.anchor, Some(77));
+    }
+}
+
+#[cfg(test)]
+mod ours_only {
+    use super::*;
+    use infra_ci_github::User;
+
+    fn by(id: u64, context: &str, description: &str, login: Option<&str>) -> CommitStatus {
+        CommitStatus {
+            id,
+            state: "success".into(),
+            context: context.into(),
+            description: Some(description.into()),
+            target_url: Some(format!("https://github.com/o/r/pull/1#issuecomment-{id}")),
+            created_at: String::new(),
+            updated_at: String::new(),
+            creator: login.map(|l| User {
+                login: l.into(),
+                id: 1,
+                kind: "User".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn statuses_by_others_are_ignored_even_when_newer() {
+        let all = [
+            by(
+                9,
+                "infra-dashboard/plan-a",
+                "success: forged",
+                Some("mallory"),
+            ),
+            by(8, "infra-dashboard", "dashboard", Some("mallory")),
+            by(
+                7,
+                "infra-dashboard/plan-a",
+                "failure: real",
+                Some("Infra-CI[bot]"),
+            ),
+            by(6, "infra-dashboard", "dashboard", Some("infra-ci[bot]")),
+            by(5, "infra-dashboard/plan-b", "success", None),
+        ];
+        let t = Truth::from_statuses(&all, "infra-ci[bot]");
+        assert_eq!(t.stages.len(), 1);
+        assert_eq!(t.stages["plan-a"].status, Status::Failure);
+        assert_eq!(t.stages["plan-a"].output.as_deref(), Some("real"));
+        assert_eq!(t.anchor, Some(6));
+        assert_eq!(t.ignored, 3);
+        // Nobody is "" : an unknown identity trusts nothing.
+        assert!(Truth::from_statuses(&all, "").stages.is_empty());
     }
 }

@@ -42,6 +42,18 @@ async fn world(head: &str, head_parent: &str) -> Env {
         )
         .await
         .unwrap();
+    // infra-ci planned `net` on the head (its own stage status, the project's only one).
+    env.client(APP_TOKEN)
+        .create_status(
+            &infra_ci_github::RepoId::parse(REPO).unwrap(),
+            head,
+            infra_ci_github::StatusState::Success,
+            "infra-dashboard/plan-net",
+            "success: +1 ~0 -0",
+            None,
+        )
+        .await
+        .unwrap();
     // GitHub leaves `base.sha` where it was: only the branch's tip tells the truth.
     env.admin(
         &format!("/repos/{REPO}/pulls"),
@@ -59,11 +71,11 @@ async fn an_apply_behind_the_base_is_refused_with_merge_or_rebase_advice() {
     assert!(!route.should_run, "{}", route.reason);
     let reply = route.reply.unwrap();
     assert!(
-        reply.contains("the branch is behind the base branch"),
+        reply.contains("the branch is 1 commit behind `main`"),
         "{reply}"
     );
     assert!(
-        reply.contains("1 commit behind `main`: merge `main` into it (or rebase it onto `main`)"),
+        reply.contains("merge `main` into the branch (or rebase it onto `main`)"),
         "{reply}"
     );
     let compares = env.requests_under(&format!("/repos/{REPO}/compare/")).await;

@@ -88,6 +88,8 @@ pub enum Permission {
     Statuses,
     /// Git refs: `contents: write`.
     Contents,
+    /// Reading files (the trusted configuration): `contents: read`.
+    ContentsRead,
     /// Issues: `issues: write`.
     Issues,
     /// Pull requests and reviews: `pull-requests: read`.
@@ -106,6 +108,7 @@ impl Permission {
             Self::Comments => &["pull-requests: write", "issues: write"],
             Self::Statuses => &["statuses: write"],
             Self::Contents => &["contents: write"],
+            Self::ContentsRead => &["contents: read"],
             Self::Issues => &["issues: write"],
             Self::Pulls => &["pull-requests: read"],
         })
@@ -200,6 +203,54 @@ pub fn error_message(body: &[u8]) -> String {
 
 /// `message: errors[0].message; errors[1].message`, falling back to a snippet of a non-JSON body.
 fn full_message(body: &[u8]) -> String {
+    sanitize(&raw_message(body))
+}
+
+/// Server text is not ours: a proxy or a misbehaving server may echo the request (its
+/// `Authorization` header included) or send terminal escapes. One line, printable
+/// characters only, at most 300 of them, anything shaped like a credential redacted.
+pub fn sanitize(text: &str) -> String {
+    let printable: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let words: Vec<String> = printable
+        .split_whitespace()
+        .scan(false, |after_scheme, w| {
+            let lower = w.to_ascii_lowercase();
+            let secret = *after_scheme || looks_like_credential(w);
+            *after_scheme = matches!(lower.as_str(), "bearer" | "token" | "basic")
+                || lower.ends_with("authorization:");
+            Some(if secret {
+                "[redacted]".to_owned()
+            } else {
+                w.to_owned()
+            })
+        })
+        .collect();
+    words.join(" ").chars().take(300).collect()
+}
+
+/// GitHub's token prefixes, a JWT, or a PEM block.
+fn looks_like_credential(word: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "v1.",
+        "eyJ",
+    ];
+    let w = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '.');
+    PREFIXES
+        .iter()
+        .any(|p| w.starts_with(p) && w.len() > p.len() + 8)
+        || word.contains("PRIVATE KEY")
+}
+
+fn raw_message(body: &[u8]) -> String {
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(b) => {
             let details: Vec<String> = b
@@ -490,5 +541,26 @@ mod tests {
             !text.contains("permissions:\n"),
             "no workflow YAML grants it: {text}"
         );
+    }
+}
+
+#[cfg(test)]
+mod server_text {
+    use super::*;
+
+    #[test]
+    fn echoed_credentials_and_escapes_never_reach_a_message() {
+        let body = b"<html>bad gateway\x1b[31m Authorization: Bearer ghs_abcdefghijklmnopqrstuvwxyz0123 token gho_zzzzzzzzzzzzzzzz x-key: github_pat_11ABCDEFG0123456789</html>";
+        let m = full_message(body);
+        assert!(
+            !m.contains("ghs_") && !m.contains("gho_") && !m.contains("github_pat_"),
+            "{m}"
+        );
+        assert!(!m.contains('\x1b'), "{m}");
+        assert!(m.contains("[redacted]"), "{m}");
+        let long = "x".repeat(5000);
+        assert_eq!(full_message(long.as_bytes()).chars().count(), 200);
+        let json = format!(r#"{{"message":"{long}"}}"#);
+        assert_eq!(full_message(json.as_bytes()).chars().count(), 300);
     }
 }

@@ -20,11 +20,14 @@ pub struct RepoId {
 }
 
 impl RepoId {
-    /// Parses `owner/name`; anything else is `None`.
+    /// Parses `owner/name`; anything else is `None`. `.` and `..` are refused as names:
+    /// GitHub allows neither, and in a URL path they would name another endpoint.
     pub fn parse(s: &str) -> Option<Self> {
         let (owner, name) = s.split_once('/')?;
         let ok = |p: &str| {
             !p.is_empty()
+                && p != "."
+                && p != ".."
                 && p.chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         };
@@ -137,6 +140,28 @@ pub trait Forge: Send + Sync {
     /// `GET /repos/{o}/{r}/commits/{ref}/status`, all pages merged (latest status per context).
     async fn combined_status(&self, repo: &RepoId, sha: &str)
     -> Result<CombinedStatus, ForgeError>;
+    /// `GET /repos/{o}/{r}/commits/{ref}/statuses`, all pages: every status of the commit,
+    /// newest first, each with its `creator`. The combined status shows only the latest
+    /// status of a context, whoever wrote it; this is how our own older one is found under
+    /// a newer foreign one.
+    async fn list_statuses(
+        &self,
+        repo: &RepoId,
+        sha: &str,
+    ) -> Result<Vec<CommitStatus>, ForgeError>;
+
+    /// `GET /repos/{o}/{r}`: the repository's default branch.
+    async fn default_branch(&self, repo: &RepoId) -> Result<String, ForgeError>;
+
+    // --- repository contents (the trusted configuration)
+    /// `GET /repos/{o}/{r}/contents/{path}?ref={git_ref}`: a file's text at a branch or
+    /// commit; `Ok(None)` when GitHub answers 404 (no such file, or no such ref).
+    async fn file_contents(
+        &self,
+        repo: &RepoId,
+        path: &str,
+        git_ref: &str,
+    ) -> Result<Option<String>, ForgeError>;
 
     // --- issues (the drift issue)
     /// `GET /repos/{o}/{r}/issues?state=all&labels=..&creator=..`, all pages.

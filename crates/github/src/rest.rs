@@ -12,8 +12,8 @@ use crate::forge::{Forge, RepoId};
 use crate::http::Request;
 use crate::link::parse_link_header;
 use crate::types::{
-    CombinedStatus, Comment, CommentPage, CommitStatus, Comparison, GitRef, Issue, IssueState,
-    PullRequest, Reaction, Review, StatusState, TeamMembership, User,
+    CombinedStatus, Comment, CommentPage, CommitStatus, Comparison, FileContents, GitRef, Issue,
+    IssueState, PullRequest, Reaction, Review, StatusState, TeamMembership, User,
 };
 
 /// `/issues` lists pull requests too; they carry a `pull_request` key.
@@ -292,6 +292,62 @@ impl Forge for GitHubClient {
             what,
             message: "no page was read".to_owned(),
         })
+    }
+
+    async fn list_statuses(
+        &self,
+        repo: &RepoId,
+        sha: &str,
+    ) -> Result<Vec<CommitStatus>, ForgeError> {
+        let url = self.repo_url(
+            repo,
+            &format!("/commits/{}/statuses?per_page=100", ref_path(sha)),
+        );
+        self.get_all(
+            repo,
+            url,
+            format!("the statuses of {sha} in {repo}"),
+            Permission::Statuses,
+        )
+        .await
+    }
+
+    async fn default_branch(&self, repo: &RepoId) -> Result<String, ForgeError> {
+        #[derive(Deserialize)]
+        struct Repo {
+            default_branch: String,
+        }
+        let url = self.repo_url(repo, "");
+        let r: Repo = self
+            .get(
+                repo,
+                url,
+                format!("the repository {repo}"),
+                Permission::ContentsRead,
+            )
+            .await?;
+        Ok(r.default_branch)
+    }
+
+    async fn file_contents(
+        &self,
+        repo: &RepoId,
+        path: &str,
+        git_ref: &str,
+    ) -> Result<Option<String>, ForgeError> {
+        let url = self.repo_url(
+            repo,
+            &format!("/contents/{}?ref={}", ref_path(path), segment(git_ref)),
+        );
+        let what = format!("{path} at {git_ref} in {repo}");
+        match self
+            .get::<FileContents>(repo, url, what.clone(), Permission::ContentsRead)
+            .await
+        {
+            Ok(f) => f.text(&what).map(Some),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Pull requests (which `/issues` also lists) are left out.

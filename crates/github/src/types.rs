@@ -29,6 +29,9 @@ pub struct Comment {
     pub created_at: String,
     #[serde(default)]
     pub updated_at: String,
+    /// `…/repos/{o}/{r}/issues/{n}`: the issue or pull request the comment is on.
+    #[serde(default)]
+    pub issue_url: String,
 }
 
 impl Comment {
@@ -39,6 +42,17 @@ impl Comment {
     /// The body, or `""` when GitHub sent none.
     pub fn body(&self) -> &str {
         self.body.as_deref().unwrap_or("")
+    }
+    /// The number of the issue or pull request the comment is on, read from `issue_url`.
+    pub fn issue_number(&self) -> Option<u64> {
+        self.issue_url.rsplit_once("/issues/")?.1.parse().ok()
+    }
+}
+
+impl User {
+    /// A bot account: GitHub's `type` says `Bot`, or the login is an App's `<slug>[bot]`.
+    pub fn is_bot(&self) -> bool {
+        self.kind.eq_ignore_ascii_case("bot") || self.login.ends_with("[bot]")
     }
 }
 
@@ -152,6 +166,9 @@ pub struct Review {
     pub state: String,
     #[serde(default)]
     pub commit_id: Option<String>,
+    /// The reviewer's relationship to the repository (`OWNER`, `COLLABORATOR`, `NONE`, ...).
+    #[serde(default)]
+    pub author_association: Option<String>,
 }
 
 /// An issue (the drift issue).
@@ -210,4 +227,39 @@ pub struct Comparison {
     pub ahead_by: u64,
     /// Commits of `base` that `head` lacks: 0 means `head` contains `base`.
     pub behind_by: u64,
+}
+
+/// `GET contents/{path}` for a file (`content-file`): base64 text, wrapped at 60 columns.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileContents {
+    /// `file`, `dir`, `symlink` or `submodule`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub encoding: String,
+    #[serde(default)]
+    pub content: String,
+}
+
+impl FileContents {
+    /// The file's UTF-8 text. A directory, a symlink or an undecodable body is an error
+    /// (a configuration must be a regular file; a symlink is never followed).
+    pub fn text(&self, what: &str) -> Result<String, crate::ForgeError> {
+        use base64::Engine as _;
+        let bad = |message: String| crate::ForgeError::Decode {
+            what: what.to_owned(),
+            message,
+        };
+        if self.kind != "file" {
+            return Err(bad(format!("it is a {}, not a file", self.kind)));
+        }
+        if self.encoding != "base64" {
+            return Err(bad(format!("unexpected encoding {:?}", self.encoding)));
+        }
+        let compact: String = self.content.split_ascii_whitespace().collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .map_err(|e| bad(format!("not base64: {e}")))?;
+        String::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".to_owned()))
+    }
 }

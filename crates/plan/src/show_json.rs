@@ -37,6 +37,10 @@ pub(crate) fn summarize_json_unbuffered<R: Read>(reader: R) -> Result<Summary, P
     Ok(summary)
 }
 
+/// Why a JSON object that is no plan is refused.
+const NOT_A_PLAN_JSON: &str = "no Terraform plan found in the JSON (no `planned_values`); \
+pass the output of `terraform show -json <planfile>`";
+
 /// The top-level keys we read; every other key is skipped.
 #[derive(Deserialize)]
 #[serde(field_identifier, rename_all = "snake_case")]
@@ -47,6 +51,7 @@ enum TopKey {
     ResourceChanges,
     ResourceDrift,
     OutputChanges,
+    PlannedValues,
     #[serde(other)]
     Other,
 }
@@ -62,8 +67,13 @@ impl<'de> Visitor<'de> for PlanVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Summary, A::Error> {
         let mut summary = Summary::new(Source::ShowJson);
+        let mut planned = false;
         while let Some(key) = map.next_key::<TopKey>()? {
             match key {
+                TopKey::PlannedValues => {
+                    planned = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
                 TopKey::FormatVersion => summary.format_version = map.next_value()?,
                 TopKey::TerraformVersion => summary.terraform_version = map.next_value()?,
                 TopKey::Errored => {
@@ -84,6 +94,12 @@ impl<'de> Visitor<'de> for PlanVisitor {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
+        }
+        // Every plan `terraform show -json` writes has `planned_values` (an errored one has
+        // `errored`): `{}` or any other object is not a plan, and never "no changes".
+        if !planned && !summary.errored {
+            summary.fail(Some(NOT_A_PLAN_JSON));
+            summary.not_a_plan = true;
         }
         Ok(summary)
     }

@@ -115,6 +115,9 @@ pub struct Summary {
     pub format_version: Option<String>,
     /// `terraform_version` of `show -json` output, or the UI stream's version message.
     pub terraform_version: Option<String>,
+    /// The input is not a Terraform plan at all (then `errored` is set too): a caller that
+    /// was handed it has bad input, not a failed plan.
+    pub not_a_plan: bool,
 }
 
 impl Summary {

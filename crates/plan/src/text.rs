@@ -193,6 +193,7 @@ impl TextScanner {
             summary.fail(self.error.as_deref());
         } else if !recognized {
             summary.fail(Some(NOT_A_PLAN));
+            summary.not_a_plan = true;
         }
         summary
     }

@@ -318,10 +318,29 @@ fn dispatch(e: &WorkflowDispatchEvent, cfg: &Config, ctx: &RouteContext) -> Rout
         }
         None => None,
     };
+    // Fail closed: a command needs a person to have asked for it. GitHub lets only people
+    // with write access dispatch a workflow; a bot (another workflow's token, an App) is
+    // never obeyed, and a payload without a sender names nobody.
+    let sender = match e.sender.as_ref() {
+        Some(s) if s.is_bot() => {
+            return Route::none(format!(
+                "workflow_dispatch by bot @{}: bots never run commands",
+                safe(&s.login)
+            ));
+        }
+        Some(s) => s,
+        None if matches!(cmd.kind, CommandKind::Drift | CommandKind::Verify) => {
+            return dispatch_without_person(&cmd, cfg, ctx, pr);
+        }
+        None => {
+            return Route::none(
+                "workflow_dispatch without a sender: nobody is named as having asked, so nothing runs",
+            );
+        }
+    };
     let mut route = command_route(&cmd, cfg);
-    route.actor = e.sender.as_ref().map(|s| Actor {
-        login: s.login.clone(),
-        // GitHub lets only people with write access dispatch a workflow.
+    route.actor = Some(Actor {
+        login: sender.login.clone(),
         association: Association::Collaborator,
         teams: Vec::new(),
     });
@@ -351,6 +370,26 @@ fn dispatch(e: &WorkflowDispatchEvent, cfg: &Config, ctx: &RouteContext) -> Rout
                 route.init_dashboard = true;
                 route.authorize = true;
             }
+        }
+    }
+    route
+}
+
+/// Drift and verify change nothing: they run for a dispatch that names nobody too.
+fn dispatch_without_person(
+    cmd: &Command,
+    cfg: &Config,
+    ctx: &RouteContext,
+    pr: Option<u64>,
+) -> Route {
+    let mut route = command_route(cmd, cfg);
+    route.reason = format!("workflow_dispatch: {}", route.reason);
+    route.sha.clone_from(&ctx.sha);
+    if cmd.kind == CommandKind::Verify {
+        route.pr_number = pr;
+        route.init_dashboard = pr.is_some();
+        if pr.is_none() {
+            route.needs = ctx.sha.clone().map(|sha| Lookup::PullsForCommit { sha });
         }
     }
     route
@@ -397,6 +436,18 @@ fn review(e: &PullRequestReviewEvent, cfg: &Config) -> Route {
             well_known::REVIEW
         ));
     }
+    // A review of an earlier commit says nothing about the head, and writing to that
+    // commit's (outdated) dashboard would make a new one and hide the live one.
+    let head = e.pull_request.head.sha.as_str();
+    if let Some(reviewed) = e.review.commit_id.as_deref()
+        && reviewed != head
+    {
+        return Route::none(format!(
+            "review {state} on PR #{n} of {}, not the head {}: no dashboard changes",
+            reviewed.chars().take(7).collect::<String>(),
+            head.chars().take(7).collect::<String>()
+        ));
+    }
     let mut route = Route::none(format!(
         "review {state} on PR #{n}: stage `{}` becomes {}",
         well_known::REVIEW,
@@ -405,13 +456,7 @@ fn review(e: &PullRequestReviewEvent, cfg: &Config) -> Route {
     route.mode = Mode::Review;
     route.should_run = true;
     route.pr_number = Some(n);
-    // The commit reviewed, which may be older than the head; the head when GitHub omits it.
-    route.sha = Some(
-        e.review
-            .commit_id
-            .clone()
-            .unwrap_or_else(|| e.pull_request.head.sha.clone()),
-    );
+    route.sha = Some(head.to_owned());
     route.stages = vec![well_known::REVIEW.to_owned()];
     route.init_dashboard = true;
     route.review = Some(status);

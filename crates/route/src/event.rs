@@ -65,6 +65,45 @@ impl Event {
     }
 }
 
+impl Event {
+    /// The person who asked for what this event runs, and whether GitHub says the account is
+    /// a bot: a comment's author (with the comment's `author_association`) or a dispatch's
+    /// sender (only people with write access can dispatch: `COLLABORATOR`). `None` for other
+    /// events and for a dispatch without a sender: nobody asked, so nothing is applied.
+    pub fn requester(&self) -> Option<(crate::policy::Actor, bool)> {
+        use infra_ci_config::Association;
+        let (user, association) = match self {
+            Self::IssueComment(e) => (
+                &e.comment.user,
+                Association::parse(e.comment.author_association.as_deref().unwrap_or("NONE")),
+            ),
+            Self::WorkflowDispatch(e) => (e.sender.as_ref()?, Association::Collaborator),
+            _ => return None,
+        };
+        Some((
+            crate::policy::Actor {
+                login: user.login.clone(),
+                association,
+                teams: Vec::new(),
+            },
+            user.is_bot(),
+        ))
+    }
+
+    /// The repository's default branch, as the payload names it.
+    pub fn default_branch(&self) -> Option<&str> {
+        let repo = match self {
+            Self::PullRequest(e) => e.repository.as_ref(),
+            Self::IssueComment(e) => e.repository.as_ref(),
+            Self::Push(e) => e.repository.as_ref(),
+            Self::WorkflowDispatch(e) => e.repository.as_ref(),
+            Self::PullRequestReview(e) => e.repository.as_ref(),
+            Self::Schedule | Self::Other(_) => None,
+        }?;
+        repo.default_branch.as_deref()
+    }
+}
+
 /// A GitHub account.
 #[derive(Debug, Clone, Deserialize)]
 pub struct User {

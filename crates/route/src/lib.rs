@@ -8,6 +8,7 @@
 pub mod command;
 mod decide;
 pub mod event;
+pub mod gate;
 pub mod policy;
 mod route;
 
@@ -16,5 +17,9 @@ pub use command::{
 };
 pub use decide::{RouteContext, RouteError, decide, decide_event};
 pub use event::{Event, EventError};
-pub use policy::{Actor, ApplyFacts, authorize};
+pub use gate::{
+    GateDecision, GateInput, LockFact, PlanFile, PlanProof, PlanState, PullFacts, ReviewFact,
+    ReviewWord, may_apply,
+};
+pub use policy::{Actor, authorize, is_allowed};
 pub use route::{Facts, Lookup, Mode, Reaction, ReactionContent, Route, complete, refuse};

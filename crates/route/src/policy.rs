@@ -1,10 +1,10 @@
 //! Who may run a command, and what an apply requires first.
 //!
-//! Pure: the engine looks up the facts (team membership, reviews, mergeability, plan
-//! statuses) and this module decides. A refusal says why and what would allow it; both texts
+//! Pure: the engine looks up team membership and this module decides. What an apply
+//! requires besides is [`crate::gate`]'s. A refusal says why and what would allow it; both texts
 //! become a pull request reply, so they quote nothing from the comment but the command word.
 
-use infra_ci_config::{Association, Config, Principals, Requirement};
+use infra_ci_config::{Association, Config, Principals};
 use serde::{Deserialize, Serialize};
 
 use crate::command::{Command, CommandKind};
@@ -23,22 +23,6 @@ pub struct Actor {
     pub teams: Vec<String>,
 }
 
-/// What the engine found out about the pull request before an apply. `None` means GitHub
-/// did not say (mergeability is computed lazily) and is never read as yes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApplyFacts {
-    /// An approving review and no outstanding request for changes.
-    pub approved: Option<bool>,
-    /// The head branch lives in this repository (not a fork).
-    pub same_repo: bool,
-    /// Every plan stage of the head commit succeeded.
-    pub plans_succeeded: bool,
-    /// GitHub's `mergeable`.
-    pub mergeable: Option<bool>,
-    /// The head contains the base branch's latest commit.
-    pub undiverged: bool,
-}
-
 /// The answer to "may this run?".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
@@ -50,9 +34,10 @@ pub struct Decision {
     pub how_to_allow: String,
 }
 
-/// Decides whether `actor` may run `cmd`, given the pull request `facts` (read only for
-/// applies) and the repository's `permissions`.
-pub fn authorize(cmd: &Command, actor: &Actor, facts: &ApplyFacts, cfg: &Config) -> Decision {
+/// Decides whether `actor` may run `cmd` by the repository's `permissions`: who the person
+/// is, nothing else. What an apply requires besides is the apply gate's
+/// ([`crate::gate::may_apply`]), which every apply passes through.
+pub fn authorize(cmd: &Command, actor: &Actor, cfg: &Config) -> Decision {
     let word = cmd.kind.slash();
     let apply = cmd.kind.is_apply();
     let section = section_for(cmd.kind);
@@ -61,7 +46,7 @@ pub fn authorize(cmd: &Command, actor: &Actor, facts: &ApplyFacts, cfg: &Config)
     } else {
         cfg.permissions.plan.clone()
     };
-    if !is_member(actor, &principals) {
+    if !is_allowed(actor, &principals) {
         return Decision {
             allowed: false,
             reason: format!(
@@ -75,24 +60,6 @@ pub fn authorize(cmd: &Command, actor: &Actor, facts: &ApplyFacts, cfg: &Config)
             ),
         };
     }
-    if apply {
-        let unmet: Vec<(&str, &str)> = cfg
-            .permissions
-            .apply
-            .requirements
-            .iter()
-            .filter_map(|r| unmet(*r, *facts))
-            .collect();
-        if !unmet.is_empty() {
-            let why: Vec<&str> = unmet.iter().map(|(w, _)| *w).collect();
-            let fix: Vec<String> = unmet.iter().map(|(_, f)| format!("- {f}")).collect();
-            return Decision {
-                allowed: false,
-                reason: format!("`{word}` refused: {}.", why.join("; ")),
-                how_to_allow: format!("To apply:\n{}", fix.join("\n")),
-            };
-        }
-    }
     Decision {
         allowed: true,
         reason: format!(
@@ -100,7 +67,7 @@ pub fn authorize(cmd: &Command, actor: &Actor, facts: &ApplyFacts, cfg: &Config)
             safe_login(&actor.login),
             actor.association.as_str(),
             if apply {
-                " with every apply requirement met"
+                "; the apply gate decides the rest"
             } else {
                 ""
             }
@@ -110,7 +77,7 @@ pub fn authorize(cmd: &Command, actor: &Actor, facts: &ApplyFacts, cfg: &Config)
 }
 
 /// True when the actor matches an association, a login or a team of `p`.
-fn is_member(actor: &Actor, p: &Principals) -> bool {
+pub fn is_allowed(actor: &Actor, p: &Principals) -> bool {
     p.associations.contains(&actor.association)
         || p.users.iter().any(|u| u.eq_ignore_ascii_case(&actor.login))
         || p.teams.iter().any(|t| {
@@ -141,46 +108,6 @@ fn safe_login(login: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '[' | ']' | '_'))
         .take(64)
         .collect()
-}
-
-/// When `r` does not hold: what is wrong and what to do about it.
-fn unmet(r: Requirement, f: ApplyFacts) -> Option<(&'static str, &'static str)> {
-    match r {
-        Requirement::Approved => match f.approved {
-            Some(true) => None,
-            Some(false) => Some((
-                "the pull request is not approved",
-                "get an approving review (and no outstanding request for changes)",
-            )),
-            None => Some((
-                "the review state is unknown",
-                "retry; infra-ci could not read the reviews",
-            )),
-        },
-        Requirement::SameRepo => (!f.same_repo).then_some((
-            "the pull request comes from a fork",
-            "push the branch to this repository and open the pull request from there (forks never apply)",
-        )),
-        Requirement::PlansSucceeded => (!f.plans_succeeded).then_some((
-            "the head commit has no successful plan of every project",
-            "plan first (`/plan`, or `/bootstrap plan` for the bootstrap project) and wait for its plan stages to succeed",
-        )),
-        Requirement::Mergeable => match f.mergeable {
-            Some(true) => None,
-            Some(false) => Some((
-                "the pull request has merge conflicts",
-                "resolve the conflicts with the base branch",
-            )),
-            None => Some((
-                "GitHub has not computed mergeability yet",
-                "retry in a minute",
-            )),
-        },
-        Requirement::Undiverged => (!f.undiverged).then_some((
-            "the branch is behind the base branch",
-            "update the branch with the base branch, then `/plan` again",
-        )),
-    }
 }
 
 /// The permission section that governs `kind` (for documentation and messages).

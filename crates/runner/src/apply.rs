@@ -1,18 +1,18 @@
-//! `infra-ci run apply [PROJECT…]` and `run bootstrap apply`: refuse unless every safety
-//! check passes (see [`crate::checks`]) and the project's lock is ours, then apply the
+//! `infra-ci run apply [PROJECT…]` and `run bootstrap apply`: refuse unless the apply gate
+//! allows it (see [`infra_ci_route::gate`]) and the project's lock is ours, then apply the
 //! saved plan. `infra-ci run unlock --pr N` releases the pull request's locks.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::time::Duration;
 
-use infra_ci_config::{Requirement, well_known};
+use infra_ci_config::well_known;
 use infra_ci_core::Status;
+use infra_ci_engine::gate::{self, GateRequest};
+use infra_ci_engine::lock::{self, LockOutcome};
 use infra_ci_github::PullRequest;
+use infra_ci_route::{CommandKind, PlanFile};
 
-use crate::checks::{self, ApplyFacts, PlanEvidence, Refusal};
 use crate::error::RunnerError;
-use crate::lock::{self, LockOutcome};
 use crate::plans::sha256_file;
 use crate::report::Reporter;
 use crate::runner::{RunReport, Runner, Selection};
@@ -20,9 +20,10 @@ use crate::schedule::run_all;
 use crate::steps::{self, ProjectResult};
 
 impl Runner<'_> {
-    /// Applies the saved plans of the selected projects of pull request `pr`, planned on
-    /// `sha` (default: its head). Reports to the `apply` stage, `/bootstrap apply` too: the
-    /// route's choice, so a failed apply never shows as a failed plan (docs/routes.md).
+    /// Applies the saved plans of the selected projects of pull request `pr`. The apply
+    /// gate ([`infra_ci_route::may_apply`], the one `parse` and `infra-ci gate apply` ask)
+    /// decides first, with the plan files' digests as evidence: a refused project never
+    /// reaches Terraform. Reports to the `apply` stage, `/bootstrap apply` too.
     pub async fn apply(
         &self,
         pr: u64,
@@ -37,65 +38,52 @@ impl Runner<'_> {
         }
         let stage = well_known::APPLY;
         let (target, pull) = self.pull_target(pr, sha).await?;
-        let facts = self.facts(&target, pull).await?;
+        let me = self.forge.whoami().await?;
+        let store = &self.setup.plans;
+        let mut files = BTreeMap::new();
+        for p in &projects {
+            let planfile = store.plan_path(&target.sha, p.name.as_str())?;
+            files.insert(
+                p.name.to_string(),
+                PlanFile {
+                    digest: sha256_file(&planfile).ok(),
+                },
+            );
+        }
+        let gated = self.gate(&me, sel, &projects, files, pull).await?;
+        // The head the gate saw must be the commit asked for.
+        let moved = (gated.input.pull.head_sha != target.sha).then(|| {
+            format!(
+                "the head moved from {} to {} since the plan: run /plan again",
+                short(&target.sha),
+                short(&gated.input.pull.head_sha)
+            )
+        });
         let reporter = Reporter {
             dashboards: &self.dashboards,
             target: Some(&target),
             link: self.setup.run_url.as_deref(),
         };
         reporter.running(stage).await?;
-        let cfg = &self.setup.config;
-        let plan_stages: Vec<&str> = cfg.projects.iter().map(|p| p.stage.as_str()).collect();
-        let requirements = &cfg.permissions.apply.requirements;
         let results = run_all(&projects, |p, blocked| {
-            let (facts, plan_stages) = (&facts, &plan_stages);
+            let (gated, me, moved, target) = (&gated, &me, &moved, &target);
             async move {
                 let name = p.name.as_str();
                 if let Some(reason) = blocked {
                     return Ok(ProjectResult::skipped(name, reason));
                 }
-                let store = &self.setup.plans;
-                let record = store.load(&facts.sha, name)?;
-                let planfile = store.plan_path(&facts.sha, name)?;
-                let checksum = sha256_file(&planfile).ok();
-                let evidence = PlanEvidence {
-                    stage: p.stage.as_str(),
-                    record: record.as_ref(),
-                    checksum: checksum.as_deref(),
-                };
-                let refused = checks::refusals(facts, &evidence, plan_stages, requirements);
-                let r = match (refused.is_empty(), record) {
-                    (true, Some(record)) => match lock::acquire(
-                        self.forge,
-                        &self.setup.repo,
-                        name,
-                        target.pr,
-                        &facts.sha,
-                    )
-                    .await?
-                    {
-                        LockOutcome::Acquired | LockOutcome::AlreadyOurs => {
-                            let dir = self.project_dir(p)?;
-                            steps::apply(self.cwd(p, &dir), name, &planfile, &record.summary)
-                                .await?
-                        }
-                        LockOutcome::HeldBy { pr, sha } => refusal(
-                            name,
-                            &[Refusal::Locked {
-                                project: name.to_owned(),
-                                holder: pr.map_or_else(
-                                    || {
-                                        format!(
-                                            "an unidentified pull request (lock at {})",
-                                            &sha[..7.min(sha.len())]
-                                        )
-                                    },
-                                    |n| format!("#{n}"),
-                                ),
-                            }],
-                        ),
-                    },
-                    _ => refusal(name, &refused),
+                let mut reasons: Vec<String> = moved.iter().cloned().collect();
+                reasons.extend(
+                    gated
+                        .decision
+                        .for_project(name)
+                        .iter()
+                        .map(|r| r.why.clone()),
+                );
+                let r = if reasons.is_empty() {
+                    self.locked_apply(p, me, target.pr, &target.sha).await?
+                } else {
+                    refusal(name, &reasons)
                 };
                 self.setup.step_summary.project("Apply", &r)?;
                 Ok(r)
@@ -107,10 +95,84 @@ impl Runner<'_> {
         Ok(RunReport { results })
     }
 
+    /// Asks the apply gate about `projects`, with the plan `files` as evidence.
+    async fn gate(
+        &self,
+        me: &str,
+        sel: &Selection,
+        projects: &[&infra_ci_config::Project],
+        files: BTreeMap<String, PlanFile>,
+        pull: PullRequest,
+    ) -> Result<gate::Gated, RunnerError> {
+        let default_branch = match &self.setup.default_branch {
+            Some(b) => b.clone(),
+            None => self.forge.default_branch(&self.setup.repo).await?,
+        };
+        let (actor, actor_is_bot) = match &self.setup.requester {
+            Some((a, bot)) => (Some(a.clone()), *bot),
+            None => (None, false),
+        };
+        let kind = if *sel == Selection::Bootstrap {
+            CommandKind::BootstrapApply
+        } else {
+            CommandKind::Apply
+        };
+        Ok(gate::check(
+            self.forge,
+            GateRequest {
+                repo: &self.setup.repo,
+                config: &self.setup.config,
+                default_branch: &default_branch,
+                kind,
+                actor,
+                actor_is_bot,
+                projects: projects.iter().map(|p| p.name.to_string()).collect(),
+                files,
+                me,
+            },
+            pull,
+        )
+        .await?)
+    }
+
+    /// Takes the project's lock (ours already, or free) and applies its saved plan.
+    async fn locked_apply(
+        &self,
+        p: &infra_ci_config::Project,
+        me: &str,
+        pr: u64,
+        sha: &str,
+    ) -> Result<ProjectResult, RunnerError> {
+        let name = p.name.as_str();
+        match lock::acquire(self.forge, &self.setup.repo, me, name, pr, sha).await? {
+            LockOutcome::Acquired | LockOutcome::AlreadyOurs => {
+                let store = &self.setup.plans;
+                let planfile = store.plan_path(sha, name)?;
+                let summary = store
+                    .load(sha, name)?
+                    .map(|r| r.summary)
+                    .unwrap_or_default();
+                let dir = self.project_dir(p)?;
+                steps::apply(self.cwd(p, &dir), name, &planfile, &summary).await
+            }
+            LockOutcome::HeldBy { pr, sha } => Ok(refusal(
+                name,
+                &[match pr {
+                    Some(n) => format!("locked by #{n} until it is merged or closed"),
+                    None => format!(
+                        "its lock (at {}) was not recorded by infra-ci, so its holder is unknown",
+                        short(&sha)
+                    ),
+                }],
+            )),
+        }
+    }
+
     /// Releases the locks pull request `pr` holds (the workflow calls this when it is
     /// merged or closed). Every project is attempted; see [`lock::Release`] for what was
     /// released and what failed.
-    pub async fn unlock(&self, pr: u64) -> lock::Release {
+    pub async fn unlock(&self, pr: u64) -> Result<lock::Release, RunnerError> {
+        let me = self.forge.whoami().await?;
         let names: Vec<&str> = self
             .setup
             .config
@@ -118,72 +180,15 @@ impl Runner<'_> {
             .iter()
             .map(|p| p.name.as_str())
             .collect();
-        lock::release(self.forge, &self.setup.repo, &names, pr).await
-    }
-
-    /// Reads what the checks need, before anything is written.
-    async fn facts(
-        &self,
-        target: &infra_ci_engine::Target,
-        mut pull: PullRequest,
-    ) -> Result<ApplyFacts, RunnerError> {
-        let repo = &self.setup.repo;
-        let wants_mergeable = self
-            .setup
-            .config
-            .permissions
-            .apply
-            .requirements
-            .contains(&Requirement::Mergeable);
-        // GitHub computes mergeability in the background after a push: ask again briefly.
-        for wait in [1, 3] {
-            if !wants_mergeable || pull.mergeable.is_some() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_secs(wait)).await;
-            pull = self.forge.get_pull(repo, target.pr).await?;
-        }
-        let reviews = self.forge.list_reviews(repo, target.pr).await?;
-        let shown = self.dashboards.show(target).await?;
-        let stages: BTreeMap<String, Status> = shown
-            .stages
-            .iter()
-            .map(|s| (s.key.clone(), s.status))
-            .collect();
-        let base_tip = self.base_tip(&pull).await?;
-        // GitHub's answer to "does the head contain the base's tip?" (`mergeable_state`
-        // says `behind` only when branch protection requires up-to-date branches).
-        let behind_by = if self
-            .setup
-            .config
-            .permissions
-            .apply
-            .requirements
-            .contains(&Requirement::Undiverged)
-        {
-            Some(
-                self.forge
-                    .compare(repo, &base_tip, &target.sha)
-                    .await?
-                    .behind_by,
-            )
-        } else {
-            None
-        };
-        let base_tip = Some(base_tip);
-        Ok(ApplyFacts {
-            repo: repo.to_string(),
-            sha: target.sha.clone(),
-            pull,
-            reviews,
-            stages,
-            base_tip,
-            behind_by,
-        })
+        Ok(lock::release(self.forge, &self.setup.repo, &me, &names, pr).await)
     }
 }
 
-fn refusal(project: &str, reasons: &[Refusal]) -> ProjectResult {
+fn short(sha: &str) -> String {
+    sha.chars().take(7).collect()
+}
+
+fn refusal(project: &str, reasons: &[String]) -> ProjectResult {
     let lines: Vec<String> = reasons.iter().map(|r| format!("refused: {r}")).collect();
     let first = lines.first().cloned().unwrap_or_else(|| "refused".into());
     ProjectResult::failed(project, first, &lines)

@@ -18,6 +18,8 @@
 //!     plans: PlanStore::new(".infra-ci/plans")?,
 //!     run_url: None,
 //!     step_summary: StepSummary::new(None),
+//!     requester: None,
+//!     default_branch: None,
 //! };
 //! let report = Runner::new(forge, setup).plan(12, None, &Selection::Native).await?;
 //! assert!(report.succeeded());
@@ -25,10 +27,10 @@
 //! ```
 
 mod apply;
-pub mod checks;
 mod drift;
 mod error;
-pub mod lock;
+/// Project locks (they live in the engine, beside the gate that reads them).
+pub use infra_ci_engine::lock;
 mod plan;
 pub mod plans;
 mod process;

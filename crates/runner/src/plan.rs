@@ -3,6 +3,7 @@
 
 use infra_ci_config::Project;
 use infra_ci_core::Status;
+use infra_ci_engine::provenance;
 
 use crate::error::RunnerError;
 use crate::plans::{PlanRecord, PlanStore, sha256_file};
@@ -71,9 +72,22 @@ impl Runner<'_> {
                 let dir = self.project_dir(p)?;
                 let planfile = store.plan_path(sha, name)?;
                 let r = steps::plan(self.cwd(p, &dir), name, &planfile).await?;
-                if r.status == Status::Success {
-                    self.record(store, &r, sha, base.as_deref(), &planfile)?;
-                }
+                let digest = if r.status == Status::Success {
+                    Some(self.record(store, &r, sha, base.as_deref(), &planfile)?)
+                } else {
+                    None
+                };
+                // infra-ci's own record of this plan: what the apply gate will trust.
+                provenance::record(
+                    self.forge,
+                    &self.setup.repo,
+                    sha,
+                    name,
+                    r.status,
+                    digest.as_deref(),
+                    base.as_deref(),
+                )
+                .await?;
                 self.setup.step_summary.project("Plan", &r)?;
                 reporter.result(stage, &r).await?;
                 Ok(r)
@@ -89,7 +103,7 @@ impl Runner<'_> {
         sha: &str,
         base: Option<&str>,
         planfile: &std::path::Path,
-    ) -> Result<(), RunnerError> {
+    ) -> Result<String, RunnerError> {
         let checksum = sha256_file(planfile)
             .map_err(|e| RunnerError::io(format!("cannot read {}", planfile.display()), e))?;
         store.write_record(&PlanRecord {
@@ -97,7 +111,7 @@ impl Runner<'_> {
             project: r.project.clone(),
             head_sha: sha.to_owned(),
             base_sha: base.map(str::to_owned),
-            plan_sha256: checksum,
+            plan_sha256: checksum.clone(),
             summary: r.output.clone(),
             destructive: r
                 .summary
@@ -105,6 +119,7 @@ impl Runner<'_> {
                 .is_some_and(infra_ci_plan::Summary::has_destructive),
             binary: self.setup.tool.name(),
             created_at: jiff::Timestamp::now().to_string(),
-        })
+        })?;
+        Ok(checksum)
     }
 }

@@ -15,6 +15,36 @@ use tokio::process::{Child, Command};
 use crate::error::RunnerError;
 use crate::tool::Tool;
 
+/// Variables never passed to Terraform: it runs the pull request's code (providers,
+/// `external` data sources, provisioners), which must not get GitHub credentials, the
+/// Actions runtime token (caches and artifacts of this run), or the workflow command files
+/// through which it could set variables and outputs for the steps after it. Cloud OIDC
+/// (`ACTIONS_ID_TOKEN_REQUEST_*`) is kept: providers authenticate with it, and it grants
+/// nothing on GitHub. See docs/security.md.
+pub const SCRUBBED_ENV: &[&str] = &[
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GITHUB_ENTERPRISE_TOKEN",
+    "GH_ENTERPRISE_TOKEN",
+    "INFRA_CI_GITHUB_TOKEN",
+    "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_RUNTIME_URL",
+    "ACTIONS_CACHE_URL",
+    "ACTIONS_RESULTS_URL",
+    "GITHUB_ENV",
+    "GITHUB_PATH",
+    "GITHUB_OUTPUT",
+    "GITHUB_STATE",
+    "GITHUB_STEP_SUMMARY",
+];
+/// Prefixes of variables never passed to Terraform (GitHub App credentials).
+pub const SCRUBBED_PREFIXES: &[&str] = &["GITHUB_APP_"];
+
+/// True when `name` must not reach a child that runs the pull request's code.
+pub fn is_scrubbed(name: &str) -> bool {
+    SCRUBBED_ENV.contains(&name) || SCRUBBED_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
 /// Lines of output kept for the error tail.
 const TAIL_LINES: usize = 40;
 /// Characters kept of one output line.
@@ -90,9 +120,20 @@ pub(crate) fn error_line(line: &str) -> Option<String> {
 impl Cwd<'_> {
     fn command(&self, args: &[OsString]) -> Command {
         let mut c = Command::new(&self.tool.program);
+        for (name, _) in std::env::vars_os() {
+            if name.to_str().is_some_and(is_scrubbed) {
+                c.env_remove(&name);
+            }
+        }
         c.args(args)
             .current_dir(self.dir)
-            .envs(self.tool.env.iter().map(|(k, v)| (k, v)))
+            .envs(
+                self.tool
+                    .env
+                    .iter()
+                    .filter(|(k, _)| !k.to_str().is_some_and(is_scrubbed))
+                    .map(|(k, v)| (k, v)),
+            )
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
             .stdin(Stdio::null())

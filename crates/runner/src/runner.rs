@@ -37,6 +37,12 @@ pub struct Setup {
     /// The workflow run's URL, linked from every stage this run writes.
     pub run_url: Option<String>,
     pub step_summary: StepSummary,
+    /// Who asked for this run (the comment's author or the dispatch's sender) and whether
+    /// GitHub says the account is a bot; `None` when the event names nobody (an apply is
+    /// then refused).
+    pub requester: Option<(infra_ci_route::Actor, bool)>,
+    /// The repository's default branch when the event named it (else it is read).
+    pub default_branch: Option<String>,
 }
 
 /// What a run came to, project by project, in dependency order.

@@ -16,7 +16,7 @@ pub struct DriftArgs {
 
 pub async fn run(a: DriftArgs) -> Result<(), CliError> {
     let forge = client::github(&a.common.conn).await?;
-    let report = Runner::new(&forge, setup(&a.common)?)
+    let report = Runner::new(&forge, setup(&a.common, &forge).await?)
         .drift()
         .await
         .map_err(cli)?;

@@ -4,6 +4,7 @@ mod dashboard;
 mod demo;
 pub mod drift;
 mod emulator;
+pub mod gate;
 mod parse;
 pub mod run;
 pub mod soak;
@@ -17,6 +18,7 @@ pub async fn dispatch(cli: Cli) -> u8 {
     report(match cli.command {
         Command::Run(a) => run::run(a).await,
         Command::Drift(a) => drift::run(a).await,
+        Command::Gate(a) => gate::run(a).await,
         Command::Init(a) => dashboard::init(a, false).await,
         Command::Sync(a) => dashboard::init(a, true).await,
         Command::Update(a) => dashboard::update(a).await,

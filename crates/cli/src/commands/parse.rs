@@ -2,7 +2,7 @@
 
 use infra_ci_config::{Config, well_known};
 use infra_ci_engine::{ParseRequest, route_event};
-use infra_ci_route::{CommandKind, Route, RouteContext, decide};
+use infra_ci_route::{CommandKind, Event, Route, RouteContext, decide};
 
 use crate::actions_env::{self, GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_OUTPUT};
 use crate::args::ParseArgs;
@@ -25,7 +25,6 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
             CliError::usage("no event payload: pass --event-path or set GITHUB_EVENT_PATH")
         })?;
     let payload = read_payload(&path)?;
-    let config = crate::config::load(a.config.as_deref())?;
     let context = RouteContext {
         sha: std::env::var("GITHUB_SHA").ok().filter(|s| !s.is_empty()),
         self_login: std::env::var(infra_ci_github::env::INFRA_CI_BOT_LOGIN)
@@ -33,12 +32,26 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
             .filter(|s| !s.is_empty()),
         ..RouteContext::default()
     };
-    let route = if a.offline {
-        decide(&event_name, &payload, &config, &context)
-            .map_err(|e| CliError::usage(format!("cannot route the {event_name} event: {e}")))?
+    let (route, config) = if a.offline {
+        let config = crate::config::load(a.config.as_deref())?;
+        let route = decide(&event_name, &payload, &config, &context)
+            .map_err(|e| CliError::usage(format!("cannot route the {event_name} event: {e}")))?;
+        (route, config)
     } else {
         let repo = crate::client::repo(a.repo.as_deref())?;
         let forge = crate::client::github(&a.conn).await?;
+        // The default branch's configuration in Actions: a pull request never decides who
+        // may apply it, nor what that requires.
+        let default_branch = Event::parse(&event_name, &payload)
+            .ok()
+            .and_then(|e| e.default_branch().map(str::to_owned));
+        let config = crate::config::trusted(
+            a.config.as_deref(),
+            &forge,
+            &repo,
+            default_branch.as_deref(),
+        )
+        .await?;
         let req = ParseRequest {
             repo,
             event_name: &event_name,
@@ -46,7 +59,7 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
             config: &config,
             context,
         };
-        route_event(&forge, req).await?
+        (route_event(&forge, req).await?, config)
     };
     let outputs = outputs(&route, &config);
     actions_env::append_to(GITHUB_OUTPUT, &actions_env::format_outputs(&outputs))

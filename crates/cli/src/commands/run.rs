@@ -9,6 +9,8 @@ use infra_ci_runner::{
     StepSummary, Tool,
 };
 
+use infra_ci_github::Forge;
+
 use crate::actions_env;
 use crate::args::ConnArgs;
 use crate::client;
@@ -112,7 +114,7 @@ pub async fn run(a: RunArgs) -> Result<(), CliError> {
         RunCommand::Apply(p) => projects(p, true).await,
         RunCommand::Bootstrap(b) => {
             let forge = client::github(&b.common.conn).await?;
-            let runner = Runner::new(&forge, setup(&b.common)?);
+            let runner = Runner::new(&forge, setup(&b.common, &forge).await?);
             let report = match b.action {
                 BootstrapAction::Plan => runner.plan(b.pr, b.sha, &Selection::Bootstrap).await,
                 BootstrapAction::Apply => runner.apply(b.pr, b.sha, &Selection::Bootstrap).await,
@@ -121,9 +123,10 @@ pub async fn run(a: RunArgs) -> Result<(), CliError> {
         }
         RunCommand::Unlock(u) => {
             let forge = client::github(&u.common.conn).await?;
-            let release = Runner::new(&forge, setup_without_tool(&u.common)?)
+            let release = Runner::new(&forge, setup_without_tool(&u.common, &forge).await?)
                 .unlock(u.pr)
-                .await;
+                .await
+                .map_err(cli)?;
             if release.released.is_empty() && release.succeeded() {
                 println!("#{} holds no lock", u.pr);
             }
@@ -143,7 +146,7 @@ pub async fn run(a: RunArgs) -> Result<(), CliError> {
         }
         RunCommand::Verify(v) => {
             let forge = client::github(&v.common.conn).await?;
-            let report = Runner::new(&forge, setup(&v.common)?)
+            let report = Runner::new(&forge, setup(&v.common, &forge).await?)
                 .verify(&v.sha)
                 .await
                 .map_err(cli)?;
@@ -163,7 +166,7 @@ pub async fn run(a: RunArgs) -> Result<(), CliError> {
 
 async fn projects(p: ProjectsArgs, apply: bool) -> Result<(), CliError> {
     let forge = client::github(&p.common.conn).await?;
-    let runner = Runner::new(&forge, setup(&p.common)?);
+    let runner = Runner::new(&forge, setup(&p.common, &forge).await?);
     let sel = if p.projects.is_empty() {
         Selection::Native
     } else {
@@ -177,20 +180,29 @@ async fn projects(p: ProjectsArgs, apply: bool) -> Result<(), CliError> {
     finish(&report.map_err(cli)?)
 }
 
-/// Everything a run needs, from flags and the Actions environment.
-pub fn setup(c: &CommonArgs) -> Result<Setup, CliError> {
-    let mut s = setup_without_tool(c)?;
+/// Everything a run needs, from flags, the Actions environment and (in Actions) the
+/// default branch's configuration.
+pub async fn setup(c: &CommonArgs, forge: &dyn Forge) -> Result<Setup, CliError> {
+    let mut s = setup_without_tool(c, forge).await?;
     s.tool = Tool::from_env(s.config.terraform.binary).map_err(cli)?;
     Ok(s)
 }
 
 /// A setup for commands that never run Terraform (`unlock`).
-fn setup_without_tool(c: &CommonArgs) -> Result<Setup, CliError> {
-    let config = crate::config::load(c.config.as_deref())?;
+async fn setup_without_tool(c: &CommonArgs, forge: &dyn Forge) -> Result<Setup, CliError> {
+    let repo = client::repo(c.repo.as_deref())?;
+    let event = crate::requester::from_env();
+    let config = crate::config::trusted(
+        c.config.as_deref(),
+        forge,
+        &repo,
+        event.default_branch.as_deref(),
+    )
+    .await?;
     let root = std::env::current_dir()
         .map_err(|e| CliError::failed(format!("cannot read the current directory: {e}")))?;
     Ok(Setup {
-        repo: client::repo(c.repo.as_deref())?,
+        repo,
         tool: Tool {
             program: PathBuf::from(config.terraform.binary.as_str()),
             env: Vec::new(),
@@ -204,6 +216,8 @@ fn setup_without_tool(c: &CommonArgs) -> Result<Setup, CliError> {
                 .filter(|p| !p.is_empty())
                 .map(PathBuf::from),
         ),
+        requester: event.requester,
+        default_branch: event.default_branch,
     })
 }
 

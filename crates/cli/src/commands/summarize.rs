@@ -35,5 +35,13 @@ fn summarize(path: &str) -> Result<Summary, CliError> {
                 .map_err(|e| CliError::usage(format!("cannot read {path}: {e}")))?,
         )
     };
-    detect_and_summarize(reader).map_err(|e| CliError::usage(format!("{path}: {e}")))
+    let summary =
+        detect_and_summarize(reader).map_err(|e| CliError::usage(format!("{path}: {e}")))?;
+    if summary.not_a_plan {
+        return Err(CliError::usage(format!(
+            "{path}: {}",
+            summary.error.as_deref().unwrap_or("not a Terraform plan")
+        )));
+    }
+    Ok(summary)
 }

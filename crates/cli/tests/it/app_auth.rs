@@ -29,13 +29,19 @@ fn app_tokens_are_masked_and_the_bot_knows_its_own_dashboard() {
         (stdout, stderr)
     };
     let (stdout, stderr) = run(&["init", "--pr", "50"]);
-    let first = stdout.lines().next().unwrap();
+    // The mask goes to stderr (the runner reads workflow commands there too), so stdout
+    // stays what the command prints: `x=$(infra-ci …)` never captures the token.
+    let first = stderr.lines().next().unwrap_or_default();
     let token = first
         .strip_prefix("::add-mask::")
-        .unwrap_or_else(|| panic!("first line: {first}"));
+        .unwrap_or_else(|| panic!("first stderr line: {first}"));
     assert!(!token.is_empty());
     // Nothing else the command printed contains the token.
-    assert!(!stdout.lines().skip(1).any(|l| l.contains(token)) && !stderr.contains(token));
+    assert!(!stdout.contains(token) && !stderr.lines().skip(1).any(|l| l.contains(token)));
+    assert!(!stdout.contains("::add-mask::"), "{stdout}");
+    // `show --json` stays JSON with App auth.
+    let (json, _) = run(&["show", "--pr", "50", "--json"]);
+    serde_json::from_str::<serde_json::Value>(&json).unwrap();
     run(&["init", "--pr", "50"]);
     run(&[
         "update", "--pr", "50", "--stage", "ci", "--status", "success",

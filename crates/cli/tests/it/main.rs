@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 mod app_auth;
+mod attacks;
 mod dashboard;
 mod errors;
 mod parse;

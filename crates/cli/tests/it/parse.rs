@@ -165,7 +165,23 @@ fn plan_then_bootstrap_apply_as_in_the_seed() {
         "--output",
         "+2 ~0 -0",
     ]));
-    gh.user("bob");
+    // What `infra-ci run bootstrap plan` records (tested in the runner's tests): infra-ci's
+    // own record of the plan file's digest on the head.
+    let (s, _) = gh.api(
+        Method::POST,
+        BOT_TOKEN,
+        &format!("/repos/{REPO}/statuses/{head}"),
+        Some(json!({
+            "state": "success",
+            "context": "infra-ci/plan/bootstrap",
+            "description": format!("sha256:{} base:{}", "a".repeat(64), "0".repeat(40)),
+        })),
+    );
+    assert_eq!(s, 201);
+    gh.admin(
+        "/users",
+        &json!({"login": "bob", "type": "User", "token": "bob-token", "association": "COLLABORATOR"}),
+    );
     gh.admin(
         &format!("/repos/{REPO}/pulls/30/reviews"),
         &json!({"user": "bob", "state": "APPROVED", "commit_id": head}),

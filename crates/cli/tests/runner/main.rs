@@ -29,9 +29,29 @@ fn checkout(fixture: &str) -> tempfile::TempDir {
     tmp
 }
 
+/// A comment event by a member of the repository: who asked for the run.
+fn member_event(dir: &Path) -> PathBuf {
+    let path = dir.join("event.json");
+    let event = json!({
+        "action": "created",
+        "issue": { "number": 1, "pull_request": {}, "state": "open" },
+        "comment": {
+            "id": 1, "body": "/apply",
+            "user": { "login": "maintainer", "type": "User" },
+            "author_association": "MEMBER"
+        },
+        "repository": { "full_name": "acme/infra", "default_branch": "main" }
+    });
+    std::fs::write(&path, event.to_string()).unwrap();
+    path
+}
+
 async fn infra_ci(dir: &Path, api: &str, path: &str, args: &[&str]) -> Output {
+    let event = member_event(dir);
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_infra-ci"));
-    cmd.args(args)
+    cmd.env("GITHUB_EVENT_NAME", "issue_comment")
+        .env("GITHUB_EVENT_PATH", event)
+        .args(args)
         .args(["--repo", "acme/infra", "--api-url", api])
         .current_dir(dir)
         .env("GITHUB_TOKEN", DEFAULT_BOT_TOKEN)
@@ -110,8 +130,17 @@ async fn run_plan_then_apply_with_exit_codes() {
     // Not approved yet: refused, exit 1, the reason on stdout.
     let out = with_standin(dir.path(), &api, &["run", "apply", "--pr", "1"]).await;
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("refused: not approved"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("refused: no approval of"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
+    http.post(format!("{api}/_emulator/users"))
+        .json(&json!({ "login": "reviewer", "association": "COLLABORATOR" }))
+        .send()
+        .await
+        .unwrap();
     http.post(format!("{api}/_emulator/repos/acme/infra/pulls/1/reviews"))
         .json(&json!({ "user": "reviewer", "state": "APPROVED", "commit_id": head }))
         .send()
@@ -245,5 +274,87 @@ projects:\n  - {name: app, dir: app, stage: plan-app, runner: native}\n  - {name
             .await
             .unwrap();
         assert_eq!(res.status(), 404, "{project}'s lock must be gone");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn terraform_never_sees_github_credentials() {
+    let emu = start_emulator().await;
+    let api = emu.base_url();
+    let head = "c".repeat(40);
+    reqwest::Client::new()
+        .post(format!("{api}/_emulator/repos/acme/infra/pulls"))
+        .json(
+            &json!({ "number": 1, "head_sha": head, "base_sha": "0".repeat(40), "user": "author" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    let dir = checkout("basic_0-create");
+    let dump = dir.path().join("env-names");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_infra-ci"));
+    cmd.args([
+        "run",
+        "plan",
+        "--pr",
+        "1",
+        "--repo",
+        "acme/infra",
+        "--api-url",
+        &api,
+    ])
+    .current_dir(dir.path())
+    .env("GITHUB_TOKEN", DEFAULT_BOT_TOKEN)
+    .env("GH_TOKEN", "gh-token-value")
+    .env("GITHUB_APP_INSTALLATION_ID", "42")
+    .env("GITHUB_APP_SLUG", "infra-ci")
+    .env("ACTIONS_RUNTIME_TOKEN", "runtime-token")
+    .env("ACTIONS_RUNTIME_URL", "https://pipelines.example/")
+    .env("ACTIONS_ID_TOKEN_REQUEST_URL", "https://oidc.example/")
+    .env("GITHUB_ENV", dir.path().join("github-env"))
+    .env("GITHUB_PATH", dir.path().join("github-path"))
+    .env("GITHUB_OUTPUT", dir.path().join("github-output"))
+    .env("PATH", path_with_standin())
+    .env(
+        "STANDIN_FIXTURES",
+        workspace().join("tests/fixtures/terraform"),
+    )
+    .env("STANDIN_ENV_DUMP", &dump)
+    .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+    .env_remove("INFRA_CI_TERRAFORM")
+    .env_remove("INFRA_CI_PLANS_DIR");
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names = std::fs::read_to_string(&dump).unwrap();
+    let seen: std::collections::BTreeSet<&str> = names.lines().collect();
+    // The stand-in ran (init, plan, show) and saw the ordinary environment...
+    assert!(
+        seen.contains("PATH") && seen.contains("TF_IN_AUTOMATION"),
+        "{seen:?}"
+    );
+    // ...cloud OIDC included (providers authenticate with it)...
+    assert!(seen.contains("ACTIONS_ID_TOKEN_REQUEST_URL"), "{seen:?}");
+    // ...and no GitHub credential, runtime token or workflow command file.
+    for name in [
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "GITHUB_APP_INSTALLATION_ID",
+        "GITHUB_APP_SLUG",
+        "ACTIONS_RUNTIME_TOKEN",
+        "ACTIONS_RUNTIME_URL",
+        "GITHUB_ENV",
+        "GITHUB_PATH",
+        "GITHUB_OUTPUT",
+        "GITHUB_STEP_SUMMARY",
+    ] {
+        assert!(!seen.contains(name), "{name} reached terraform: {seen:?}");
     }
 }

@@ -43,6 +43,10 @@ pub fn router() -> Router<Emulator> {
         )
         .route("/repos/{owner}/{repo}/commits", post(add_commit))
         .route(
+            "/repos/{owner}/{repo}/contents/{*path}",
+            axum::routing::put(super::contents::put_file),
+        )
+        .route(
             "/orgs/{org}/teams/{team}/members",
             post(super::teams::add_member),
         )

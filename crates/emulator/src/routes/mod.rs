@@ -5,6 +5,7 @@ mod admin;
 mod apps;
 mod comments;
 mod compare;
+mod contents;
 mod graphql;
 mod html;
 mod issues;
@@ -34,6 +35,10 @@ pub fn router(emu: Emulator) -> Router {
         .route("/user", get(repos::me))
         .route("/rate_limit", get(repos::rate_limit))
         .route("/repos/{owner}/{repo}", get(repos::get_repo))
+        .route(
+            "/repos/{owner}/{repo}/contents/{*path}",
+            get(contents::get_file),
+        )
         .route(
             "/repos/{owner}/{repo}/issues",
             get(issues::list).post(issues::create),

@@ -96,9 +96,14 @@ impl Env {
     }
 
     pub fn client(&self, token: &str) -> GitHubClient {
-        let cfg = ClientConfig::new(Auth::Token(token.to_owned().into()))
+        let mut cfg = ClientConfig::new(Auth::Token(token.to_owned().into()))
             .with_base_url(&self.base)
             .unwrap();
+        // An installation token cannot ask `GET /user` who it is: the App's bot login is
+        // configured, as the CLI does from the App's slug.
+        if token == APP_TOKEN {
+            cfg.bot_login = Some("infra-ci[bot]".to_owned());
+        }
         GitHubClient::new(cfg).unwrap()
     }
 

@@ -7,7 +7,7 @@ use infra_ci_plan::{PlanError, summarize_json, summarize_text};
 
 fn plan_with(changes: &[String]) -> String {
     format!(
-        r#"{{"format_version":"1.2","resource_changes":[{}],"output_changes":{{"a":{{"actions":["no-op"]}},"b":{{"actions":["update"]}}}}}}"#,
+        r#"{{"format_version":"1.2","planned_values":{{}},"resource_changes":[{}],"output_changes":{{"a":{{"actions":["no-op"]}},"b":{{"actions":["update"]}}}}}}"#,
         changes.join(",")
     )
 }

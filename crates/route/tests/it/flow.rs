@@ -1,9 +1,7 @@
 //! After `decide`: `complete` with lookup facts, `refuse` with a policy decision.
 
 use infra_ci_config::Config;
-use infra_ci_route::{
-    ApplyFacts, Facts, Lookup, Mode, ReactionContent, authorize, complete, refuse,
-};
+use infra_ci_route::{Facts, Lookup, Mode, ReactionContent, authorize, complete, refuse};
 use serde_json::json;
 
 use crate::support::{fixture, pr_comment, route};
@@ -78,12 +76,7 @@ fn a_refusal_stops_the_run_and_says_why() {
     let r = route("issue_comment", &payload);
     assert!(r.authorize);
     let cmd = r.as_command().unwrap();
-    let decision = authorize(
-        &cmd,
-        r.actor.as_ref().unwrap(),
-        &ApplyFacts::default(),
-        &Config::default(),
-    );
+    let decision = authorize(&cmd, r.actor.as_ref().unwrap(), &Config::default());
     assert!(!decision.allowed);
     let refused = refuse(r, &decision);
     assert_eq!(
@@ -104,7 +97,6 @@ fn a_refusal_stops_the_run_and_says_why() {
     let ok = authorize(
         &r.as_command().unwrap(),
         r.actor.as_ref().unwrap(),
-        &ApplyFacts::default(),
         &Config::default(),
     );
     assert!(ok.allowed);
@@ -139,4 +131,36 @@ fn routes_serialize_as_job_outputs() {
         (c["command"].as_str(), c["react"]["content"].as_str()),
         (Some("bootstrap-apply"), Some("eyes"))
     );
+}
+
+#[test]
+fn dispatch_fails_closed() {
+    let base = fixture("workflow_dispatch/payload.json");
+    let with = |sender: Option<serde_json::Value>, command: &str| {
+        let mut v = base.clone();
+        v["inputs"] = json!({"command": command, "pr": "2"});
+        match sender {
+            Some(s) => v["sender"] = s,
+            None => {
+                v.as_object_mut().unwrap().remove("sender");
+            }
+        }
+        route("workflow_dispatch", &v)
+    };
+    // No sender: nobody asked, so no command runs.
+    let r = with(None, "apply");
+    assert!(!r.should_run && r.actor.is_none(), "{r:?}");
+    assert!(r.reason.contains("without a sender"), "{}", r.reason);
+    // A bot is never obeyed, whatever it asks.
+    for command in ["plan", "apply", "bootstrap-apply"] {
+        let r = with(
+            Some(json!({"login": "renovate[bot]", "type": "Bot"})),
+            command,
+        );
+        assert!(!r.should_run, "{command}: {r:?}");
+        assert!(r.reason.contains("bots never run commands"), "{}", r.reason);
+    }
+    // Drift changes nothing: it still runs for a dispatch that names nobody.
+    let r = with(None, "drift");
+    assert!(r.should_run, "{r:?}");
 }

@@ -4,6 +4,7 @@
 mod commands;
 mod fixtures;
 mod flow;
+mod gate;
 mod policy;
 mod props;
 mod support;

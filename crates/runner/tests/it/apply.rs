@@ -59,7 +59,9 @@ async fn an_approved_planned_mergeable_head_applies_and_takes_the_lock() {
         ("success", "success: applied +3 ~0 -0")
     );
     assert!(w.calls().iter().any(|l| l == "app apply end"));
-    let held = lock::holder(&w.client, &w.repo(), "app").await.unwrap();
+    let held = lock::holder(&w.client, &w.repo(), &w.me().await, "app")
+        .await
+        .unwrap();
     assert_eq!(held, Some((Some(1), head.clone())));
     // The lock shows in the pull request's checks.
     let (_, d) = w.status(&head, "infra-ci/lock/app").await.unwrap();
@@ -74,7 +76,7 @@ async fn no_saved_plan_is_refused() {
     w.pull(2, &head, &sha('0')).await;
     w.review(2, "reviewer", "APPROVED", &head).await;
     let report = apply(&w, 2, None).await;
-    assert_refused(&w, &report, &head, "no saved plan for bbbbbbb").await;
+    assert_refused(&w, &report, &head, "infra-ci has no plan of it on bbbbbbb").await;
 }
 
 #[tokio::test]
@@ -102,7 +104,7 @@ async fn an_altered_plan_file_is_refused() {
         &w,
         &report,
         &head,
-        "the saved plan file does not match its checksum",
+        "the saved plan file is not the one infra-ci planned (digest differs)",
     )
     .await;
 }
@@ -133,7 +135,7 @@ async fn a_plan_stage_that_did_not_succeed_is_refused() {
         &w,
         &report,
         &head,
-        "plan stage plan-app is failure on fffffff",
+        "its plan (stage plan-app) failed on fffffff",
     )
     .await;
 }
@@ -154,7 +156,13 @@ async fn without_an_approval_of_the_head_it_is_refused() {
             .succeeded()
     );
     let report = apply(&w, 6, None).await;
-    assert_refused(&w, &report, &head, "not approved").await;
+    assert_refused(
+        &w,
+        &report,
+        &head,
+        "approved on 9999999, not on the head 1111111",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -163,7 +171,13 @@ async fn an_unmergeable_pull_request_is_refused() {
     let w = planned(7, &head).await;
     w.edit_pull(7, json!({ "mergeable": false })).await;
     let report = apply(&w, 7, None).await;
-    assert_refused(&w, &report, &head, "not mergeable: it has conflicts").await;
+    assert_refused(
+        &w,
+        &report,
+        &head,
+        "the pull request has conflicts with its base",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -179,7 +193,7 @@ async fn a_base_that_moved_since_the_plan_is_refused() {
         &w,
         &report,
         &head,
-        "diverged: the base branch moved from 0000000 to 4444444",
+        "the base branch moved from 0000000 to 4444444 since the plan",
     )
     .await;
 }
@@ -190,7 +204,13 @@ async fn a_fork_is_refused() {
     let w = planned(9, &head).await;
     w.edit_pull(9, json!({ "fork": true })).await;
     let report = apply(&w, 9, None).await;
-    assert_refused(&w, &report, &head, "the head branch is in a fork").await;
+    assert_refused(
+        &w,
+        &report,
+        &head,
+        "the head branch is in a fork; forks never apply",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -208,7 +228,7 @@ async fn two_pull_requests_race_for_the_lock_and_exactly_one_wins() {
     };
     assert_eq!(
         loser_report.results[0].output,
-        format!("refused: locked by #{winner}: it holds app until it is merged or closed")
+        format!("refused: locked by #{winner} until it is merged or closed")
     );
     let winner_head = if winner == 11 { h1.clone() } else { h2.clone() };
     let (state, _) = w.status(loser_head, "infra-dashboard/apply").await.unwrap();
@@ -219,21 +239,23 @@ async fn two_pull_requests_race_for_the_lock_and_exactly_one_wins() {
     );
 
     // Only the holder releases; then the other may apply.
-    let none = w.runner().unlock(loser).await;
+    let none = w.runner().unlock(loser).await.unwrap();
     assert!(none.released.is_empty() && none.succeeded(), "{none:#?}");
     assert!(
-        lock::holder(&w.client, &w.repo(), "app")
+        lock::holder(&w.client, &w.repo(), &w.me().await, "app")
             .await
             .unwrap()
             .is_some()
     );
-    let released = w.runner().unlock(winner).await;
+    let released = w.runner().unlock(winner).await.unwrap();
     assert!(released.succeeded(), "{released:#?}");
     assert_eq!(released.released, ["app"]);
     let (_, description) = w.status(&winner_head, "infra-ci/lock/app").await.unwrap();
     assert_eq!(description, format!("released by #{winner}"));
     assert_eq!(
-        lock::holder(&w.client, &w.repo(), "app").await.unwrap(),
+        lock::holder(&w.client, &w.repo(), &w.me().await, "app")
+            .await
+            .unwrap(),
         None
     );
     let again = apply(&w, loser, None).await;
@@ -257,7 +279,9 @@ async fn the_holder_applies_again_after_a_failed_apply() {
     assert_eq!(first.results[0].output, "error: apply failed (stand-in)");
     // The lock stays with the pull request (the state may be half applied).
     assert_eq!(
-        lock::holder(&w.client, &w.repo(), "app").await.unwrap(),
+        lock::holder(&w.client, &w.repo(), &w.me().await, "app")
+            .await
+            .unwrap(),
         Some((Some(13), head.clone()))
     );
     w.fixture_project("app", "basic_0-create");
@@ -277,7 +301,9 @@ async fn unlock_deletes_every_lock_even_when_the_status_writes_fail() {
     assert!(applied.succeeded(), "{applied:#?}");
     for p in ["app", "net", "db"] {
         assert_eq!(
-            lock::holder(&w.client, &w.repo(), p).await.unwrap(),
+            lock::holder(&w.client, &w.repo(), &w.me().await, p)
+                .await
+                .unwrap(),
             Some((Some(14), head.clone())),
             "{p}"
         );
@@ -293,7 +319,8 @@ async fn unlock_deletes_every_lock_even_when_the_status_writes_fail() {
     let ro = client(&w.base, "ro-token");
     let release = infra_ci_runner::Runner::new(&ro, w.setup())
         .unlock(14)
-        .await;
+        .await
+        .unwrap();
 
     // Every lock is gone, each failure is reported, none stopped the others.
     let mut released = release.released.clone();
@@ -301,7 +328,9 @@ async fn unlock_deletes_every_lock_even_when_the_status_writes_fail() {
     assert_eq!(released, ["app", "db", "net"], "{release:#?}");
     for p in ["app", "net", "db"] {
         assert_eq!(
-            lock::holder(&w.client, &w.repo(), p).await.unwrap(),
+            lock::holder(&w.client, &w.repo(), &w.me().await, p)
+                .await
+                .unwrap(),
             None,
             "{p}"
         );

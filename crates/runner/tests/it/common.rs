@@ -102,6 +102,16 @@ impl World {
             plans: PlanStore::new(self.plans()).unwrap(),
             run_url: Some("https://github.com/acme/infra/actions/runs/42".into()),
             step_summary: StepSummary::new(Some(self.summary())),
+            // A member asked (a comment on the pull request); the default branch is `main`.
+            requester: Some((
+                infra_ci_route::Actor {
+                    login: "maintainer".into(),
+                    association: infra_ci_config::Association::Member,
+                    teams: Vec::new(),
+                },
+                false,
+            )),
+            default_branch: Some("main".into()),
         }
     }
 
@@ -148,7 +158,19 @@ impl World {
         .await;
     }
 
+    /// Our own identity (the login the default bot token writes as).
+    pub async fn me(&self) -> String {
+        self.client.whoami().await.unwrap()
+    }
+
+    /// A review by `user`, a collaborator of the repository.
     pub async fn review(&self, n: u64, user: &str, state: &str, commit: &str) {
+        self.admin(
+            reqwest::Method::POST,
+            "/users",
+            json!({ "login": user, "association": "COLLABORATOR" }),
+        )
+        .await;
         self.admin(
             reqwest::Method::POST,
             &format!("/repos/{OWNER_REPO}/pulls/{n}/reviews"),

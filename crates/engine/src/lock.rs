@@ -4,13 +4,17 @@
 //! fails with 422, so exactly one of two concurrent creators wins: that is the atomic part.
 //! The ref points at the holder's head commit at the time it locked; who holds it is
 //! recorded as a commit status on that commit (context `infra-ci/lock/P`, description
-//! `locked by #N`), which also shows the lock in the pull request's checks. When that status
-//! is missing (a crash between the two writes), the holder is the one open pull request
-//! whose head is that commit, if there is exactly one.
+//! `locked by #N`) by our own identity, which also shows the lock in the pull request's
+//! checks. Anyone with `contents: write` can create such a ref and anyone with
+//! `statuses: write` can post such a status, so the holder counts only when our identity
+//! wrote it; a lock ref without our record has an unknown holder and is never free. The one
+//! exception, for a crash between the two writes: a pull request whose own head the ref
+//! points at may claim it (nobody else is harmed by that).
 
 use infra_ci_github::{Forge, ForgeError, RepoId, StatusState};
 
-use crate::error::RunnerError;
+use crate::error::EngineError;
+use crate::truth::is_by;
 
 /// The status context recording a lock's holder.
 pub const LOCK_CONTEXT_PREFIX: &str = "infra-ci/lock/";
@@ -31,76 +35,85 @@ pub enum LockOutcome {
     HeldBy { pr: Option<u64>, sha: String },
 }
 
-/// Takes the lock of `project` for pull request `pr` at `head`.
+/// Takes the lock of `project` for pull request `pr` at `head`; `me` is our identity.
 pub async fn acquire(
     forge: &dyn Forge,
     repo: &RepoId,
+    me: &str,
     project: &str,
     pr: u64,
     head: &str,
-) -> Result<LockOutcome, RunnerError> {
+) -> Result<LockOutcome, EngineError> {
     let short = lock_ref(project);
     for _ in 0..3 {
         match forge.create_ref(repo, &format!("refs/{short}"), head).await {
             Ok(_) => {
-                forge
-                    .create_status(
-                        repo,
-                        head,
-                        StatusState::Success,
-                        &format!("{LOCK_CONTEXT_PREFIX}{project}"),
-                        &format!("locked by #{pr}"),
-                        None,
-                    )
-                    .await?;
+                record_holder(forge, repo, project, pr, head).await?;
                 return Ok(LockOutcome::Acquired);
             }
             Err(ForgeError::AlreadyExists { .. }) => {}
             Err(e) => return Err(e.into()),
         }
         // Someone holds it, or held it and released it just now (then try again).
-        if let Some((holder, sha)) = holder(forge, repo, project).await? {
-            return Ok(if holder == Some(pr) {
-                LockOutcome::AlreadyOurs
-            } else {
-                LockOutcome::HeldBy { pr: holder, sha }
+        if let Some((holder, sha)) = holder(forge, repo, me, project).await? {
+            return Ok(match holder {
+                Some(h) if h == pr => LockOutcome::AlreadyOurs,
+                // Our crash between the two writes: the ref is at our own head, unrecorded.
+                None if sha == head => {
+                    record_holder(forge, repo, project, pr, head).await?;
+                    LockOutcome::Acquired
+                }
+                other => LockOutcome::HeldBy { pr: other, sha },
             });
         }
     }
-    Err(RunnerError::Usage(format!(
+    Err(EngineError::Usage(format!(
         "the lock of {project} kept appearing and disappearing; try again"
     )))
 }
 
-/// The lock of `project`: `None` when unlocked, else the holder (if known) and the commit.
-pub async fn holder(
+/// Records (as our identity) that pull request `pr` holds the lock of `project` at `head`.
+async fn record_holder(
     forge: &dyn Forge,
     repo: &RepoId,
     project: &str,
-) -> Result<Option<(Option<u64>, String)>, RunnerError> {
+    pr: u64,
+    head: &str,
+) -> Result<(), EngineError> {
+    forge
+        .create_status(
+            repo,
+            head,
+            StatusState::Success,
+            &format!("{LOCK_CONTEXT_PREFIX}{project}"),
+            &format!("locked by #{pr}"),
+            None,
+        )
+        .await?;
+    Ok(())
+}
+
+/// The lock of `project`: `None` when unlocked, else the holder as our own newest record on
+/// the lock's commit says (`None` when we recorded none: unknown, never free) and the commit.
+pub async fn holder(
+    forge: &dyn Forge,
+    repo: &RepoId,
+    me: &str,
+    project: &str,
+) -> Result<Option<(Option<u64>, String)>, EngineError> {
     let Some(r) = forge.get_ref(repo, &lock_ref(project)).await? else {
         return Ok(None);
     };
     let sha = r.object.sha;
     let context = format!("{LOCK_CONTEXT_PREFIX}{project}");
-    let combined = forge.combined_status(repo, &sha).await?;
-    let recorded = combined
-        .statuses
+    let statuses = forge.list_statuses(repo, &sha).await?;
+    let recorded = statuses
         .iter()
-        .find(|s| s.context == context)
+        .filter(|s| s.context == context && is_by(s, me))
+        .max_by_key(|s| s.id)
         .and_then(|s| s.description.as_deref())
         .and_then(parse_holder);
-    if recorded.is_some() {
-        return Ok(Some((recorded, sha)));
-    }
-    let open: Vec<u64> = forge
-        .pulls_for_commit(repo, &sha)
-        .await?
-        .into_iter()
-        .filter(|p| p.state == "open" && p.head.sha == sha)
-        .map(|p| p.number)
-        .collect();
-    Ok(Some(((open.len() == 1).then(|| open[0]), sha)))
+    Ok(Some((recorded, sha)))
 }
 
 /// What releasing a pull request's locks came to. Every project is attempted: one
@@ -127,7 +140,7 @@ pub struct ReleaseFailure {
     pub project: String,
     /// True when the ref was deleted and only the bookkeeping status failed.
     pub lock_released: bool,
-    pub error: RunnerError,
+    pub error: EngineError,
 }
 
 impl std::fmt::Display for ReleaseFailure {
@@ -147,7 +160,13 @@ impl std::fmt::Display for ReleaseFailure {
 /// Releases every lock among `projects` that pull request `pr` holds. Locks held by others
 /// are left alone. Each project is attempted whatever happened to the others; errors are
 /// collected in [`Release::failures`].
-pub async fn release(forge: &dyn Forge, repo: &RepoId, projects: &[&str], pr: u64) -> Release {
+pub async fn release(
+    forge: &dyn Forge,
+    repo: &RepoId,
+    me: &str,
+    projects: &[&str],
+    pr: u64,
+) -> Release {
     let mut out = Release::default();
     for project in projects {
         let failure = |lock_released, error| ReleaseFailure {
@@ -155,7 +174,7 @@ pub async fn release(forge: &dyn Forge, repo: &RepoId, projects: &[&str], pr: u6
             lock_released,
             error,
         };
-        let sha = match holder(forge, repo, project).await {
+        let sha = match holder(forge, repo, me, project).await {
             Ok(Some((Some(holder_pr), sha))) if holder_pr == pr => sha,
             Ok(_) => continue,
             Err(e) => {
