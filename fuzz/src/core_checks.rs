@@ -46,20 +46,66 @@ pub fn render_budget(data: &[u8]) {
         let body = render(&d, budget);
         assert_within_budget(&body, budget);
         assert_shape(&body, &d);
+        assert_statuses(&body, &d);
     }
 }
 
-/// Bytes as a status and an output: the encoding fits 140 characters and decodes to the same
-/// status; decoding arbitrary text never panics.
+/// The status words in the order of `Status::ALL`, spelled out here so the property does
+/// not take its expectation from the encoder's own helpers.
+const WORDS: [&str; 6] = [
+    "pending",
+    "running",
+    "success",
+    "failure",
+    "skipped",
+    "cancelled",
+];
+
+/// Whitespace and control characters folded to single spaces, trimmed (written apart from
+/// the product's `one_line`).
+fn fold(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Bytes as a status and an output: the encoding is `word` or `word: output` with the
+/// output folded to one line, within 140 characters, shortened with `…` only when it had to
+/// be; it decodes to the same status and output. Decoding any text never panics, and what
+/// decodes re-encodes to the same status.
 pub fn status_line(data: &[u8]) {
     let (head, rest) = data.split_first().unwrap_or((&0, &[]));
-    let status = Status::ALL[usize::from(*head) % Status::ALL.len()];
+    let i = usize::from(*head) % Status::ALL.len();
+    let (status, word) = (Status::ALL[i], WORDS[i]);
     let text = String::from_utf8_lossy(rest);
     let encoded = status_line::encode(status, Some(&text));
     assert!(encoded.chars().count() <= status_line::DESCRIPTION_LIMIT);
-    let (back, _) = status_line::decode(&encoded).expect("our own encoding decodes");
+    let folded = fold(&text);
+    let room = status_line::DESCRIPTION_LIMIT - word.len() - 2;
+    let (back, output) = status_line::decode(&encoded).expect("our own encoding decodes");
     assert_eq!(back, status);
-    let _ = status_line::decode(&text);
+    if folded.is_empty() {
+        assert_eq!(encoded, word);
+        assert_eq!(output, None);
+    } else if folded.chars().count() <= room {
+        assert_eq!(encoded, format!("{word}: {folded}"));
+        assert_eq!(output.as_deref(), Some(folded.as_str()));
+    } else {
+        let out = output.expect("a shortened output is kept");
+        let kept = out
+            .strip_suffix('…')
+            .expect("a shortened output ends with …");
+        assert!(
+            folded.starts_with(kept.trim_end()),
+            "{kept:?} is not a prefix"
+        );
+        assert_eq!(encoded.chars().count(), status_line::DESCRIPTION_LIMIT);
+    }
+    if let Some((s, out)) = status_line::decode(&text) {
+        let again = status_line::decode(&status_line::encode(s, out.as_deref()));
+        assert_eq!(again.map(|a| a.0), Some(s));
+    }
 }
 
 /// The dashboard [`render_budget`] draws from `data`.
@@ -93,6 +139,29 @@ fn assert_within_budget(body: &str, budget: Budget) {
         n <= budget.max_chars && n <= COMMENT_LIMIT,
         "{n} characters"
     );
+}
+
+/// Row i of the table shows stage i's status word (the fold row excepted).
+fn assert_statuses(body: &str, d: &Dashboard) {
+    let rows = body
+        .lines()
+        .skip_while(|l| !l.starts_with("|--"))
+        .skip(1)
+        .take_while(|l| l.starts_with('|'));
+    for (i, row) in rows.enumerate() {
+        let cell = row.split('|').nth(2).unwrap_or("").trim();
+        if cell.ends_with("more stages") {
+            continue;
+        }
+        let word = WORDS[Status::ALL
+            .iter()
+            .position(|s| *s == d.stages[i].status)
+            .expect("every status is in ALL")];
+        assert!(
+            cell.ends_with(&format!(" {word}")),
+            "row {i} shows {cell:?}, not {word}"
+        );
+    }
 }
 
 /// Four cells per table row; hidden lines only where we put them.

@@ -1,6 +1,6 @@
 //! Replays every file of the fuzz corpora (`fuzz/corpus/<target>/`) through the same checks
 //! the fuzz targets run, so the corpus guards against regressions in a plain `cargo test`
-//! on stable. Real fuzzing needs nightly: see docs/reliability.md.
+//! on stable. The fuzzer runs on stable too (`fuzz/run.sh`): see docs/reliability.md.
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;

@@ -106,6 +106,19 @@ async fn concurrent_first_writers_converge_under_stale_reads() {
         }
         let ours = dashboards_of(&env.get("/state").await, &sha);
         assert_eq!(ours.len(), 1, "round {round}: {ours:#?}");
+        // The updating jobs' rows are there too (written out, not computed).
+        let body = ours[0]["body"].as_str().unwrap();
+        for row in [
+            "| Plan: bootstrap | 🔄 running | job 1 |",
+            "| Plan: data-staging | 🔄 running | job 3 |",
+            "| Apply | 🔄 running | job 5 |",
+            "| AI Review | 🔄 running | job 7 |",
+        ] {
+            assert!(
+                body.contains(row),
+                "round {round}: {row:?} missing from {body}"
+            );
+        }
     }
     env.emu.shutdown().await;
 }

@@ -256,20 +256,57 @@ fn malformed_events_exit_2_and_post_nothing() {
 
 #[test]
 fn parse_writes_every_fixture_route_offline() {
-    // The real octokit payloads route without a token, and never fail.
+    // The real octokit payloads route without a token, and never fail. What each decides is
+    // written out from the payload (merged: false, an issue that is not a PR, a deleted ref,
+    // no `command` input, a COMMENTED review), not just "some reason".
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/github-webhooks");
     let gh = Gh::start();
-    for (event, file) in [
-        ("pull_request", "pull_request/opened.payload.json"),
-        ("pull_request", "pull_request/closed.payload.json"),
-        ("issue_comment", "issue_comment/created.payload.json"),
-        ("push", "push/payload.json"),
-        ("workflow_dispatch", "workflow_dispatch/payload.json"),
+    let head = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+    for (event, file, pr, sha, reason) in [
+        (
+            "pull_request",
+            "pull_request/opened.payload.json",
+            json!(2),
+            json!(head),
+            "PR #2 opened at ec26c3e:",
+        ),
+        (
+            "pull_request",
+            "pull_request/closed.payload.json",
+            json!(2),
+            json!(head),
+            "PR #2 closed without merging: nothing runs",
+        ),
+        (
+            "issue_comment",
+            "issue_comment/created.payload.json",
+            Value::Null,
+            Value::Null,
+            "comment on issue #1, which is not a pull request",
+        ),
+        (
+            "push",
+            "push/payload.json",
+            Value::Null,
+            Value::Null,
+            "push deleted a ref: nothing runs",
+        ),
+        (
+            "workflow_dispatch",
+            "workflow_dispatch/payload.json",
+            Value::Null,
+            Value::Null,
+            "workflow_dispatch without a `command` input: nothing runs",
+        ),
         (
             "pull_request_review",
             "pull_request_review/submitted.payload.json",
+            Value::Null,
+            Value::Null,
+            "review comment on PR #2: no stage changes",
         ),
     ] {
+        gh.clear_requests();
         let out = gh
             .command(&[
                 "parse",
@@ -283,9 +320,12 @@ fn parse_writes_every_fixture_route_offline() {
             .output()
             .unwrap();
         let route: Value = serde_json::from_str(&ok(&out)).unwrap();
-        assert!(
-            route["reason"].as_str().is_some_and(|r| !r.is_empty()),
-            "{file}: {route}"
-        );
+        assert_eq!(route["mode"], "none", "{file}: {route}");
+        assert_eq!(route["should_run"], false, "{file}: {route}");
+        assert_eq!(route["command"], Value::Null, "{file}: {route}");
+        assert_eq!((&route["pr_number"], &route["sha"]), (&pr, &sha), "{file}");
+        let said = route["reason"].as_str().unwrap_or("");
+        assert!(said.starts_with(reason), "{file}: {said:?}");
+        assert!(gh.requests().is_empty(), "{file}: --offline made requests");
     }
 }

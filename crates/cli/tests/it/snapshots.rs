@@ -25,6 +25,7 @@ fn parse_outputs_file_for_a_pull_request_opened() {
     let output = dir.path().join("output");
     let event = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures/github-webhooks/pull_request/opened.payload.json");
+    gh.clear_requests();
     let out = gh
         .command(&["parse", "--offline"])
         .env("GITHUB_EVENT_NAME", "pull_request")
@@ -33,5 +34,6 @@ fn parse_outputs_file_for_a_pull_request_opened() {
         .output()
         .unwrap();
     ok(&out);
+    assert!(gh.requests().is_empty(), "--offline made requests");
     insta::assert_snapshot!(std::fs::read_to_string(&output).unwrap());
 }

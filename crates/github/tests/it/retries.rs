@@ -81,13 +81,10 @@ async fn exhausted_primary_limit_with_a_far_reset_fails_fast() {
     emu.post("/ratelimit", json!({ "limit": 1 })).await;
     let gh = emu.bot();
     gh.get_pull(&emu.repo, 5).await.unwrap();
-    let started = Instant::now();
+    // Not waiting for the reset an hour away shows as failing at once with the reset time
+    // and without a second try (no wall-clock bound: it would flake on a busy machine).
     let err = gh.get_pull(&emu.repo, 5).await.unwrap_err();
     assert!(matches!(err, ForgeError::RateLimited { .. }), "{err:?}");
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "must not wait for a reset an hour away"
-    );
     assert!(
         err.to_string().contains("rate limit exhausted until 20"),
         "{err}"
@@ -207,15 +204,12 @@ async fn the_deadline_bounds_the_whole_command() {
     cfg.retry.max_delay = Duration::from_millis(40);
     cfg.deadline = Duration::from_millis(400);
     let gh = GitHubClient::new(cfg).unwrap();
-    let started = Instant::now();
     let err = gh.get_pull(&emu.repo, 1).await.unwrap_err();
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
     assert!(matches!(err, ForgeError::Unavailable { .. }), "{err:?}");
     assert!(err.to_string().contains("deadline"), "{err}");
+    // The deadline, not the 1,000 attempts, ended it (counted, not timed).
+    let sent = emu.requests().await.len();
+    assert!((1..1000).contains(&sent), "{sent} requests");
     // Once the budget is spent, calls fail without sending anything.
     tokio::time::sleep(Duration::from_millis(400)).await;
     let before = emu.requests().await.len();

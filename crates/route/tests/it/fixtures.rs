@@ -794,21 +794,21 @@ fn hostile_comments_run_nothing() {
     assert_eq!(route("issue_comment", &issue).mode, Mode::None);
 }
 
+/// A megabyte after `/apply` is refused as bad arguments without echoing it. How long a
+/// decision takes is a bench's business, not a test's (a time bound flakes on a busy machine).
 #[test]
-fn a_megabyte_comment_is_cheap() {
+fn a_megabyte_comment_is_refused_without_echoing_it() {
     let body = format!("/apply {}", "a".repeat(1 << 20));
     let payload = serde_json::to_vec(&pr_comment(&body)).unwrap();
-    let cfg = Config::default();
-    let start = std::time::Instant::now();
-    for _ in 0..20 {
-        let r = decide("issue_comment", &payload, &cfg, &RouteContext::default()).unwrap();
-        assert_eq!(r.mode, Mode::None);
-    }
-    let per = start.elapsed() / 20;
-    eprintln!("{per:?} per decision on a 1 MB comment");
-    // Reading 1 MB of JSON dominates; the grammar looks at 1 KiB. Generous for debug builds.
-    assert!(
-        per < std::time::Duration::from_millis(200),
-        "{per:?} per decision"
-    );
+    let r = decide(
+        "issue_comment",
+        &payload,
+        &Config::default(),
+        &RouteContext::default(),
+    )
+    .unwrap();
+    assert_eq!(r.mode, Mode::None);
+    assert!(!r.should_run);
+    assert!(r.reason.len() < 1024, "{} bytes of reason", r.reason.len());
+    assert!(!r.reason.contains("aaaaaaaaaaaaaaaa"), "{}", r.reason);
 }

@@ -6,15 +6,16 @@ use std::time::Duration;
 
 use infra_ci_core::default_stages;
 use infra_ci_emulator::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
-use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
+use infra_ci_engine::{Dashboards, EngineError, Target, Tuning};
 use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId, RetryPolicy};
 use rand::{Rng as _, SeedableRng as _};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use tracing::instrument::WithSubscriber as _;
 
-use super::check::{OpResult, Verdict, check, foreign_snapshot};
-use super::scenario::{MAX_STALE_MS, Op, Scenario};
+use super::check::{Facts, OpResult, Verdict, check, snapshot};
+use super::engine::Engine;
+use super::scenario::{MAX_STALE_MS, Scenario};
 use crate::exit::CliError;
 
 const REPO: &str = "acme/infra";
@@ -104,8 +105,19 @@ fn sha_of(seed: u64, salt: u64) -> String {
         .collect()
 }
 
-/// Runs `s` on a fresh emulator and checks it.
+/// Runs `s` on a fresh emulator with the real engine and checks it.
 pub async fn run(s: &Scenario, quiet: bool) -> Result<Outcome, CliError> {
+    run_with(s, quiet, &[], false).await
+}
+
+/// Runs `s` with `engines[w]` as writer `w`'s engine (the real one past the end), all at
+/// once or, with `sequential`, one writer after the other (planted-defect tests).
+pub async fn run_with(
+    s: &Scenario,
+    quiet: bool,
+    engines: &[Engine],
+    sequential: bool,
+) -> Result<Outcome, CliError> {
     let opts = EmulatorOptions {
         rate_limit: Some(u32::MAX),
         ..EmulatorOptions::default()
@@ -118,12 +130,17 @@ pub async fn run(s: &Scenario, quiet: bool) -> Result<Outcome, CliError> {
         http: reqwest::Client::new(),
         base: base.clone(),
     };
-    let result = drive(s, &admin, &base, quiet).await;
+    let result = drive(s, &admin, &base, (quiet, engines, sequential)).await;
     emu.shutdown().await;
     result
 }
 
-async fn drive(s: &Scenario, admin: &Admin, base: &str, quiet: bool) -> Result<Outcome, CliError> {
+async fn drive(
+    s: &Scenario,
+    admin: &Admin,
+    base: &str,
+    (quiet, engines, sequential): (bool, &[Engine], bool),
+) -> Result<Outcome, CliError> {
     let sha = sha_of(s.seed, 0x5A);
     let repo = RepoId::parse(REPO).ok_or_else(|| CliError::failed("bad soak repo"))?;
     let target = Target {
@@ -143,13 +160,13 @@ async fn drive(s: &Scenario, admin: &Admin, base: &str, quiet: bool) -> Result<O
         None
     };
     seed_foreign(admin, &sha).await?;
-    let before = foreign_snapshot(&state(admin).await?, DEFAULT_BOT_LOGIN);
+    let before = snapshot(&state(admin).await?);
     admin
         .send(reqwest::Method::DELETE, "/_emulator/requests", None)
         .await?;
     admin.post("/_emulator/faults", s.faults.clone()).await?;
 
-    let results = writers(s, base, &target, quiet).await?;
+    let results = writers(s, base, &target, (quiet, engines, sequential)).await?;
 
     admin
         .send(reqwest::Method::DELETE, "/_emulator/faults", None)
@@ -158,8 +175,17 @@ async fn drive(s: &Scenario, admin: &Admin, base: &str, quiet: bool) -> Result<O
         .send(reqwest::Method::GET, "/_emulator/requests", None)
         .await?;
     let state = state(admin).await?;
-    let verdict = check(&state, &sha, DEFAULT_BOT_LOGIN, &results, &before, earlier);
     let log = log.as_array().map_or(&[][..], Vec::as_slice);
+    let faults = log.iter().filter(|e| !e["fault"].is_null()).count() as u64;
+    let facts = Facts {
+        sha: &sha,
+        pr: PR,
+        bot: DEFAULT_BOT_LOGIN,
+        before: &before,
+        earlier,
+        faults_injected: faults,
+    };
+    let verdict = check(&state, &facts, &results);
     let mut failed_writers: Vec<usize> = results
         .iter()
         .filter(|r| r.error.is_some())
@@ -176,7 +202,7 @@ async fn drive(s: &Scenario, admin: &Admin, base: &str, quiet: bool) -> Result<O
             .iter()
             .filter(|e| !e["status"].is_null() || e["fault"] == "reset")
             .count() as u64,
-        faults: log.iter().filter(|e| !e["fault"].is_null()).count() as u64,
+        faults,
         verdict,
         errors: results.iter().filter_map(|r| r.error.clone()).collect(),
     })
@@ -251,65 +277,211 @@ async fn seed_foreign(admin: &Admin, sha: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Every writer at once, each a tokio task with its own client; waits for all.
+/// Every writer at once, each a tokio task with its own client; waits for all. A writer
+/// stops at its first failed operation, as a CI job does.
 async fn writers(
     s: &Scenario,
     base: &str,
     target: &Target,
-    quiet: bool,
+    (quiet, engines, sequential): (bool, &[Engine], bool),
 ) -> Result<Vec<OpResult>, CliError> {
     let mut tasks = Vec::new();
+    let mut results = Vec::new();
     for (w, ops) in s.writers.iter().enumerate() {
         let forge = client(base)?;
         let target = target.clone();
         let ops = ops.clone();
-        let start_ms = Scenario::seed_of(s.seed, w as u64) % 30;
+        let engine = engines.get(w).copied().unwrap_or_default();
+        let start_ms = if sequential {
+            0
+        } else {
+            Scenario::seed_of(s.seed, w as u64) % 30
+        };
         let task = async move {
             tokio::time::sleep(Duration::from_millis(start_ms)).await;
             let dashboards = Dashboards::new(&forge, default_stages(), tuning());
             let mut out = Vec::new();
             for op in ops {
-                let error = match &op {
-                    Op::Init => dashboards.init(&target).await.err(),
-                    Op::Update {
-                        stage,
-                        status,
-                        output,
-                        link,
-                    } => dashboards
-                        .update(
-                            &target,
-                            StageUpdate {
-                                stage: stage.clone(),
-                                status: *status,
-                                link: link.clone(),
-                                output: Some(output.clone()),
-                                details: None,
-                            },
-                        )
-                        .await
-                        .err(),
-                };
+                let error = engine.run(&dashboards, &forge, &target, &op).await.err();
+                let failed = error.is_some();
                 out.push(OpResult {
                     writer: w,
                     op,
+                    contended: matches!(error, Some(EngineError::Contended { .. })),
                     error: error.map(|e| e.to_string()),
                 });
+                if failed {
+                    break;
+                }
             }
             out
         };
-        tasks.push(if quiet {
+        let task = if quiet {
             tokio::spawn(task.with_subscriber(tracing::subscriber::NoSubscriber::default()))
         } else {
             tokio::spawn(task)
-        });
+        };
+        if sequential {
+            results.extend(join(task).await?);
+        } else {
+            tasks.push(task);
+        }
     }
-    let mut results = Vec::new();
     for t in tasks {
-        results.extend(
-            t.await
-                .map_err(|e| CliError::failed(format!("a soak writer panicked: {e}")))?,
-        );
+        results.extend(join(t).await?);
     }
     Ok(results)
+}
+
+async fn join(t: tokio::task::JoinHandle<Vec<OpResult>>) -> Result<Vec<OpResult>, CliError> {
+    t.await
+        .map_err(|e| CliError::failed(format!("a soak writer panicked: {e}")))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    //! Each rule shown catching a defect planted in the engine, over a real emulator; the
+    //! same scenarios with the real engine pass. Writers run one after the other here so
+    //! the outcome does not depend on the scheduler.
+
+    use infra_ci_core::Status;
+
+    use super::*;
+    use crate::commands::soak::engine::Defect;
+    use crate::commands::soak::scenario::Op;
+
+    fn update(w: usize, stage: &str, status: Status) -> Op {
+        Op::Update {
+            stage: stage.into(),
+            status,
+            output: format!("w{w}.0 a | b"),
+            link: Some(format!(
+                "https://github.com/acme/infra/actions/runs/{}",
+                1000 + w
+            )),
+        }
+    }
+
+    /// Two writers, no faults: `ci` then `apply`.
+    fn scenario(earlier_dashboard: bool) -> Scenario {
+        Scenario {
+            seed: 11,
+            writers: vec![
+                vec![update(0, "ci", Status::Success)],
+                vec![update(1, "apply", Status::Running)],
+            ],
+            faults: json!({"seed": 11, "rules": [], "stale_ms": 0}),
+            earlier_dashboard,
+        }
+    }
+
+    async fn verdict(engines: &[Engine]) -> Verdict {
+        run_with(&scenario(false), true, engines, true)
+            .await
+            .unwrap()
+            .verdict
+    }
+
+    fn planted(d: Defect) -> Engine {
+        Engine::Planted(d)
+    }
+
+    /// The rule that `v` broke, and that it is the only one `allowed` besides.
+    fn assert_broke(v: &Verdict, rule: &str, allowed: &[&str]) {
+        let broken: Vec<&str> = v
+            .broken()
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(r, _)| r)
+            .collect();
+        assert!(
+            broken.contains(&rule),
+            "{rule} not caught: {:?}",
+            v.problems
+        );
+        for r in &broken {
+            assert!(
+                *r == rule || allowed.contains(r),
+                "{r} also broken: {:?}",
+                v.problems
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_real_engine_passes() {
+        let v = verdict(&[]).await;
+        assert!(!v.failed(), "{:?}", v.problems);
+        let o = run_with(&scenario(true), true, &[], true).await.unwrap();
+        assert!(!o.verdict.failed(), "{:?}", o.verdict.problems);
+        assert_eq!(o.verdict.earlier_minimized, Some(true));
+    }
+
+    #[tokio::test]
+    async fn an_engine_that_always_fails_is_caught() {
+        let e = planted(Defect::FailAlways);
+        let v = verdict(&[e, e]).await;
+        assert_broke(&v, "failed_without_faults", &[]);
+    }
+
+    #[tokio::test]
+    async fn giving_up_early_is_caught() {
+        let v = verdict(&[Engine::Real, planted(Defect::GiveUpEarly)]).await;
+        assert_broke(&v, "contended", &["failed_without_faults"]);
+    }
+
+    #[tokio::test]
+    async fn skipping_the_reconcile_is_a_lost_update() {
+        let v = verdict(&[Engine::Real, planted(Defect::SkipReconcile)]).await;
+        assert_broke(&v, "lost_updates", &[]);
+    }
+
+    #[tokio::test]
+    async fn a_wrong_word_is_caught() {
+        let v = verdict(&[planted(Defect::WrongWord)]).await;
+        assert_broke(&v, "wrong_statuses", &[]);
+    }
+
+    #[tokio::test]
+    async fn a_wrong_link_is_caught() {
+        let v = verdict(&[Engine::Real, planted(Defect::WrongLink)]).await;
+        assert_broke(&v, "wrong_statuses", &[]);
+    }
+
+    #[tokio::test]
+    async fn a_dropped_row_is_a_lost_update() {
+        let v = verdict(&[Engine::Real, planted(Defect::DropRow)]).await;
+        assert_broke(&v, "lost_updates", &[]);
+    }
+
+    #[tokio::test]
+    async fn a_later_writer_that_hides_an_older_status_is_caught() {
+        // Writer 0 posts and is killed; writer 1 reads it, then drops it from the comment.
+        let v = verdict(&[planted(Defect::PostThenFail), planted(Defect::HideOthers)]).await;
+        assert_broke(&v, "unshown_statuses", &["failed_without_faults"]);
+        // With the real engine as writer 1, the killed writer's status is shown.
+        let v = verdict(&[planted(Defect::PostThenFail)]).await;
+        assert_broke(&v, "failed_without_faults", &[]);
+    }
+
+    #[tokio::test]
+    async fn a_stray_status_is_caught() {
+        let v = verdict(&[Engine::Real, planted(Defect::StrayStatus)]).await;
+        assert_broke(&v, "unexplained_statuses", &[]);
+    }
+
+    #[tokio::test]
+    async fn a_minimized_dashboard_is_caught() {
+        let v = verdict(&[Engine::Real, planted(Defect::MinimizeCurrent)]).await;
+        assert_broke(&v, "minimized_dashboards", &[]);
+    }
+
+    #[tokio::test]
+    async fn a_duplicate_and_litter_are_caught() {
+        let v = verdict(&[Engine::Real, planted(Defect::Duplicate)]).await;
+        assert_broke(&v, "duplicate_dashboards", &[]);
+        let v = verdict(&[Engine::Real, planted(Defect::Litter)]).await;
+        assert_broke(&v, "foreign_edits", &[]);
+    }
 }
