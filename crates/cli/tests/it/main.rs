@@ -4,9 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 mod app_auth;
+mod browser;
 mod dashboard;
 mod errors;
 mod parse;
+mod rendered;
 mod snapshots;
 mod store_comment;
 mod support;

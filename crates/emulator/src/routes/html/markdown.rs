@@ -230,6 +230,6 @@ mod tests {
     #[test]
     fn comments_and_sub_are_github_like() {
         let html = render("<!-- infra-dashboard:abc1234 -->\nH<sub>2</sub>O ~~old~~");
-        assert_eq!(html, "<p>H<sub>2</sub>O <del>old</del></p>\n");
+        assert_eq!(html.trim(), "<p>H<sub>2</sub>O <del>old</del></p>");
     }
 }
