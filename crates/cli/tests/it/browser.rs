@@ -136,7 +136,8 @@ impl Cdp {
     /// Sends a command and returns its result (protocol errors fail the test).
     fn call(&mut self, method: &str, params: Value) -> Value {
         self.next += 1;
-        let mut msg = json!({"id": self.next, "method": method, "params": params});
+        let mut msg = json!({"id": self.next, "method": method});
+        msg["params"] = params;
         if let Some(s) = &self.session {
             msg["sessionId"] = json!(s);
         }
