@@ -191,7 +191,11 @@ pub struct DemoArgs {
     /// Pause between steps, so the dashboard can be watched changing.
     #[arg(long, default_value_t = 0, value_name = "MS")]
     pub step_ms: u64,
-    /// Keep the emulator running at the end (open the printed URL to see the PR).
-    #[arg(long)]
-    pub keep: bool,
+    /// Serve the pull request's page while the demo plays and keep it up afterwards (until
+    /// Ctrl-C): open the printed address to watch the dashboard change as GitHub shows it.
+    #[arg(long, alias = "keep")]
+    pub serve: bool,
+    /// Port for the emulator and the page (0: any free port).
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub port: u16,
 }

@@ -24,6 +24,7 @@ use crate::exit::CliError;
 
 const REPO: &str = "acme/infra";
 const PR: u64 = 1;
+const TITLE: &str = "Add the data-prod network";
 const HEAD: &str = "3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39";
 
 /// Everything the demo drives.
@@ -37,11 +38,17 @@ struct Demo {
 }
 
 pub async fn run(a: DemoArgs) -> Result<(), CliError> {
-    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
+    let emu = spawn(([127, 0, 0, 1], a.port).into(), EmulatorOptions::default())
         .await
-        .map_err(|e| CliError::failed(format!("cannot start the embedded emulator: {e}")))?;
+        .map_err(|e| {
+            CliError::failed(format!(
+                "cannot start the embedded emulator on port {}: {e} (choose another --port, or 0 for any free one)",
+                a.port
+            ))
+        })?;
     let base = emu.base_url();
     println!("GitHub API emulator listening on {base}");
+    let page = format!("{base}/{REPO}/pull/{PR}");
     let admin = Admin {
         http: reqwest::Client::new(),
         base: base.clone(),
@@ -57,9 +64,14 @@ pub async fn run(a: DemoArgs) -> Result<(), CliError> {
     admin
         .post(
             &format!("/_emulator/repos/{REPO}/pulls"),
-            json!({"number": PR, "head_sha": HEAD, "user": "alice"}),
+            json!({"number": PR, "head_sha": HEAD, "user": "alice", "title": TITLE,
+                   "head_ref": "feature", "base_ref": "main"}),
         )
         .await?;
+    if a.serve {
+        // Printed before the demo plays, so a browser can watch it (the page reloads itself).
+        println!("Watch the pull request: {page}?refresh=2");
+    }
     let cfg = ClientConfig::new(Auth::Token(SecretString::from(DEFAULT_BOT_TOKEN)))
         .with_base_url(&base)?;
     let repo = RepoId::parse(REPO).ok_or_else(|| CliError::failed("bad demo repo"))?;
@@ -76,10 +88,9 @@ pub async fn run(a: DemoArgs) -> Result<(), CliError> {
         step: Duration::from_millis(a.step_ms),
     };
     d.play().await?;
-    if a.keep {
-        println!(
-            "\nThe emulator keeps running at {base}; the PR: {base}/{REPO}/pull/{PR} (Ctrl-C to stop)."
-        );
+    if a.serve {
+        println!("\nThe pull request's page: {page}");
+        println!("The emulator keeps running at {base} (Ctrl-C to stop).");
         let _ = tokio::signal::ctrl_c().await;
     }
     emu.shutdown().await;

@@ -5,9 +5,11 @@
 
 mod app_auth;
 mod attacks;
+mod browser;
 mod dashboard;
 mod errors;
 mod parse;
+mod rendered;
 mod snapshots;
 mod store_comment;
 mod support;

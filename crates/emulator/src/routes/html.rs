@@ -1,100 +1,122 @@
 //! A read-only HTML view of an issue or pull request conversation, for people watching a
-//! demo: comments in order with author, time and minimized state. Every user-provided
-//! string is HTML-escaped (bodies are shown as preformatted text, never as markup).
+//! demo and for tests that check what a user sees: comments and reviews in order, each body
+//! rendered as GitHub renders it ([`markdown`]) inside a page laid out like GitHub's
+//! conversation tab ([`page`]). Every other user-provided string is HTML-escaped.
 
-use std::fmt::Write as _;
+mod markdown;
+mod page;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::Emulator;
+use crate::model::UserKind;
 use crate::shapes::ts;
+use crate::world::World;
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+use page::{Author, Header};
+
+/// One entry of the timeline, in time order.
+enum Entry<'a> {
+    Comment(&'a crate::model::Comment),
+    Review(&'a crate::model::Review),
+}
+
+/// `?refresh=N`: reload the page every N seconds (1 to 60), to watch a demo live without
+/// a script on the page.
+#[derive(Debug, serde::Deserialize)]
+pub struct View {
+    refresh: Option<u32>,
 }
 
 /// `GET /{owner}/{repo}/pull/{number}` and `/issues/{number}`.
 pub async fn conversation(
     State(emu): State<Emulator>,
     Path((owner, repo, number)): Path<(String, String, u64)>,
+    Query(view): Query<View>,
 ) -> Response {
     let world = emu.world();
     let issue = world
         .repos
         .get(&(owner.clone(), repo.clone()))
         .and_then(|r| r.issues.get(&number));
-    let title = issue.map_or_else(
-        || format!("#{number}"),
-        |i| format!("{} #{number}", i.title),
-    );
-    let mut html = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title><style>\
-         body{{font-family:sans-serif;max-width:60em;margin:2em auto}}\
-         .c{{border:1px solid #ccc;border-radius:6px;margin:1em 0}}\
-         .h{{background:#f6f8fa;padding:.4em .8em;border-bottom:1px solid #ccc}}\
-         pre{{white-space:pre-wrap;padding:.8em;margin:0}}</style></head><body>\
-         <h1>{o}/{r}: {t}</h1>",
-        t = escape(&title),
-        o = escape(&owner),
-        r = escape(&repo),
-    );
-    if let Some(p) = issue.and_then(|i| i.pull.as_ref()) {
-        let _ = write!(
-            html,
-            "<p>head <code>{}</code> on <code>{}</code></p>",
-            escape(&p.head_sha),
-            escape(&p.head_ref)
-        );
-    }
+    let pull = issue.and_then(|i| i.pull.as_ref());
     let comments = world.issue_comments(&owner, &repo, number, None);
-    let _ = write!(html, "<p>{} comment(s)</p>", comments.len());
-    for c in comments {
-        let author = world
-            .users
-            .get(&c.user_id)
-            .map_or("ghost", |u| u.login.as_str());
-        let v = c.current();
-        let edited = if v.updated_at == c.created_at {
-            ""
-        } else {
-            " (edited)"
-        };
-        let body = match &c.minimized {
-            Some(reason) => format!(
-                "<details><summary>This comment was marked as {}.</summary><pre>{}</pre></details>",
-                escape(reason),
-                escape(&v.body)
-            ),
-            None => format!("<pre>{}</pre>", escape(&v.body)),
-        };
-        let _ = write!(
-            html,
-            "<div class=\"c\" id=\"issuecomment-{id}\"><div class=\"h\"><b>{a}</b> commented at {t}{e} · #{id}</div>{body}</div>",
-            id = c.id,
-            a = escape(author),
-            t = ts(c.created_at),
-            e = edited,
-        );
+    let state = match (issue, pull) {
+        (_, Some(p)) if p.merged => "Merged",
+        (Some(i), _) if i.state == "closed" => "Closed",
+        (_, Some(p)) if p.draft => "Draft",
+        _ => "Open",
+    };
+    let header = Header {
+        owner: &owner,
+        repo: &repo,
+        number,
+        title: issue.map_or("", |i| i.title.as_str()),
+        state,
+        author: issue.map_or("ghost", |i| login(&world, i.user_id).login),
+        branches: pull.map(|p| {
+            (
+                p.base_ref.as_str(),
+                p.head_ref.as_str(),
+                p.head_sha.as_str(),
+            )
+        }),
+        comments: comments.len(),
+        refresh: view.refresh.map(|n| n.clamp(1, 60)),
+    };
+    let mut html = page::start(&header);
+    let mut entries: Vec<(jiff::Timestamp, Entry<'_>)> = comments
+        .iter()
+        .map(|c| (c.created_at, Entry::Comment(c)))
+        .collect();
+    if let Some(p) = pull {
+        entries.extend(p.reviews.iter().map(|r| (r.submitted_at, Entry::Review(r))));
     }
-    html.push_str("</body></html>");
+    // Stable: comments keep their id order within one second.
+    entries.sort_by_key(|(at, _)| *at);
+    for (_, entry) in entries {
+        match entry {
+            Entry::Comment(c) => {
+                let v = c.current();
+                page::comment(
+                    &mut html,
+                    c.id,
+                    &login(&world, c.user_id),
+                    &ts(c.created_at),
+                    v.updated_at != c.created_at,
+                    c.minimized.as_deref(),
+                    &markdown::render(&v.body),
+                );
+            }
+            Entry::Review(r) => page::review(
+                &mut html,
+                &login(&world, r.user_id),
+                &r.state,
+                &ts(r.submitted_at),
+                &markdown::render(&r.body),
+            ),
+        }
+    }
+    html.push_str(page::END);
     let mut res = (StatusCode::OK, html).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     res
+}
+
+fn login(world: &World, user_id: u64) -> Author<'_> {
+    world.users.get(&user_id).map_or(
+        Author {
+            login: "ghost",
+            bot: false,
+        },
+        |u| Author {
+            login: &u.login,
+            bot: u.kind == UserKind::Bot,
+        },
+    )
 }
