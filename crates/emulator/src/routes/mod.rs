@@ -58,8 +58,9 @@ pub fn router(emu: Emulator) -> Router {
         )
         .route(
             "/repos/{owner}/{repo}/statuses/{sha}",
-            post(statuses::create),
+            post(statuses::create).get(statuses::list),
         )
+        .route("/repos/{owner}/{repo}/commits/{ref}", get(compare::commit))
         .route(
             "/repos/{owner}/{repo}/commits/{ref}/status",
             get(statuses::combined),
@@ -107,6 +108,8 @@ pub fn router(emu: Emulator) -> Router {
         .route("/{owner}/{repo}/issues/{number}", get(html::conversation))
         .merge(api)
         .fallback(not_found)
+        // GitHub answers an unsupported method on a known path with its JSON 404, not 405.
+        .method_not_allowed_fallback(not_found)
         .with_state(emu)
 }
 
