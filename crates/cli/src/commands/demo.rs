@@ -37,9 +37,15 @@ struct Demo {
 }
 
 pub async fn run(a: DemoArgs) -> Result<(), CliError> {
-    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
-        .await
-        .map_err(|e| CliError::failed(format!("cannot start the embedded emulator: {e}")))?;
+    let emu = spawn(
+        ([127, 0, 0, 1], 0).into(),
+        EmulatorOptions {
+            repos: vec!["acme/infra".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| CliError::failed(format!("cannot start the embedded emulator: {e}")))?;
     let base = emu.base_url();
     println!("GitHub API emulator listening on {base}");
     let admin = Admin {

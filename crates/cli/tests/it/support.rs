@@ -28,9 +28,15 @@ impl Gh {
                 .build()
                 .unwrap();
             rt.block_on(async move {
-                let handle = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
-                    .await
-                    .unwrap();
+                let handle = spawn(
+                    ([127, 0, 0, 1], 0).into(),
+                    EmulatorOptions {
+                        repos: vec!["acme/infra".into()],
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
                 tx.send(handle).unwrap();
                 std::future::pending::<()>().await;
             });

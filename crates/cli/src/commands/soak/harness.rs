@@ -108,6 +108,9 @@ fn sha_of(seed: u64, salt: u64) -> String {
 pub async fn run(s: &Scenario, quiet: bool) -> Result<Outcome, CliError> {
     let opts = EmulatorOptions {
         rate_limit: Some(u32::MAX),
+        // Bulk concurrent writers: GitHub's secondary limits would dominate every scenario.
+        no_limits: true,
+        repos: vec!["acme/infra".into()],
         ..EmulatorOptions::default()
     };
     let emu = spawn(([127, 0, 0, 1], 0).into(), opts)
