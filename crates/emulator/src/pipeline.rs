@@ -142,8 +142,10 @@ pub async fn api(State(emu): State<Emulator>, mut req: Request, next: Next) -> R
     req.extensions_mut().insert(ReadAsOf(adm.as_of));
     let res = next.run(req).await;
     let mut rate = adm.rate;
-    let res = if method == "GET" && res.status() == StatusCode::OK {
-        let (res, not_modified) = with_etag(res, if_none_match.as_deref()).await;
+    let res = if matches!(res.status(), StatusCode::OK | StatusCode::CREATED) {
+        // GitHub sends an ETag with creates too; only a GET can be answered 304.
+        let inm = if_none_match.as_deref().filter(|_| method == "GET");
+        let (res, not_modified) = with_etag(res, inm).await;
         if not_modified {
             refund(&emu, adm.charged, &mut rate);
         }

@@ -76,6 +76,19 @@ impl Gh {
             &format!("/repos/{REPO}/pulls"),
             &json!({"number": number, "head_sha": head_sha, "user": "alice"}),
         );
+        // The head is one commit ahead of the pull request's base (the emulator knows
+        // only declared ancestry; compare on unknown commits is a 404, as on GitHub).
+        self.admin(
+            &format!("/repos/{REPO}/commits"),
+            &json!({"sha": head_sha, "parents": ["0".repeat(40)]}),
+        );
+        // The base branch `main` exists at that base (422 "already exists" after the first).
+        self.api(
+            reqwest::Method::POST,
+            infra_ci_emulator::DEFAULT_BOT_TOKEN,
+            &format!("/repos/{REPO}/git/refs"),
+            Some(json!({"ref": "refs/heads/main", "sha": "0".repeat(40)})),
+        );
     }
 
     /// A REST call with a token, as any client would.

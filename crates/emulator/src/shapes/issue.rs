@@ -118,6 +118,7 @@ pub fn issue(ctx: Ctx<'_>, world: &World, repo: &Repo, i: &Issue) -> Value {
         "assignees": [],
         "milestone": null,
         "locked": false,
+        "performed_via_github_app": null,
         "active_lock_reason": null,
         "comments": comments,
         "closed_at": i.closed_at.map(ts),

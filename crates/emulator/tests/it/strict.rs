@@ -145,7 +145,8 @@ async fn refs_resolve_and_unknown_commits_fail() {
         &json!({"state": "success"}),
     )
     .await;
-    for r in ["main", "heads/main", SHA] {
+    // Clients send a ref with a slash percent-encoded (octokit: `heads%2Fmain`).
+    for r in ["main", "heads%2Fmain", SHA] {
         let res = env
             .get(BOT, &format!("/repos/o/r/commits/{r}/status"))
             .await;
@@ -160,7 +161,7 @@ async fn refs_resolve_and_unknown_commits_fail() {
     for path in [
         format!("/repos/o/r/commits/{unknown}/status"),
         format!("/repos/o/r/commits/{unknown}"),
-        "/repos/o/r/commits/heads/nope/status".to_owned(),
+        "/repos/o/r/commits/heads%2Fnope/status".to_owned(),
     ] {
         let res = env.get(BOT, &path).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
