@@ -76,9 +76,15 @@ fn graphql_calls(log: &Value) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_head_minimizes_earlier_dashboards_once_and_nothing_else() {
-    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
-        .await
-        .unwrap();
+    let emu = spawn(
+        ([127, 0, 0, 1], 0).into(),
+        EmulatorOptions {
+            repos: vec!["acme/infra".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let base = emu.base_url();
     post(
         &base,

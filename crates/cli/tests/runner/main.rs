@@ -76,9 +76,15 @@ async fn with_standin(dir: &Path, api: &str, args: &[&str]) -> Output {
 
 /// An emulator on a free local port with its defaults.
 async fn start_emulator() -> EmulatorHandle {
-    spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
-        .await
-        .unwrap()
+    spawn(
+        "127.0.0.1:0".parse().unwrap(),
+        EmulatorOptions {
+            repos: vec!["acme/infra".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
 }
 
 fn path_with_standin() -> String {

@@ -94,10 +94,7 @@ pub fn issue(ctx: Ctx<'_>, world: &World, repo: &Repo, i: &Issue) -> Value {
         .comments
         .values()
         .filter(|c| {
-            c.owner == repo.owner
-                && c.repo == repo.name
-                && c.issue_number == i.number
-                && c.deleted.is_none()
+            c.in_repo(&repo.owner, &repo.name) && c.issue_number == i.number && c.deleted.is_none()
         })
         .count();
     let kind = if i.pull.is_some() { "pull" } else { "issues" };
@@ -121,6 +118,7 @@ pub fn issue(ctx: Ctx<'_>, world: &World, repo: &Repo, i: &Issue) -> Value {
         "assignees": [],
         "milestone": null,
         "locked": false,
+        "performed_via_github_app": null,
         "active_lock_reason": null,
         "comments": comments,
         "closed_at": i.closed_at.map(ts),

@@ -35,9 +35,7 @@ pub fn pull_request(ctx: Ctx<'_>, world: &World, repo: &Repo, i: &Issue, p: &Pul
     let comments = world
         .comments
         .values()
-        .filter(|c| {
-            &c.owner == owner && &c.repo == name && c.issue_number == n && c.deleted.is_none()
-        })
+        .filter(|c| c.in_repo(owner, name) && c.issue_number == n && c.deleted.is_none())
         .count();
     let state = if i.state == "open" { "open" } else { "closed" };
     let mergeable_state = match (p.merged, p.mergeable) {

@@ -27,10 +27,15 @@ pub fn fast_policy() -> RetryPolicy {
 
 impl Emu {
     pub async fn start() -> Self {
-        let handle =
-            infra_ci_emulator::spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
-                .await
-                .expect("emulator starts");
+        let handle = infra_ci_emulator::spawn(
+            "127.0.0.1:0".parse().unwrap(),
+            EmulatorOptions {
+                repos: vec!["octo/infra".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("emulator starts");
         Self {
             handle,
             admin: reqwest::Client::new(),

@@ -36,9 +36,15 @@ pub struct World {
 
 impl World {
     pub async fn new(config_yaml: &str) -> Self {
-        let emu = spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
-            .await
-            .unwrap();
+        let emu = spawn(
+            "127.0.0.1:0".parse().unwrap(),
+            EmulatorOptions {
+                repos: vec!["acme/infra".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         let base = emu.base_url();
         let client = client(&base, DEFAULT_BOT_TOKEN);
         let tmp = tempfile::tempdir().unwrap();
