@@ -100,6 +100,16 @@ async fn a_new_head_minimizes_earlier_dashboards_once_and_nothing_else() {
         json!({"number": PR, "head_sha": sha('a'), "user": "mallory"}),
     )
     .await;
+    // The pull request's next heads: b, then c, each pushed on top of the last.
+    for (c, parent) in [(sha('b'), sha('a')), (sha('c'), sha('b'))] {
+        post(
+            &base,
+            "/_emulator/repos/acme/infra/commits",
+            None,
+            json!({"sha": c, "parents": [parent]}),
+        )
+        .await;
+    }
     let a = init(&base, &sha('a')).await;
     // Someone else's comment with commit a's marker: never ours to hide or edit.
     let fake = post(

@@ -70,7 +70,11 @@ fn bad(message: &str) -> Response {
 
 /// 404 with what to do, unless `owner/repo` was created: seeding never creates a
 /// repository by the way (a typo in a test would otherwise pass unnoticed).
-pub(super) fn missing_repo(world: &crate::world::World, owner: &str, repo: &str) -> Option<Response> {
+pub(super) fn missing_repo(
+    world: &crate::world::World,
+    owner: &str,
+    repo: &str,
+) -> Option<Response> {
     if world.find_repo(owner, repo).is_some() {
         return None;
     }

@@ -94,6 +94,15 @@ impl Emu {
         .await;
     }
 
+    /// Declares commit `sha` (no parents), as a push would make it exist on GitHub.
+    pub async fn commit(&self, sha: &str) {
+        self.post(
+            &self.repo_path("/commits"),
+            json!({ "sha": sha, "parents": [] }),
+        )
+        .await;
+    }
+
     /// Seeds pull request `number` of `self.repo` at `head_sha`.
     pub async fn pull(&self, number: u64, head_sha: &str) {
         let path = format!("/repos/{}/{}/pulls", self.repo.owner, self.repo.name);
