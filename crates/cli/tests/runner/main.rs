@@ -106,7 +106,7 @@ async fn seed_pull(api: &str, head: &str) {
     }
     let res = http
         .post(format!("{api}/repos/acme/infra/git/refs"))
-        .bearer_auth(infra_ci_emulator::DEFAULT_BOT_TOKEN)
+        .bearer_auth(DEFAULT_BOT_TOKEN)
         .json(&json!({ "ref": "refs/heads/main", "sha": base }))
         .send()
         .await

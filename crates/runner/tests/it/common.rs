@@ -183,7 +183,7 @@ impl World {
     pub async fn known_commit(&self, sha: &str) -> bool {
         reqwest::Client::new()
             .get(format!("{}/repos/{OWNER_REPO}/commits/{sha}", self.base))
-            .bearer_auth(infra_ci_emulator::DEFAULT_BOT_TOKEN)
+            .bearer_auth(DEFAULT_BOT_TOKEN)
             .send()
             .await
             .unwrap()
