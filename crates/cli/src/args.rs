@@ -48,6 +48,13 @@ pub enum Command {
     Run(crate::commands::run::RunArgs),
     /// Plan every project and keep the "Infrastructure drift" issue in step (exit 1 on drift).
     Drift(crate::commands::drift::DriftArgs),
+    /// Stage `ci`: terraform fmt -check, then init -backend=false and validate of every
+    /// project; the first error line in the Output column.
+    Validate(crate::commands::pipeline::ValidateArgs),
+    /// Report a job's outcome on the rows it owns (a Digger leg; a job that ended early).
+    Report(crate::commands::pipeline::ReportArgs),
+    /// Find the one run that saved the plans an apply needs (writes `run_id` to GITHUB_OUTPUT).
+    PlanRun(crate::commands::pipeline::PlanRunArgs),
     /// Serve the GitHub API emulator (for trying infra-ci locally and for tests).
     Emulator(EmulatorArgs),
     /// Play the seed's `/plan` and `/bootstrap apply` sequences on an embedded emulator.

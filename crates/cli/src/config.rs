@@ -7,11 +7,18 @@ use infra_ci_config::{CONFIG_PATH, Config};
 
 use crate::exit::CliError;
 
-/// The configuration for this run.
+/// Where the workflow put the default branch's configuration (`.github/infra-ci.yml` of a
+/// second, trusted checkout), so that a pull request never sets its own rules. Optional like
+/// the default path: a repository without the file gets the seed's pipeline.
+pub const INFRA_CI_CONFIG: &str = "INFRA_CI_CONFIG";
+
+/// The configuration for this run: `--config`, else `INFRA_CI_CONFIG`, else the default path.
 pub fn load(explicit: Option<&Path>) -> Result<Config, CliError> {
-    let (path, required) = match explicit {
-        Some(p) => (p.to_path_buf(), true),
-        None => (Path::new(CONFIG_PATH).to_path_buf(), false),
+    let from_env = std::env::var_os(INFRA_CI_CONFIG).filter(|v| !v.is_empty());
+    let (path, required) = match (explicit, from_env) {
+        (Some(p), _) => (p.to_path_buf(), true),
+        (None, Some(p)) => (p.into(), false),
+        (None, None) => (Path::new(CONFIG_PATH).to_path_buf(), false),
     };
     match std::fs::read_to_string(&path) {
         Ok(text) => Config::from_yaml(&text)

@@ -5,6 +5,7 @@ mod demo;
 pub mod drift;
 mod emulator;
 mod parse;
+pub mod pipeline;
 pub mod run;
 pub mod soak;
 mod summarize;
@@ -23,6 +24,9 @@ pub async fn dispatch(cli: Cli) -> u8 {
         Command::Show(a) => dashboard::show(a).await,
         Command::Parse(a) => parse::run(a).await,
         Command::Summarize(a) => summarize::run(&a),
+        Command::Validate(a) => pipeline::validate(a).await,
+        Command::Report(a) => pipeline::report(a).await,
+        Command::PlanRun(a) => pipeline::find_plan_run(a).await,
         Command::Emulator(a) => emulator::run(a).await,
         Command::Demo(a) => demo::run(a).await,
         Command::Soak(a) => soak::run(a).await,
