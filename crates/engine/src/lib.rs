@@ -23,6 +23,7 @@
 
 mod comment_store;
 mod error;
+mod fence;
 mod live;
 mod locate;
 mod minimize;
