@@ -5,7 +5,7 @@
 //!
 //! Run: `cargo run --release -p infra-ci --example bench_matrix` (prints Markdown tables).
 
-#![allow(clippy::unwrap_used, clippy::print_stdout)]
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::cast_precision_loss)]
 
 use std::time::{Duration, Instant};
 

@@ -66,12 +66,12 @@ impl Seen {
         s
     }
 
-    /// Stage statuses newer than every anchor: renders still under way somewhere.
-    pub fn in_flight(&self) -> bool {
+    /// Stage statuses other than `mine` newer than every anchor: other writers are at work.
+    pub fn others_in_flight(&self, mine: u64) -> bool {
         self.truth
             .stages
             .values()
-            .any(|t| t.revision > self.newest_anchor)
+            .any(|t| t.revision > self.newest_anchor && t.revision != mine)
     }
 
     /// A later writer of ours will make a fenced read after `mine` and render what it shows.
@@ -147,7 +147,7 @@ mod tests {
             status(9, "ci/other", "success"),
         ]));
         assert_eq!((s.newest, s.newest_write, s.newest_anchor), (9, 3, 4));
-        assert!(!s.in_flight());
+        assert!(!s.others_in_flight(0));
         assert!(s.later_writer_than(2));
         assert!(!s.later_writer_than(3));
         assert!(!s.later_writer_than(0), "init has no write to leave");
@@ -159,6 +159,10 @@ mod tests {
             status(8, "infra-dashboard/e2e", "success"),
         ]));
         assert_eq!((s.newest_write, s.newest_anchor), (8, 7));
-        assert!(s.in_flight(), "e2e was posted after the last fence");
+        assert!(s.others_in_flight(3), "e2e was posted after the last fence");
+        assert!(
+            !s.others_in_flight(8),
+            "only our own status is newer than the fence"
+        );
     }
 }

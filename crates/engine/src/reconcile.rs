@@ -92,9 +92,10 @@ pub async fn reconcile(ctx: &Ctx<'_>, first: Seen, own: &Own) -> Result<Reconcil
     // Our newest write: our own stage status, then each fence we post.
     let mut mine = own.status.as_ref().map_or(0, |s| s.id);
     let mut seen = first;
-    if mine > 0 && seen.newest < mine && seen.in_flight() {
-        // The first read may predate our status while others are writing: read once after
-        // it, so that a later writer it shows can take our render over.
+    if mine > 0 && seen.others_in_flight(mine) && !seen.later_writer_than(mine) {
+        // Others are writing and the first read (made with our status, not after it) shows
+        // none later than us: read once more, after our status, so that a later writer it
+        // shows can take our render over. Uncontended updates skip this.
         seen = read_after(ctx, mine).await?;
     }
     let mut truth = seen.truth.clone();
@@ -342,7 +343,9 @@ mod tests {
                     .unwrap(),
             )
         };
-        reconcile(&ctx, read().await, &Own::default()).await.unwrap();
+        reconcile(&ctx, read().await, &Own::default())
+            .await
+            .unwrap();
         let a = post(&forge, &target, "ci").await;
         let b = post(&forge, &target, "e2e").await;
         let seen = read().await;
@@ -363,8 +366,16 @@ mod tests {
         };
         let r = reconcile(&ctx, seen, &own_b).await.unwrap();
         let body = forge.get_comment(&target.repo, r.comment_id).await.unwrap();
-        assert!(body.body().contains("| CI Validate | ✅ success |"), "{}", body.body());
-        assert!(body.body().contains("| E2E Tests | ✅ success |"), "{}", body.body());
+        assert!(
+            body.body().contains("| CI Validate | ✅ success |"),
+            "{}",
+            body.body()
+        );
+        assert!(
+            body.body().contains("| E2E Tests | ✅ success |"),
+            "{}",
+            body.body()
+        );
         let fences: Vec<Value> = http
             .get(&log)
             .send()
