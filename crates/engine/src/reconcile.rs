@@ -99,8 +99,11 @@ pub async fn reconcile(ctx: &Ctx<'_>, first: Seen, own: &Own) -> Result<Reconcil
         seen = read_after(ctx, mine).await?;
     }
     let mut truth = seen.truth.clone();
+    // Only a writer that has not written the comment may leave it to a later writer: one
+    // that has may have overwritten rows, and only its own fenced read can tell.
+    let mut wrote = false;
     for round in 1..=ctx.tuning.max_rounds {
-        if let Some(r) = left_to_later_writer(&seen, mine, round) {
+        if !wrote && let Some(r) = left_to_later_writer(&seen, mine, round) {
             return Ok(r);
         }
         if let Some(s) = &own.status {
@@ -143,6 +146,7 @@ pub async fn reconcile(ctx: &Ctx<'_>, first: Seen, own: &Own) -> Result<Reconcil
                 }
                 Err(e) => return Err(e.into()),
             }
+            wrote = true;
             mine = post_fence(ctx, &dashboard, &comment.html_url).await?;
         } else if mine == 0 || seen.newest >= mine {
             // The comment already shows everything a read after our last write showed.
@@ -150,9 +154,6 @@ pub async fn reconcile(ctx: &Ctx<'_>, first: Seen, own: &Own) -> Result<Reconcil
         }
         // A read after our last write: did a status we did not render arrive before it?
         seen = read_after(ctx, mine).await?;
-        if seen.later_writer_than(mine) {
-            return Ok(done(comment.id, comment.html_url, round));
-        }
         let newer = seen.truth.stages.iter().any(|(k, t)| {
             dashboard
                 .stage(k)
