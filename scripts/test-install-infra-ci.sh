@@ -125,8 +125,14 @@ else not_ok "falls back to cargo install --locked --git --tag when no asset exis
 commit=0123456789abcdef0123456789abcdef01234567
 mkdir -p "$work/action/crates/cli" "$work/gh-ok" "$work/gh-no"
 touch "$work/action/crates/cli/Cargo.toml"
-printf '#!/bin/sh\necho "$*" >"$GH_STUB_LOG"\nexit 0\n' >"$work/gh-ok/gh"
-printf '#!/bin/sh\necho "$*" >"$GH_STUB_LOG"\nexit 1\n' >"$work/gh-no/gh"
+# gh stubs that record their arguments and say yes (or no) to `attestation verify`.
+for verdict in ok:0 no:1; do
+  cat >"$work/gh-${verdict%%:*}/gh" <<STUB
+#!/bin/sh
+echo "\$*" >"\$GH_STUB_LOG"
+exit ${verdict##*:}
+STUB
+done
 chmod +x "$work/gh-ok/gh" "$work/gh-no/gh"
 if run_installer PATH="$work/gh-ok:$work/case/bin-stub:$PATH" GH_STUB_LOG="$work/gh.log" INFRA_CI_ACTION_REF="$commit" \
   INFRA_CI_ACTION_PATH="$work/action" INFRA_CI_REPOSITORY=acme/infra-ci &&

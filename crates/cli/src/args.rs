@@ -51,6 +51,13 @@ pub enum Command {
     /// The apply gate: may these projects be applied on the PR's head now? (Before a Digger
     /// apply; the native `run apply` asks it itself.) Exit 0 yes, 1 no, with the reasons.
     Gate(crate::commands::gate::GateArgs),
+    /// Stage `ci`: terraform fmt -check, then init -backend=false and validate of every
+    /// project; the first error line in the Output column.
+    Validate(crate::commands::pipeline::ValidateArgs),
+    /// Report a job's outcome on the rows it owns (a Digger leg; a job that ended early).
+    Report(crate::commands::pipeline::ReportArgs),
+    /// Find the one run that saved the plans an apply needs (writes `run_id` to GITHUB_OUTPUT).
+    PlanRun(crate::commands::pipeline::PlanRunArgs),
     /// Serve the GitHub API emulator (for trying infra-ci locally and for tests).
     Emulator(EmulatorArgs),
     /// Play the seed's `/plan` and `/bootstrap apply` sequences on an embedded emulator.

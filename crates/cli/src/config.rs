@@ -6,7 +6,9 @@
 //!   A pull request's own copy of the file is its author's to write; who may apply, what an
 //!   apply requires, the locks and the project→stage map must not be. A pull request's
 //!   change to the file takes effect when it is merged (docs/security.md).
-//! - **Elsewhere**, or with an explicit `--config PATH`: that file, or the working tree's.
+//! - **A named file**: `--config PATH`, or `INFRA_CI_CONFIG` (the reusable pipeline points it
+//!   at its own checkout of the default branch's `.github`, saving the API read).
+//! - **Elsewhere** (outside Actions): the working tree's.
 //!
 //! An explicit `--config` must exist; the default path is optional (no file means the
 //! seed's pipeline). A configuration that is a symlink is refused, and its target is never
@@ -20,11 +22,18 @@ use tracing::{info, warn};
 
 use crate::exit::CliError;
 
-/// The working tree's configuration (or `explicit`'s).
+/// Where the workflow put the default branch's configuration (`.github/infra-ci.yml` of a
+/// second, trusted checkout), so that a pull request never sets its own rules. Optional like
+/// the default path: a repository without the file gets the seed's pipeline.
+pub const INFRA_CI_CONFIG: &str = "INFRA_CI_CONFIG";
+
+/// The configuration file of this run: `--config`, else `INFRA_CI_CONFIG`, else the default path.
 pub fn load(explicit: Option<&Path>) -> Result<Config, CliError> {
-    let (path, required) = match explicit {
-        Some(p) => (p.to_path_buf(), true),
-        None => (Path::new(CONFIG_PATH).to_path_buf(), false),
+    let from_env = std::env::var_os(INFRA_CI_CONFIG).filter(|v| !v.is_empty());
+    let (path, required) = match (explicit, from_env) {
+        (Some(p), _) => (p.to_path_buf(), true),
+        (None, Some(p)) => (p.into(), false),
+        (None, None) => (Path::new(CONFIG_PATH).to_path_buf(), false),
     };
     match std::fs::symlink_metadata(&path) {
         Ok(m) if m.file_type().is_symlink() => {
@@ -55,9 +64,12 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, CliError> {
     }
 }
 
-/// True when the trusted configuration is the default branch's (see the module doc).
+/// True when the trusted configuration must be read from the default branch through the
+/// API: in Actions, unless a file was named (`--config`, or `INFRA_CI_CONFIG`, which the
+/// reusable pipeline points at its checkout of the default branch's `.github`).
 pub fn from_default_branch(explicit: Option<&Path>) -> bool {
     explicit.is_none()
+        && std::env::var_os(INFRA_CI_CONFIG).is_none_or(|v| v.is_empty())
         && std::env::var(crate::actions_env::GITHUB_ACTIONS).is_ok_and(|v| v == "true")
 }
 

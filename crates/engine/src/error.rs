@@ -15,6 +15,11 @@ pub enum EngineError {
         "the dashboard kept changing under us for {rounds} rounds; the commit statuses hold the truth, run `infra-ci sync --pr {pr}` to re-render"
     )]
     Contended { rounds: u32, pr: u64 },
+    /// Status reads kept lagging our own write (GitHub's replicas far behind).
+    #[error(
+        "{reads} reads of the commit statuses in a row did not show our own latest write yet; the commit statuses hold the truth, run `infra-ci sync --pr {pr}` to re-render once GitHub catches up"
+    )]
+    Stale { reads: u32, pr: u64 },
 }
 
 impl EngineError {

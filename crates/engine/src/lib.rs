@@ -23,6 +23,7 @@
 
 mod comment_store;
 mod error;
+mod fence;
 pub mod gate;
 mod live;
 mod locate;

@@ -107,9 +107,10 @@ pub fn ours_of(comments: &[Comment], t: &Target, me: &str) -> Vec<Comment> {
 /// creators on the lowest comment id (deleting our own duplicates), and anchors it with
 /// the anchor status unless `anchor_status` is false (`store: comment` posts no statuses).
 ///
-/// After creating (or failing to create), it waits `settle_ms` before looking again: list
-/// reads may lag writes, and the later of two creators must see the earlier one's comment,
-/// or both keep their own and the commit ends with two dashboards.
+/// After creating, it looks again: the later of two creators must see the earlier one's
+/// comment, or both keep their own and the commit ends with two dashboards. List reads may
+/// lag writes, so a list that does not show our new comment is read again after
+/// `settle_ms` (as is the list after a create whose answer was lost).
 pub async fn find_or_create(
     forge: &dyn Forge,
     t: &Target,
@@ -128,9 +129,14 @@ pub async fn find_or_create(
         match forge.create_comment(&t.repo, t.pr, body).await {
             Ok(created) => {
                 info!(comment = created.id, "created the dashboard comment");
-                // Look again: a concurrent `init` may have created one too.
-                settle().await;
+                // Look again: a concurrent `init` may have created one too. A list that
+                // shows our new comment shows every comment created before it; one that
+                // lags is read again after the settle pause.
                 seen = scan_newest(forge, t, scan_pages).await?;
+                if !seen.iter().any(|c| c.id == created.id) {
+                    settle().await;
+                    seen = scan_newest(forge, t, scan_pages).await?;
+                }
                 ours = ours_of(&seen, t, me);
                 if !ours.iter().any(|c| c.id == created.id) {
                     ours.push(created); // the list may lag the create

@@ -1,24 +1,28 @@
 //! The reconcile loop: render the comment from the truth until it covers every status read.
 //!
-//! Why it is lossless: every writer posts its status (append-only, no conflict) before it
-//! reads, and stops only after a read that follows its last write shows nothing newer than
-//! what it wrote. So the last write to the comment is followed by a read that covered every
-//! status posted before it, and any status posted after it has a writer still to come.
-//! Status reads may lag writes (GitHub's replicas; the emulator's stale reads), so that
-//! read-back waits `settle_ms` after the write: it must not miss a status posted just before.
-//! Rows carry revisions (status ids), so a stale read never regresses what the comment shows.
+//! Why it is lossless: every writer posts its status (append-only, no conflict), and a
+//! writer that writes the comment then posts a fence (`fence.rs`) and reads until the read
+//! shows it; it stops only when that read shows nothing newer than what it wrote. So the
+//! last write to the comment is followed by a read that covers every status posted before
+//! it, and any status posted after it has a writer still to come. Status reads may lag
+//! writes (GitHub's replicas; the emulator's stale reads): a read is known fresh by the ids
+//! it shows, and read again only when it lags, instead of waiting a fixed pause every time.
+//! A writer that sees a later write of ours than its own leaves the render to that writer
+//! (coalescing). Rows carry revisions (status ids), so a stale read never regresses what
+//! the comment shows.
 
 use std::time::Duration;
 
 use infra_ci_core::{Budget, Dashboard, StageDef, parse, render};
-use infra_ci_github::{CommitStatus, Forge};
+use infra_ci_github::{CommitStatus, Forge, StatusState};
 use rand::Rng;
 use tracing::debug;
 
 use crate::error::EngineError;
+use crate::fence::{Seen, fence_description, read_after};
 use crate::locate::{anchored, find_or_create};
 use crate::target::Target;
-use crate::truth::Truth;
+use crate::truth::{ANCHOR_CONTEXT, Truth, comment_id_from_url};
 
 /// Knobs of the reconcile loop.
 #[derive(Debug, Clone, Copy)]
@@ -27,9 +31,9 @@ pub struct Tuning {
     pub max_rounds: u32,
     /// Base of the randomized pause between rounds.
     pub jitter_ms: u64,
-    /// How long reads may lag writes: the read-back after a write waits this long, and
-    /// after contention was seen, one more read does too. Also the pause before a new
-    /// dashboard looks for concurrent creators.
+    /// How long reads may lag writes: the longest pause before reading a lagging status
+    /// read again (reads that show our write are never waited for), and the pause of
+    /// `store: comment` and of a create whose answer was lost before they look again.
     pub settle_ms: u64,
     /// How many of the newest comment pages a marker scan reads.
     pub scan_pages: u32,
@@ -83,15 +87,25 @@ impl std::fmt::Debug for Ctx<'_> {
     }
 }
 
-/// Brings the comment up to date with `truth` (already read) and returns it.
-pub async fn reconcile(
-    ctx: &Ctx<'_>,
-    mut truth: Truth,
-    own: &Own,
-) -> Result<Reconciled, EngineError> {
-    let mut contended = false;
-    let mut settled = false;
+/// Brings the comment up to date with what `first` (a status read) shows and returns it.
+pub async fn reconcile(ctx: &Ctx<'_>, first: Seen, own: &Own) -> Result<Reconciled, EngineError> {
+    // Our newest write: our own stage status, then each fence we post.
+    let mut mine = own.status.as_ref().map_or(0, |s| s.id);
+    let mut seen = first;
+    if mine > 0 && seen.others_in_flight(mine) && !seen.later_writer_than(mine) {
+        // Others are writing and the first read (made with our status, not after it) shows
+        // none later than us: read once more, after our status, so that a later writer it
+        // shows can take our render over. Uncontended updates skip this.
+        seen = read_after(ctx, mine).await?;
+    }
+    let mut truth = seen.truth.clone();
+    // Only a writer that has not written the comment may leave it to a later writer: one
+    // that has may have overwritten rows, and only its own fenced read can tell.
+    let mut wrote = false;
     for round in 1..=ctx.tuning.max_rounds {
+        if !wrote && let Some(r) = left_to_later_writer(&seen, mine, round) {
+            return Ok(r);
+        }
         if let Some(s) = &own.status {
             truth.absorb(s);
         }
@@ -132,40 +146,73 @@ pub async fn reconcile(
                 }
                 Err(e) => return Err(e.into()),
             }
-            // Read back only once reads have caught up with our write: a status posted just
-            // before it (whose row we may have overwritten) must show in the read-back.
-            pause(ctx.tuning.settle_ms, 0).await;
-            settled = true;
-        } else if !contended || settled {
+            wrote = true;
+            mine = post_fence(ctx, &dashboard, &comment.html_url).await?;
+        } else if mine == 0 || seen.newest >= mine {
+            // The comment already shows everything a read after our last write showed.
             return Ok(done(comment.id, comment.html_url, round));
         }
-        // Read back: did anything newer than what we rendered arrive meanwhile?
-        let after = Truth::read(ctx.forge, &ctx.target.repo, &ctx.target.sha, ctx.me).await?;
-        let newer = after.stages.iter().any(|(k, t)| {
+        // A read after our last write: did a status we did not render arrive before it?
+        seen = read_after(ctx, mine).await?;
+        let newer = seen.truth.stages.iter().any(|(k, t)| {
             dashboard
                 .stage(k)
                 .and_then(|r| r.revision)
                 .is_none_or(|r| r < t.revision)
         });
-        if !newer && (!contended || settled) {
+        if !newer {
             return Ok(done(comment.id, comment.html_url, round));
         }
-        if !newer {
-            // Others were writing: look once more after reads have had time to catch up.
-            settled = true;
-            pause(ctx.tuning.settle_ms, ctx.tuning.jitter_ms).await;
-            let again = Truth::read(ctx.forge, &ctx.target.repo, &ctx.target.sha, ctx.me).await?;
-            truth.merge(&again);
-            continue;
-        }
-        contended = true;
-        truth.merge(&after);
+        truth.merge(&seen.truth);
         pause(0, ctx.tuning.jitter_ms << round.min(4)).await;
     }
     Err(EngineError::Contended {
         rounds: ctx.tuning.max_rounds,
         pr: ctx.target.pr,
     })
+}
+
+/// A later write of ours than `mine` means a writer that will make a fenced read and render
+/// what it shows, ours included: stop here (when the anchor says where the comment is).
+fn left_to_later_writer(seen: &Seen, mine: u64, round: u32) -> Option<Reconciled> {
+    if !seen.later_writer_than(mine) {
+        return None;
+    }
+    let url = seen.anchor_url.clone()?;
+    let id = comment_id_from_url(&url)?;
+    debug!(
+        mine,
+        later = seen.newest_write,
+        "a later writer will render our status"
+    );
+    Some(done(id, url, round))
+}
+
+/// Posts the fence after a comment write: the anchor again, carrying the newest revision
+/// the comment covers. Returns its id.
+async fn post_fence(
+    ctx: &Ctx<'_>,
+    dashboard: &Dashboard,
+    html_url: &str,
+) -> Result<u64, EngineError> {
+    let covered = dashboard
+        .stages
+        .iter()
+        .filter_map(|r| r.revision)
+        .max()
+        .unwrap_or(0);
+    let fence = ctx
+        .forge
+        .create_status(
+            &ctx.target.repo,
+            &ctx.target.sha,
+            StatusState::Success,
+            ANCHOR_CONTEXT,
+            &fence_description(covered),
+            Some(html_url),
+        )
+        .await?;
+    Ok(fence.id)
 }
 
 fn done(comment_id: u64, html_url: String, rounds: u32) -> Reconciled {
@@ -224,4 +271,125 @@ pub fn project(ctx: &Ctx<'_>, truth: &Truth, shown: Option<&Dashboard>, own: &Ow
         row.details = Some(text.clone());
     }
     d
+}
+
+/// Over HTTP against the emulator, like every dashboard test; here because `reconcile` and
+/// its first read are private.
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use infra_ci_core::{Status, default_stages, status_line};
+    use infra_ci_emulator::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
+    use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId, StatusState};
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::fence::Seen;
+    use crate::truth::STAGE_CONTEXT_PREFIX;
+
+    async fn post(forge: &GitHubClient, t: &Target, stage: &str) -> CommitStatus {
+        forge
+            .create_status(
+                &t.repo,
+                &t.sha,
+                StatusState::Success,
+                &format!("{STAGE_CONTEXT_PREFIX}{stage}"),
+                &status_line::encode(Status::Success, Some(stage)),
+                None,
+            )
+            .await
+            .unwrap()
+    }
+
+    /// Writer A posted its status, then writer B posted its own: A's read shows B's later
+    /// write, so A leaves its row to B without a request; B renders both rows.
+    #[tokio::test]
+    async fn an_earlier_writer_leaves_its_render_to_a_later_one() {
+        let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
+            .await
+            .unwrap();
+        let base = emu.base_url();
+        let http = reqwest::Client::new();
+        let sha = "c0ffee".repeat(6) + "c0ff";
+        http.post(format!("{base}/_emulator/repos/acme/infra/pulls"))
+            .json(&json!({"number": 7, "head_sha": sha, "user": "alice"}))
+            .send()
+            .await
+            .unwrap();
+        let forge = GitHubClient::new(
+            ClientConfig::new(Auth::Token(DEFAULT_BOT_TOKEN.to_owned().into()))
+                .with_base_url(&base)
+                .unwrap(),
+        )
+        .unwrap();
+        let target = Target {
+            repo: RepoId::parse("acme/infra").unwrap(),
+            pr: 7,
+            sha,
+        };
+        let stages = default_stages();
+        let ctx = Ctx {
+            forge: &forge,
+            target: &target,
+            me: DEFAULT_BOT_LOGIN,
+            stages: &stages,
+            tuning: Tuning::default(),
+        };
+        let read = || async {
+            Seen::of(
+                &forge
+                    .list_statuses(&target.repo, &target.sha)
+                    .await
+                    .unwrap(),
+                DEFAULT_BOT_LOGIN,
+            )
+        };
+        reconcile(&ctx, read().await, &Own::default())
+            .await
+            .unwrap();
+        let a = post(&forge, &target, "ci").await;
+        let b = post(&forge, &target, "e2e").await;
+        let seen = read().await;
+        let log = format!("{base}/_emulator/requests");
+        http.delete(&log).send().await.unwrap();
+
+        let own_a = Own {
+            status: Some(a),
+            details: None,
+        };
+        reconcile(&ctx, seen.clone(), &own_a).await.unwrap();
+        let after_a: Value = http.get(&log).send().await.unwrap().json().await.unwrap();
+        assert_eq!(after_a, json!([]), "A made requests though B comes later");
+
+        let own_b = Own {
+            status: Some(b),
+            details: None,
+        };
+        let r = reconcile(&ctx, seen, &own_b).await.unwrap();
+        let body = forge.get_comment(&target.repo, r.comment_id).await.unwrap();
+        assert!(
+            body.body().contains("| CI Validate | ✅ success |"),
+            "{}",
+            body.body()
+        );
+        assert!(
+            body.body().contains("| E2E Tests | ✅ success |"),
+            "{}",
+            body.body()
+        );
+        let fences: Vec<Value> = http
+            .get(&log)
+            .send()
+            .await
+            .unwrap()
+            .json::<Vec<Value>>()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e["method"] == "POST" && e["path"].as_str().unwrap().contains("/statuses/"))
+            .collect();
+        assert_eq!(fences.len(), 1, "B writes the comment once, then one fence");
+        emu.shutdown().await;
+    }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::comment_store;
 use crate::error::EngineError;
+use crate::fence::Seen;
 use crate::reconcile::{Ctx, Own, Tuning, reconcile};
 use crate::target::Target;
 use crate::truth::{STAGE_CONTEXT_PREFIX, Truth};
@@ -131,8 +132,9 @@ impl<'f> Dashboards<'f> {
                 html_url: c.html_url,
             });
         }
-        let truth = Truth::read(self.forge, &target.repo, &target.sha, &me).await?;
-        let r = reconcile(&self.ctx(target, &me), truth, &Own::default()).await?;
+        let ctx = self.ctx(target, &me);
+        let first = Seen::read(&ctx).await?;
+        let r = reconcile(&ctx, first, &Own::default()).await?;
         Ok(InitOutcome {
             comment_id: r.comment_id,
             html_url: r.html_url,
@@ -180,27 +182,31 @@ impl<'f> Dashboards<'f> {
         }
         let description = status_line::encode(u.status, u.output.as_deref());
         let context = format!("{STAGE_CONTEXT_PREFIX}{}", u.stage);
-        let posted = self
-            .forge
-            .create_status(
+        // Our status and the first read go out together: the read need not follow the
+        // write (our own status is taken into account as posted; `reconcile` reads again
+        // after it only when others are writing too). The read is the status list, of which
+        // only our identity's statuses count once we know who we are (`Seen::of`, ADR 0006).
+        let (posted, first) = tokio::try_join!(
+            self.forge.create_status(
                 &target.repo,
                 &target.sha,
                 commit_state(u.status),
                 &context,
                 &description,
                 link.as_deref(),
-            )
-            .await?;
+            ),
+            self.forge.list_statuses(&target.repo, &target.sha),
+        )?;
         let me = match posted.creator.as_ref() {
             Some(c) if !c.login.is_empty() => c.login.clone(),
             _ => self.forge.whoami().await?,
         };
-        let truth = Truth::read(self.forge, &target.repo, &target.sha, &me).await?;
+        let seen = Seen::of(&first, &me);
         let own = Own {
             status: Some(posted),
             details: u.details.map(|d| (u.stage.clone(), d)),
         };
-        let r = reconcile(&self.ctx(target, &me), truth, &own).await?;
+        let r = reconcile(&self.ctx(target, &me), seen, &own).await?;
         Ok(UpdateOutcome {
             comment_id: r.comment_id,
             html_url: r.html_url,

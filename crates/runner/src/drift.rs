@@ -51,12 +51,12 @@ fn is_clean(r: &ProjectResult) -> bool {
 }
 
 impl Runner<'_> {
-    /// Plans every native project and updates the drift issue.
+    /// Plans every project (Digger's too) and updates the drift issue.
     pub async fn drift(&self) -> Result<DriftReport, RunnerError> {
-        let projects = self.select(&Selection::Native)?;
+        let projects = self.select(&Selection::All)?;
         if projects.is_empty() {
             return Err(RunnerError::Usage(
-                "no `runner: native` project to plan: nothing could be checked".into(),
+                "no project to plan: nothing could be checked".into(),
             ));
         }
         let scratch = tempfile::tempdir()

@@ -19,6 +19,10 @@ use crate::tool::Tool;
 pub enum Selection {
     /// Every project infra-ci runs itself (`runner: native`), in dependency order.
     Native,
+    /// Every configured project, whichever runner plans and applies it on pull requests, in
+    /// dependency order: what post-merge verification and drift detection must cover (a
+    /// Digger project left out would read as "no changes").
+    All,
     /// These projects (any runner: naming one is asking for it).
     Named(Vec<String>),
     /// The bootstrap project (`/bootstrap plan|apply`).
@@ -94,6 +98,7 @@ impl<'f> Runner<'f> {
                 .into_iter()
                 .filter(|p| p.runner == Who::Native)
                 .collect()),
+            Selection::All => Ok(cfg.projects_in_order()),
             Selection::Bootstrap => Ok(vec![
                 cfg.bootstrap_project().ok_or(RunnerError::NoBootstrap)?,
             ]),

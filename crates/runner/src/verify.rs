@@ -55,12 +55,12 @@ impl VerifyReport {
 }
 
 impl Runner<'_> {
-    /// Plans every native project on `sha` and marks the merge commit's dashboard.
+    /// Plans every project (Digger's too) on `sha` and marks the merge commit's dashboard.
     pub async fn verify(&self, sha: &str) -> Result<VerifyReport, RunnerError> {
-        let projects = self.select(&Selection::Native)?;
+        let projects = self.select(&Selection::All)?;
         if projects.is_empty() {
             return Err(RunnerError::Usage(
-                "no `runner: native` project to plan: nothing could be checked".into(),
+                "no project to plan: nothing could be checked".into(),
             ));
         }
         let pulls = self.forge.pulls_for_commit(&self.setup.repo, sha).await?;

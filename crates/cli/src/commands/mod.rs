@@ -6,6 +6,7 @@ pub mod drift;
 mod emulator;
 pub mod gate;
 mod parse;
+pub mod pipeline;
 pub mod run;
 pub mod soak;
 mod summarize;
@@ -25,6 +26,9 @@ pub async fn dispatch(cli: Cli) -> u8 {
         Command::Show(a) => dashboard::show(a).await,
         Command::Parse(a) => parse::run(a).await,
         Command::Summarize(a) => summarize::run(&a),
+        Command::Validate(a) => pipeline::validate(a).await,
+        Command::Report(a) => pipeline::report(a).await,
+        Command::PlanRun(a) => pipeline::find_plan_run(a).await,
         Command::Emulator(a) => emulator::run(a).await,
         Command::Demo(a) => demo::run(a).await,
         Command::Soak(a) => soak::run(a).await,

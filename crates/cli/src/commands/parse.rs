@@ -2,7 +2,7 @@
 
 use infra_ci_config::{Config, well_known};
 use infra_ci_engine::{ParseRequest, route_event};
-use infra_ci_route::{CommandKind, Event, Route, RouteContext, decide};
+use infra_ci_route::{CommandKind, Event, Mode, Route, RouteContext, decide};
 
 use crate::actions_env::{self, GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_OUTPUT};
 use crate::args::ParseArgs;
@@ -32,7 +32,10 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
             .filter(|s| !s.is_empty()),
         ..RouteContext::default()
     };
-    let (route, config) = if a.offline {
+    // A fork's pull request runs with a read-only token: decide without writing anything
+    // (no dashboard, no reaction), so `validate` still runs for the fork's code.
+    let fork = is_fork_pull_request(&event_name, &payload);
+    let (route, config) = if a.offline || fork {
         let config = crate::config::load(a.config.as_deref())?;
         let route = decide(&event_name, &payload, &config, &context)
             .map_err(|e| CliError::usage(format!("cannot route the {event_name} event: {e}")))?;
@@ -61,7 +64,8 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
         };
         (route_event(&forge, req).await?, config)
     };
-    let outputs = outputs(&route, &config);
+    let mut outputs = outputs(&route, &config);
+    outputs.extend(jobs(&event_name, &route, !fork && !a.offline));
     actions_env::append_to(GITHUB_OUTPUT, &actions_env::format_outputs(&outputs))
         .map_err(|e| CliError::failed(format!("cannot write GITHUB_OUTPUT: {e}")))?;
     if a.json {
@@ -118,6 +122,52 @@ pub fn outputs(r: &Route, cfg: &Config) -> Vec<(&'static str, String)> {
         ),
         ("reason", r.reason.clone()),
         ("release_locks", r.release_locks.to_string()),
+    ]
+}
+
+/// Whether the event is a pull request whose head lives in another repository (a fork, or
+/// a deleted one): GitHub gives its workflow runs a read-only token.
+pub fn is_fork_pull_request(event_name: &str, payload: &[u8]) -> bool {
+    if event_name != "pull_request" {
+        return false;
+    }
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(payload) else {
+        return false;
+    };
+    let base = v["repository"]["full_name"].as_str();
+    let head = v["pull_request"]["head"]["repo"]["full_name"].as_str();
+    v["pull_request"].is_object() && (head.is_none() || head != base)
+}
+
+/// The jobs' conditions, decided here so that each job's `if:` reads one boolean.
+pub fn jobs(event_name: &str, r: &Route, dashboard: bool) -> Vec<(&'static str, String)> {
+    let kind = r.command;
+    let plan = matches!(kind, Some(CommandKind::Plan | CommandKind::BootstrapPlan));
+    let apply = matches!(kind, Some(CommandKind::Apply | CommandKind::BootstrapApply));
+    let run = r.should_run;
+    let validate = event_name == "pull_request"
+        && !r.release_locks
+        && r.pr_number.is_some()
+        && r.sha.is_some();
+    let b = |v: bool| v.to_string();
+    vec![
+        ("dashboard", b(dashboard)),
+        ("validate", b(validate)),
+        ("apply", b(apply)),
+        (
+            "digger",
+            b(run && (plan || apply) && !r.digger_projects.is_empty()),
+        ),
+        (
+            "native_plan",
+            b(run && plan && !r.native_projects.is_empty()),
+        ),
+        (
+            "native_apply",
+            b(run && apply && !r.native_projects.is_empty()),
+        ),
+        ("post_merge", b(run && r.mode == Mode::PostMerge)),
+        ("drift", b(run && r.mode == Mode::Drift)),
     ]
 }
 

@@ -37,6 +37,27 @@ pub enum RunCommand {
     Unlock(UnlockArgs),
     /// Post-merge: plan every project on the merged commit; exit 1 if anything would change.
     Verify(VerifyArgs),
+    /// What `parse` routed: `--command` and `--projects` as its outputs say (a workflow
+    /// step passes them through; no shell decides between plan, apply and bootstrap).
+    Routed(RoutedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RoutedArgs {
+    /// `parse`'s `command` output: plan, apply, bootstrap-plan or bootstrap-apply.
+    #[arg(long, value_name = "COMMAND")]
+    pub command: String,
+    /// `parse`'s `native_projects` output (a JSON list).
+    #[arg(long, value_name = "JSON")]
+    pub projects: String,
+    /// Pull request number.
+    #[arg(long, value_name = "N")]
+    pub pr: u64,
+    /// The commit (default: the pull request's head).
+    #[arg(long, value_name = "SHA")]
+    pub sha: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Repository, configuration, plans directory and connection.
@@ -110,6 +131,7 @@ pub struct VerifyArgs {
 
 pub async fn run(a: RunArgs) -> Result<(), CliError> {
     match a.what {
+        RunCommand::Routed(r) => routed(r).await,
         RunCommand::Plan(p) => projects(p, false).await,
         RunCommand::Apply(p) => projects(p, true).await,
         RunCommand::Bootstrap(b) => {
@@ -162,6 +184,34 @@ pub async fn run(a: RunArgs) -> Result<(), CliError> {
             }
         }
     }
+}
+
+async fn routed(r: RoutedArgs) -> Result<(), CliError> {
+    let projects: Vec<String> = serde_json::from_str(&r.projects).map_err(|e| {
+        CliError::usage(format!(
+            "--projects {:?} is not a JSON list ({e}): pass parse's native_projects as it is",
+            r.projects
+        ))
+    })?;
+    let forge = client::github(&r.common.conn).await?;
+    let runner = Runner::new(&forge, setup(&r.common, &forge).await?);
+    let sel = if projects.is_empty() {
+        Selection::Native
+    } else {
+        Selection::Named(projects)
+    };
+    let report = match r.command.as_str() {
+        "plan" => runner.plan(r.pr, r.sha, &sel).await,
+        "apply" => runner.apply(r.pr, r.sha, &sel).await,
+        "bootstrap-plan" => runner.plan(r.pr, r.sha, &Selection::Bootstrap).await,
+        "bootstrap-apply" => runner.apply(r.pr, r.sha, &Selection::Bootstrap).await,
+        other => {
+            return Err(CliError::usage(format!(
+                "--command {other:?}: expected plan, apply, bootstrap-plan or bootstrap-apply"
+            )));
+        }
+    };
+    finish(&report.map_err(cli)?)
 }
 
 async fn projects(p: ProjectsArgs, apply: bool) -> Result<(), CliError> {

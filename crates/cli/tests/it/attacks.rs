@@ -395,3 +395,55 @@ fn an_unreadable_plan_is_not_no_changes() {
         assert!(!stdout.contains("no changes"), "{name}: {stdout}");
     }
 }
+
+#[test]
+fn outsiders_bots_and_the_author_never_approve_and_outsiders_never_block() {
+    let gh = Gh::start();
+    let head = sha(50);
+    gh.pull(5, &head); // authored by alice
+    ok(&gh.run(&[
+        "update",
+        "--pr",
+        "5",
+        "--stage",
+        "plan-platform",
+        "--status",
+        "success",
+    ]));
+    let review = |login: &str, kind: &str, association: &str, state: &str| {
+        gh.admin(
+            "/users",
+            &json!({"login": login, "type": kind, "token": format!("{login}-token"), "association": association}),
+        );
+        gh.admin(
+            &format!("/repos/{REPO}/pulls/5/reviews"),
+            &json!({"user": login, "state": state, "commit_id": head}),
+        );
+    };
+    review("rando", "User", "NONE", "APPROVED");
+    review("helper[bot]", "Bot", "COLLABORATOR", "APPROVED");
+    review("alice", "User", "COLLABORATOR", "APPROVED");
+    let dir = tempfile::tempdir().unwrap();
+    let event = apply_event(dir.path(), 5, "maintainer", "MEMBER");
+    let (outputs, out) = parse(&gh, dir.path(), &event, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(outputs.contains("should_run=false"), "{outputs}");
+    assert!(
+        outputs.contains("no approval of") && outputs.contains("(not the author, not a bot)"),
+        "{outputs}"
+    );
+    // An allowed reviewer approves; an outsider's change request blocks nothing.
+    review("rev", "User", "COLLABORATOR", "APPROVED");
+    review("troll", "User", "NONE", "CHANGES_REQUESTED");
+    let (outputs, _) = parse(&gh, dir.path(), &event, &[]);
+    assert!(!outputs.contains("no approval of"), "{outputs}");
+    assert!(!outputs.contains("changes requested"), "{outputs}");
+    // An allowed reviewer's change request does block.
+    review("lead", "User", "OWNER", "CHANGES_REQUESTED");
+    let (outputs, _) = parse(&gh, dir.path(), &event, &[]);
+    assert!(outputs.contains("changes requested by @lead"), "{outputs}");
+}

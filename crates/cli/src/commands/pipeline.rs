@@ -1,0 +1,596 @@
+//! The pipeline's own steps, so that the reusable workflow holds no shell logic:
+//! `validate` (stage `ci`), `report digger` and `report stages` (a job's outcome on its
+//! rows), `plan-run` (which run saved the plans an apply needs).
+//!
+//! Each is one command a workflow step runs with values `parse` decided; the decisions they
+//! take (which row a Digger leg owns, whether it is the last leg, which run to download
+//! from) are plain functions tested here and by the life-of-PR suite (`tests/life`).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use clap::{Args, Subcommand};
+use infra_ci_config::{Config, well_known};
+use infra_ci_core::Status;
+use infra_ci_engine::{Dashboards, StageUpdate};
+
+use crate::actions_env::{self, GITHUB_OUTPUT};
+use crate::args::{ConnArgs, TargetArgs};
+use crate::client;
+use crate::commands::dashboard::{config, tuning};
+use crate::exit::CliError;
+
+/// Variables a Terraform child never sees: they would hand the PR's code a GitHub
+/// credential (DESIGN.md, "Credentials stay home").
+const CREDENTIALS: &[&str] = &[
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GITHUB_APP_ID",
+    "GITHUB_APP_PRIVATE_KEY",
+    "GITHUB_APP_INSTALLATION_ID",
+    "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+];
+
+/// `infra-ci validate`: stage `ci`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// Report on the dashboard (`false` for a fork's pull request: its token is read-only;
+    /// `parse` writes this as its `dashboard` output).
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub dashboard: bool,
+}
+
+/// `infra-ci report …`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub what: ReportCommand,
+}
+
+/// Whose outcome.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// One Digger matrix leg: its project's plan row, or the shared `apply` row (only the
+    /// last leg may mark it done).
+    Digger(DiggerArgs),
+    /// Every row a job owns, when the job ended before infra-ci could report (setup
+    /// failure, cancellation).
+    Stages(StagesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiggerArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// The routed command (`plan`, `apply`, `bootstrap-plan`, `bootstrap-apply`).
+    #[arg(long, value_name = "COMMAND")]
+    pub command: String,
+    /// The leg's project.
+    #[arg(long, value_name = "NAME")]
+    pub project: String,
+    /// `strategy.job-index` (0-based).
+    #[arg(long, value_name = "I", default_value_t = 0)]
+    pub leg: u32,
+    /// `strategy.job-total`.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub legs: u32,
+    /// `running` before Digger, `job.status` after it.
+    #[arg(long, value_name = "WORD")]
+    pub status: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StagesArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// The rows, as `parse` wrote them (`native_stages`: a JSON list).
+    #[arg(long, value_name = "JSON")]
+    pub stages: String,
+    /// `job.status`.
+    #[arg(long, value_name = "WORD")]
+    pub status: String,
+}
+
+/// `infra-ci plan-run`.
+#[derive(Debug, Args)]
+pub struct PlanRunArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// The projects to apply, as `parse` wrote them (`native_projects`: a JSON list).
+    #[arg(long, value_name = "JSON")]
+    pub projects: String,
+}
+
+/// What a Digger leg writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiggerRow {
+    pub stage: String,
+    pub status: Status,
+    pub output: String,
+}
+
+/// The row a Digger leg owns and what it says: an apply shares the `apply` row, and a
+/// leg that succeeded leaves it running unless it is the last one; a plan writes its
+/// project's configured stage.
+pub fn digger_row(
+    cfg: &Config,
+    command: &str,
+    project: &str,
+    leg: u32,
+    legs: u32,
+    status: Status,
+) -> Result<DiggerRow, CliError> {
+    let apply = matches!(command, "apply" | "bootstrap-apply");
+    if !apply && !matches!(command, "plan" | "bootstrap-plan") {
+        return Err(CliError::usage(format!(
+            "--command {command:?}: expected plan, apply, bootstrap-plan or bootstrap-apply"
+        )));
+    }
+    let p = cfg.project(project).ok_or_else(|| {
+        CliError::usage(format!(
+            "project {project:?} is not in the configuration: add it under `projects:` in .github/infra-ci.yml"
+        ))
+    })?;
+    let legs = legs.max(1);
+    let last = leg + 1 >= legs;
+    let stage = if apply {
+        well_known::APPLY.to_owned()
+    } else {
+        p.stage.as_str().to_owned()
+    };
+    let status = if apply && status == Status::Success && !last {
+        Status::Running
+    } else {
+        status
+    };
+    let verb = if apply { "apply" } else { "plan" };
+    let output = if status == Status::Running {
+        format!("{verb} {project} ({}/{legs}): running", leg + 1)
+    } else {
+        format!("{verb} {project}: {}", status.word())
+    };
+    Ok(DiggerRow {
+        stage,
+        status,
+        output,
+    })
+}
+
+pub async fn report(a: ReportArgs) -> Result<(), CliError> {
+    match a.what {
+        ReportCommand::Digger(d) => {
+            let cfg = config(&d.target)?;
+            let row = digger_row(
+                &cfg,
+                &d.command,
+                &d.project,
+                d.leg,
+                d.legs,
+                status(&d.status)?,
+            )?;
+            write(
+                &d.target,
+                &d.conn,
+                &cfg,
+                &row.stage,
+                row.status,
+                Some(row.output),
+            )
+            .await
+        }
+        ReportCommand::Stages(s) => {
+            let cfg = config(&s.target)?;
+            let st = status(&s.status)?;
+            for stage in json_list("--stages", &s.stages)? {
+                write(&s.target, &s.conn, &cfg, &stage, st, None).await?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn status(word: &str) -> Result<Status, CliError> {
+    word.parse()
+        .map_err(|e: infra_ci_core::UnknownStatus| CliError::usage(e.to_string()))
+}
+
+fn json_list(flag: &str, text: &str) -> Result<Vec<String>, CliError> {
+    serde_json::from_str(text).map_err(|e| {
+        CliError::usage(format!(
+            "{flag} {text:?} is not a JSON list of strings ({e}): pass the `parse` output as it is"
+        ))
+    })
+}
+
+async fn write(
+    t: &TargetArgs,
+    conn: &ConnArgs,
+    cfg: &Config,
+    stage: &str,
+    status: Status,
+    output: Option<String>,
+) -> Result<(), CliError> {
+    write_with_details(t, conn, cfg, stage, status, output, None).await
+}
+
+async fn write_with_details(
+    t: &TargetArgs,
+    conn: &ConnArgs,
+    cfg: &Config,
+    stage: &str,
+    status: Status,
+    output: Option<String>,
+    details: Option<String>,
+) -> Result<(), CliError> {
+    let forge = client::github(conn).await?;
+    let target = client::target(&forge, t).await?;
+    let d = Dashboards::for_config(&forge, cfg, tuning());
+    let out = d
+        .update(
+            &target,
+            StageUpdate {
+                stage: stage.to_owned(),
+                status,
+                link: actions_env::run_url(),
+                output,
+                details,
+            },
+        )
+        .await?;
+    println!("{stage} {status} on dashboard {}", out.comment_id);
+    Ok(())
+}
+
+/// The run whose artifact holds the saved plans of `plan_stages`: the one run their rows
+/// link to. `Ok(None)` when no row links to a run of this repository (then `run apply`
+/// refuses with "no saved plan"); an error when they link to different runs.
+pub fn plan_run(
+    runs_prefix: &str,
+    links: &[(String, Option<String>)],
+    plan_stages: &[String],
+) -> Result<Option<String>, String> {
+    let mut ids: Vec<&str> = links
+        .iter()
+        .filter(|(k, _)| plan_stages.contains(k))
+        .filter_map(|(_, l)| l.as_deref()?.strip_prefix(runs_prefix))
+        .map(|rest| rest.split(['/', '#', '?']).next().unwrap_or(""))
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    match ids.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some((*one).to_owned())),
+        many => Err(format!(
+            "the projects were planned in different runs ({}): comment /plan to plan them in one run, then /apply",
+            many.join(", ")
+        )),
+    }
+}
+
+pub async fn find_plan_run(a: PlanRunArgs) -> Result<(), CliError> {
+    let cfg = config(&a.target)?;
+    let projects = json_list("--projects", &a.projects)?;
+    let plan_stages: Vec<String> = projects
+        .iter()
+        .filter_map(|n| cfg.project(n))
+        .map(|p| p.stage.as_str().to_owned())
+        .collect();
+    let forge = client::github(&a.conn).await?;
+    let target = client::target(&forge, &a.target).await?;
+    let shown = Dashboards::for_config(&forge, &cfg, tuning())
+        .show(&target)
+        .await?;
+    let links: Vec<(String, Option<String>)> = shown
+        .stages
+        .iter()
+        .map(|s| (s.key.clone(), s.link.clone()))
+        .collect();
+    let server = std::env::var(actions_env::GITHUB_SERVER_URL)
+        .unwrap_or_else(|_| "https://github.com".into());
+    let prefix = format!("{server}/{}/actions/runs/", target.repo);
+    match plan_run(&prefix, &links, &plan_stages) {
+        Ok(Some(id)) => {
+            println!("plans saved by run {id}");
+            actions_env::append_to(GITHUB_OUTPUT, &format!("run_id={id}\n"))
+                .map_err(|e| CliError::failed(format!("cannot write GITHUB_OUTPUT: {e}")))?;
+            Ok(())
+        }
+        Ok(None) => {
+            println!(
+                "::warning::no plan run is linked from {} on {}: the apply will refuse with the reason",
+                plan_stages.join(", "),
+                &target.sha[..7.min(target.sha.len())]
+            );
+            Ok(())
+        }
+        Err(reason) => Err(CliError::failed(format!("refused: {reason}"))),
+    }
+}
+
+/// One validation step's result.
+#[derive(Debug)]
+struct Checked {
+    ok: bool,
+    /// What a person needs to read first (the first error line).
+    first_error: Option<String>,
+}
+
+pub async fn validate(a: ValidateArgs) -> Result<(), CliError> {
+    let cfg = config(&a.target)?;
+    let tool =
+        infra_ci_runner::Tool::from_env(cfg.terraform.binary).map_err(crate::commands::run::cli)?;
+    if a.dashboard {
+        write(
+            &a.target,
+            &a.conn,
+            &cfg,
+            well_known::CI,
+            Status::Running,
+            None,
+        )
+        .await?;
+    }
+    let root = std::env::current_dir()
+        .map_err(|e| CliError::failed(format!("cannot read the current directory: {e}")))?;
+    let mut log = String::new();
+    let mut first_error = None;
+    let mut failed = 0usize;
+    let mut steps: Vec<(String, PathBuf, Vec<&str>)> = vec![(
+        "terraform fmt -check -recursive".into(),
+        root.clone(),
+        vec!["fmt", "-check", "-recursive", "-diff", "-no-color"],
+    )];
+    for p in cfg.projects_in_order() {
+        let dir = root.join(p.dir.as_str());
+        steps.push((
+            format!("{}: terraform init -backend=false", p.dir.as_str()),
+            dir.clone(),
+            vec!["init", "-backend=false", "-input=false", "-no-color"],
+        ));
+        steps.push((
+            format!("{}: terraform validate", p.dir.as_str()),
+            dir,
+            vec!["validate", "-no-color"],
+        ));
+    }
+    let mut skip_dir: Option<PathBuf> = None;
+    for (title, dir, args) in &steps {
+        if skip_dir.as_ref() == Some(dir) {
+            continue;
+        }
+        let _ = writeln!(log, "## {title}");
+        let checked = if dir.is_dir() {
+            run_tool(&tool, dir, args, &mut log).await
+        } else {
+            let line = format!(
+                "{}: directory not found: fix `projects[].dir` in .github/infra-ci.yml",
+                dir.strip_prefix(&root).unwrap_or(dir).display()
+            );
+            log.push_str(&line);
+            log.push('\n');
+            Checked {
+                ok: false,
+                first_error: Some(line),
+            }
+        };
+        if !checked.ok {
+            failed += 1;
+            // A failed init makes validate meaningless: one error per project.
+            if args.first() == Some(&"init") {
+                skip_dir = Some(dir.clone());
+            }
+            if first_error.is_none() {
+                first_error = checked
+                    .first_error
+                    .map(|e| format!("{title}: {e}"))
+                    .or_else(|| Some(format!("{title} failed")));
+            }
+        }
+    }
+    print!("{log}");
+    let projects = cfg.projects.len();
+    let (status, output) = match first_error {
+        None => (
+            Status::Success,
+            format!("fmt ok, {projects} project(s) valid"),
+        ),
+        Some(e) => (Status::Failure, e),
+    };
+    let section = format!("### ci\n\n```text\n{}\n```\n", log.trim_end());
+    actions_env::append_to(actions_env::GITHUB_STEP_SUMMARY, &section)
+        .map_err(|e| CliError::failed(format!("cannot write GITHUB_STEP_SUMMARY: {e}")))?;
+    if a.dashboard {
+        write_with_details(
+            &a.target,
+            &a.conn,
+            &cfg,
+            well_known::CI,
+            status,
+            Some(output.clone()),
+            Some(log),
+        )
+        .await?;
+    }
+    if failed == 0 {
+        println!("validated: {output}");
+        Ok(())
+    } else {
+        Err(CliError::failed(format!("validation failed: {output}")))
+    }
+}
+
+/// Runs one Terraform step in `dir` without GitHub credentials, appending its output.
+async fn run_tool(
+    tool: &infra_ci_runner::Tool,
+    dir: &Path,
+    args: &[&str],
+    log: &mut String,
+) -> Checked {
+    let mut cmd = tokio::process::Command::new(&tool.program);
+    cmd.args(args)
+        .current_dir(dir)
+        .env("TF_IN_AUTOMATION", "1")
+        .stdin(Stdio::null());
+    for (k, v) in &tool.env {
+        cmd.env(k, v);
+    }
+    for k in CREDENTIALS {
+        cmd.env_remove(k);
+    }
+    match cmd.output().await {
+        Ok(out) => {
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            log.push_str(&text);
+            if !text.ends_with('\n') && !text.is_empty() {
+                log.push('\n');
+            }
+            Checked {
+                ok: out.status.success(),
+                first_error: first_error_line(&text),
+            }
+        }
+        Err(e) => {
+            let line = format!("cannot run {}: {e}", tool.program.display());
+            log.push_str(&line);
+            log.push('\n');
+            Checked {
+                ok: false,
+                first_error: Some(line),
+            }
+        }
+    }
+}
+
+/// The line a person should read first: Terraform's `Error: …`, else the first non-blank
+/// line (for `fmt -check`, the first unformatted file).
+pub fn first_error_line(text: &str) -> Option<String> {
+    let lines = || {
+        text.lines()
+            .map(|l| l.trim_start_matches(['│', '╷', '╵', ' ']).trim())
+            .filter(|l| !l.is_empty())
+    };
+    lines()
+        .find(|l| l.starts_with("Error:"))
+        .or_else(|| lines().next())
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const CFG: &str = "stages:\n  - {key: plan-app, name: App}\n  - {key: plan-db, name: Db}\n  - {key: apply, name: Apply}\n\
+projects:\n  - {name: app, dir: app, stage: plan-app, runner: digger}\n  - {name: db, dir: db, stage: plan-db, runner: digger}\n";
+
+    #[test]
+    fn a_plan_leg_writes_its_configured_stage() {
+        let cfg = Config::from_yaml(CFG).unwrap();
+        let row = digger_row(&cfg, "plan", "db", 1, 2, Status::Failure).unwrap();
+        assert_eq!(row.stage, "plan-db");
+        assert_eq!(row.status, Status::Failure);
+        assert_eq!(row.output, "plan db: failure");
+    }
+
+    #[test]
+    fn only_the_last_apply_leg_marks_apply_done() {
+        let cfg = Config::from_yaml(CFG).unwrap();
+        let first = digger_row(&cfg, "apply", "app", 0, 2, Status::Success).unwrap();
+        assert_eq!(
+            (first.stage.as_str(), first.status),
+            ("apply", Status::Running)
+        );
+        assert_eq!(first.output, "apply app (1/2): running");
+        let last = digger_row(&cfg, "apply", "db", 1, 2, Status::Success).unwrap();
+        assert_eq!(last.status, Status::Success);
+        let failed = digger_row(&cfg, "apply", "app", 0, 2, Status::Failure).unwrap();
+        assert_eq!(failed.status, Status::Failure);
+    }
+
+    #[test]
+    fn an_unknown_project_or_command_is_a_usage_error() {
+        let cfg = Config::from_yaml(CFG).unwrap();
+        assert_eq!(
+            digger_row(&cfg, "plan", "nope", 0, 1, Status::Running)
+                .unwrap_err()
+                .code,
+            crate::exit::USAGE
+        );
+        assert!(digger_row(&cfg, "destroy", "app", 0, 1, Status::Running).is_err());
+    }
+
+    #[test]
+    fn the_plan_run_is_the_one_run_the_plan_rows_link_to() {
+        let prefix = "https://github.com/acme/infra/actions/runs/";
+        let l = |k: &str, link: Option<&str>| (k.to_owned(), link.map(str::to_owned));
+        let stages = vec!["plan-app".to_owned(), "plan-db".to_owned()];
+        let links = [
+            l(
+                "plan-app",
+                Some("https://github.com/acme/infra/actions/runs/7/job/3"),
+            ),
+            l(
+                "plan-db",
+                Some("https://github.com/acme/infra/actions/runs/7"),
+            ),
+            l("ci", Some("https://github.com/acme/infra/actions/runs/9")),
+        ];
+        assert_eq!(plan_run(prefix, &links, &stages), Ok(Some("7".into())));
+        let other = [
+            l(
+                "plan-app",
+                Some("https://github.com/acme/infra/actions/runs/7"),
+            ),
+            l(
+                "plan-db",
+                Some("https://github.com/evil/infra/actions/runs/8"),
+            ),
+        ];
+        assert_eq!(plan_run(prefix, &other, &stages), Ok(Some("7".into())));
+        let split = [
+            l(
+                "plan-app",
+                Some("https://github.com/acme/infra/actions/runs/7"),
+            ),
+            l(
+                "plan-db",
+                Some("https://github.com/acme/infra/actions/runs/8"),
+            ),
+        ];
+        assert!(
+            plan_run(prefix, &split, &stages)
+                .unwrap_err()
+                .contains("7, 8")
+        );
+        assert_eq!(plan_run(prefix, &[l("plan-app", None)], &stages), Ok(None));
+    }
+
+    #[test]
+    fn the_first_error_line_is_terraforms_error_not_the_header() {
+        let log = "Initializing...\n╷\n│ Error: Unsupported argument\n│ on main.tf line 3\n";
+        assert_eq!(
+            first_error_line(log).as_deref(),
+            Some("Error: Unsupported argument")
+        );
+        assert_eq!(first_error_line("main.tf\n").as_deref(), Some("main.tf"));
+        assert_eq!(first_error_line("\n \n"), None);
+    }
+}

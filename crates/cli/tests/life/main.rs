@@ -1,0 +1,476 @@
+//! The life of a pull request, end to end: each event is played through the jobs of the
+//! reusable workflow `.github/workflows/pipeline.yml` (read from the file, see `play.rs`),
+//! with the real binary against the emulator and the stand-in Terraform; after each step
+//! the test reads the dashboard a person would see.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
+#[path = "../it/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+mod expr;
+mod play;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use play::{Event, Machine, Run};
+use support::{BOT_TOKEN, Gh, REPO, sha};
+
+const CONFIG: &str = "version: 1\nautoplan: false\n\
+stages:\n  - {key: ci, name: CI Validate}\n  - {key: plan-bootstrap, name: \"Plan: bootstrap\"}\n  - {key: plan-net, name: \"Plan: net\"}\n  - {key: plan-app, name: \"Plan: app\"}\n  - {key: apply, name: Apply}\n  - {key: review, name: Review}\n\
+projects:\n  - {name: bootstrap, dir: bootstrap, stage: plan-bootstrap, runner: native}\n  - {name: net, dir: net, stage: plan-net, runner: native}\n  - {name: app, dir: app, stage: plan-app, runner: digger}\n\
+bootstrap:\n  project: bootstrap\n";
+
+const PR: u64 = 7;
+
+/// A tree of the repository: the configuration and three projects replaying real plans;
+/// `broken` projects fail `init` (a failing plan) .
+fn tree(root: &Path, name: &str, broken: &[&str]) -> PathBuf {
+    let dir = root.join(format!("tree-{name}"));
+    std::fs::create_dir_all(dir.join(".github")).unwrap();
+    std::fs::write(dir.join(".github/infra-ci.yml"), CONFIG).unwrap();
+    for (project, fixture) in [
+        ("bootstrap", "basic_0-create"),
+        ("net", "basic_1-modify"),
+        ("app", "basic_2-delete"),
+    ] {
+        std::fs::create_dir_all(dir.join(project)).unwrap();
+        let mut standin = format!(
+            "json=terraform-plan-comment/{fixture}.plan.json\ntext=terraform-plan-comment/{fixture}.plan.txt\n"
+        );
+        if broken.contains(&project) {
+            standin.push_str("init_exit=1\ninit_error=Unsupported argument \"bogus\"\n");
+        }
+        std::fs::write(dir.join(project).join(".standin"), standin).unwrap();
+    }
+    dir
+}
+
+struct Life {
+    gh: Gh,
+    m: Machine,
+    comment_id: u64,
+}
+
+impl Life {
+    fn start() -> Self {
+        let gh = Gh::start();
+        let scratch = tempfile::tempdir().unwrap();
+        let main_tree = tree(scratch.path(), "main", &[]);
+        // The default branch holds the configuration, as GitHub's contents API serves it
+        // (in Actions, `parse` reads it from there rather than from any checkout).
+        let seeded = reqwest::blocking::Client::new()
+            .put(format!(
+                "{}/_emulator/repos/{REPO}/contents/.github/infra-ci.yml",
+                gh.base
+            ))
+            .json(&serde_json::json!({"ref": "main", "content": CONFIG}))
+            .send()
+            .unwrap();
+        assert!(seeded.status().is_success(), "{}", seeded.status());
+        let has_gate = std::process::Command::new(assert_cmd::cargo::cargo_bin!("infra-ci"))
+            .args(["gate", "--help"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        let m = Machine {
+            api: gh.base.clone(),
+            repo: REPO.into(),
+            default_branch: "main".into(),
+            trees: BTreeMap::from([("main".to_owned(), main_tree)]),
+            artifacts: BTreeMap::new(),
+            next_run: 0,
+            scratch,
+            has_gate,
+        };
+        Self {
+            gh,
+            m,
+            comment_id: 500,
+        }
+    }
+
+    fn commit(&mut self, sha: &str, broken: &[&str]) {
+        let t = tree(self.m.scratch.path(), sha, broken);
+        self.m.trees.insert(sha.to_owned(), t);
+    }
+
+    fn repository() -> Value {
+        json!({"full_name": REPO, "name": "infra", "owner": {"login": "acme", "type": "Organization"},
+               "default_branch": "main", "private": false})
+    }
+
+    fn pull_payload(action: &str, head: &str, fork: bool, merged: bool) -> Value {
+        let head_repo = if fork {
+            json!({"full_name": "mallory/infra", "name": "infra", "owner": {"login": "mallory"}})
+        } else {
+            Self::repository()
+        };
+        json!({
+            "action": action,
+            "number": PR,
+            "pull_request": {
+                "number": PR, "state": if action == "closed" { "closed" } else { "open" },
+                "draft": false, "merged": merged,
+                "user": {"login": "alice", "type": "User"},
+                "head": {"sha": head, "ref": "feature", "repo": head_repo},
+                "base": {"sha": sha(1), "ref": "main", "repo": Self::repository()},
+            },
+            "repository": Self::repository(),
+            "sender": {"login": "alice", "type": "User"},
+        })
+    }
+
+    fn event(name: &'static str, payload: Value) -> Event {
+        Event {
+            name,
+            payload,
+            token: BOT_TOKEN.into(),
+        }
+    }
+
+    /// Changes the PR as GitHub would after a push or a merge.
+    fn edit_pull(&self, fields: &Value) {
+        let res = reqwest::blocking::Client::new()
+            .patch(format!(
+                "{}/_emulator/repos/{REPO}/pulls/{PR}",
+                self.gh.base
+            ))
+            .json(fields)
+            .send()
+            .unwrap();
+        assert!(res.status().is_success(), "edit pull: {}", res.status());
+    }
+
+    /// `login` comments `body` on the PR, then the pipeline runs for the comment.
+    fn say(&mut self, login: &str, body: &str) -> Run {
+        let (s, c) = self.gh.api(
+            Method::POST,
+            &format!("{login}-token"),
+            &format!("/repos/{REPO}/issues/{PR}/comments"),
+            Some(json!({ "body": body })),
+        );
+        assert_eq!(s, 201, "{c}");
+        self.comment_id = c["id"].as_u64().unwrap();
+        let payload = json!({
+            "action": "created",
+            "issue": {"number": PR, "pull_request": {"url": format!("{}/repos/{REPO}/pulls/{PR}", self.gh.base)},
+                      "state": "open", "user": {"login": "alice", "type": "User"}},
+            "comment": {"id": self.comment_id, "body": body, "user": {"login": login, "type": "User"},
+                        "author_association": "MEMBER"},
+            "repository": Self::repository(),
+            "sender": {"login": login, "type": "User"},
+        });
+        let e = Self::event("issue_comment", payload);
+        self.m.play(&e)
+    }
+
+    /// The dashboards of the PR as a person sees them: (commit marker, minimized, body).
+    fn dashboards(&self) -> Vec<(String, bool, String)> {
+        self.gh
+            .dashboards(PR)
+            .iter()
+            .map(|c| {
+                let body = c["body"].as_str().unwrap().to_owned();
+                let marker = body
+                    .trim_start_matches("<!-- infra-dashboard:")
+                    .chars()
+                    .take(7)
+                    .collect();
+                let state = self.gh.admin_state();
+                let minimized = state.is_some_and(|s| minimized(&s, c["id"].as_u64().unwrap()));
+                (marker, minimized, body)
+            })
+            .collect()
+    }
+
+    /// The one dashboard that is not minimized.
+    fn visible(&self) -> String {
+        let live: Vec<_> = self.dashboards().into_iter().filter(|d| !d.1).collect();
+        assert_eq!(live.len(), 1, "one visible dashboard: {live:#?}");
+        live[0].2.clone()
+    }
+}
+
+/// Whether the emulator's state marks comment `id` minimized.
+fn minimized(state: &Value, id: u64) -> bool {
+    fn walk(v: &Value, id: u64) -> Option<bool> {
+        match v {
+            Value::Object(o) => {
+                if o.get("id").and_then(Value::as_u64) == Some(id)
+                    && let Some(m) = o.get("minimized").or_else(|| o.get("is_minimized"))
+                {
+                    return Some(m.as_bool().unwrap_or(!m.is_null()));
+                }
+                o.values().find_map(|x| walk(x, id))
+            }
+            Value::Array(a) => a.iter().find_map(|x| walk(x, id)),
+            _ => None,
+        }
+    }
+    walk(state, id).unwrap_or(false)
+}
+
+trait AdminState {
+    fn admin_state(&self) -> Option<Value>;
+}
+
+impl AdminState for Gh {
+    fn admin_state(&self) -> Option<Value> {
+        reqwest::blocking::get(format!("{}/_emulator/state", self.base))
+            .ok()?
+            .json()
+            .ok()
+    }
+}
+
+fn row<'a>(body: &'a str, name: &str) -> &'a str {
+    body.lines()
+        .find(|l| l.starts_with(&format!("| {name} |")))
+        .unwrap_or_else(|| panic!("no row {name} in\n{body}"))
+}
+
+fn assert_row(body: &str, name: &str, want: &[&str]) {
+    let r = row(body, name);
+    for w in want {
+        assert!(r.contains(w), "row {name}: {r:?} lacks {w:?}\n{body}");
+    }
+}
+
+#[test]
+fn a_pull_request_from_open_to_merge() {
+    let mut life = Life::start();
+    let (h1, h2, merge) = ("a1".repeat(20), "b2".repeat(20), "c3".repeat(20));
+    life.gh.user("alice");
+    life.gh.user("bob");
+    life.gh.pull(PR, &h1);
+    life.commit(&h1, &["net"]);
+
+    // Open → parse creates the dashboard, validate owns `ci`.
+    let e = Life::event(
+        "pull_request",
+        Life::pull_payload("opened", &h1, false, false),
+    );
+    let run = life.m.play(&e);
+    assert_eq!(run.result("parse"), "success", "{}", run.log());
+    assert_eq!(
+        run.result("validate"),
+        "failure",
+        "net is broken: {}",
+        run.log()
+    );
+    for job in [
+        "digger",
+        "native",
+        "native-apply",
+        "post-merge",
+        "drift",
+        "unlock",
+    ] {
+        assert_eq!(run.result(job), "skipped", "{job}: {}", run.log());
+    }
+    let body = life.visible();
+    assert_row(
+        &body,
+        "CI Validate",
+        &["❌ failure", "Unsupported argument"],
+    );
+    assert_row(&body, "Plan: app", &["⏳ pending"]);
+
+    // /plan: a Digger leg (app) and a native job (bootstrap is not in /plan; net fails).
+    let run = life.say("alice", "/plan");
+    assert_eq!(run.output("parse", "digger"), "true", "{}", run.log());
+    assert_eq!(run.result("digger"), "success", "{}", run.log());
+    assert_eq!(run.result("native"), "failure", "{}", run.log());
+    assert_eq!(run.result("native-apply"), "skipped");
+    let body = life.visible();
+    assert_row(&body, "Plan: app", &["✅ success", "plan app: success"]);
+    assert_row(&body, "Plan: net", &["❌ failure"]);
+
+    // A push fixes net: a new dashboard for the new head, the old one minimized.
+    life.commit(&h2, &[]);
+    life.edit_pull(&json!({"head_sha": h2}));
+    let e = Life::event(
+        "pull_request",
+        Life::pull_payload("synchronize", &h2, false, false),
+    );
+    let run = life.m.play(&e);
+    assert_eq!(run.result("validate"), "success", "{}", run.log());
+    let all = life.dashboards();
+    assert_eq!(all.len(), 2, "{all:#?}");
+    let body = life.visible();
+    assert!(
+        body.starts_with(&format!("<!-- infra-dashboard:{}", &h2[..7])),
+        "{body}"
+    );
+    assert_row(&body, "CI Validate", &["✅ success"]);
+
+    let run = life.say("alice", "/plan");
+    assert_eq!(run.result("digger"), "success", "{}", run.log());
+    assert_eq!(run.result("native"), "success", "{}", run.log());
+    let plan_run = run.id;
+    let body = life.visible();
+    assert_row(&body, "Plan: net", &["✅ success"]);
+    assert_row(&body, "Plan: app", &["✅ success"]);
+
+    // /apply before anyone approved: refused by parse, nothing runs, the reason is replied.
+    let run = life.say("alice", "/apply");
+    assert_eq!(run.output("parse", "digger"), "false", "{}", run.log());
+    assert_eq!(run.result("digger"), "skipped", "{}", run.log());
+    assert_eq!(run.result("native-apply"), "skipped", "{}", run.log());
+    let replies: Vec<String> = life
+        .gh
+        .comments(PR)
+        .iter()
+        .filter(|c| c["user"]["login"] == support::BOT)
+        .filter_map(|c| c["body"].as_str().map(str::to_owned))
+        .filter(|b| !b.starts_with("<!--") && b.contains("approv"))
+        .collect();
+    assert_eq!(replies.len(), 1, "one reply says why: {replies:?}");
+
+    // bob, a member, approves the head; the review row says so.
+    life.gh.admin(
+        "/users",
+        &json!({"login": "bob", "type": "User", "token": "bob-token", "association": "MEMBER"}),
+    );
+    life.gh.admin(
+        &format!("/repos/{REPO}/pulls/{PR}/reviews"),
+        &json!({"user": "bob", "state": "APPROVED", "commit_id": h2}),
+    );
+    let review = json!({
+        "action": "submitted",
+        "review": {"state": "approved", "user": {"login": "bob", "type": "User"}, "commit_id": h2,
+                   "author_association": "MEMBER"},
+        "pull_request": Life::pull_payload("opened", &h2, false, false)["pull_request"],
+        "repository": Life::repository(),
+        "sender": {"login": "bob", "type": "User"},
+    });
+    let e = Life::event("pull_request_review", review);
+    let run = life.m.play(&e);
+    assert_eq!(run.result("parse"), "success", "{}", run.log());
+    assert_row(&life.visible(), "Review", &["✅ success"]);
+
+    // /apply once approved: the Digger leg applies app, then the native job applies net
+    // with the plans the /plan run saved (found by `infra-ci plan-run`).
+    let run = life.say("alice", "/apply");
+    assert_eq!(run.result("digger"), "success", "{}", run.log());
+    assert_eq!(run.result("native-apply"), "success", "{}", run.log());
+    assert!(
+        run.log().contains(&format!("(from run {plan_run})")),
+        "{}",
+        run.log()
+    );
+    let body = life.visible();
+    assert_row(&body, "Apply", &["✅ success"]);
+
+    // /bootstrap plan, then /bootstrap apply (native, with that run's saved plan).
+    let run = life.say("alice", "/bootstrap plan");
+    assert_eq!(run.result("native"), "success", "{}", run.log());
+    let bootstrap_run = run.id;
+    assert_row(&life.visible(), "Plan: bootstrap", &["✅ success", "+3"]);
+    let run = life.say("alice", "/bootstrap apply");
+    assert_eq!(run.result("digger"), "skipped", "{}", run.log());
+    assert_eq!(run.result("native-apply"), "success", "{}", run.log());
+    assert!(
+        run.log().contains(&format!("(from run {bootstrap_run})")),
+        "{}",
+        run.log()
+    );
+    assert_row(&life.visible(), "Apply", &["✅ success"]);
+
+    // Closed (merged): its locks are released.
+    let e = Life::event(
+        "pull_request",
+        Life::pull_payload("closed", &h2, false, true),
+    );
+    let run = life.m.play(&e);
+    assert_eq!(run.result("unlock"), "success", "{}", run.log());
+    assert_eq!(run.result("validate"), "skipped");
+    assert!(
+        run.log().contains("infra-ci run unlock: success"),
+        "{}",
+        run.log()
+    );
+
+    // The merge commit on main: post-merge verify of every project.
+    life.commit(&merge, &[]);
+    life.edit_pull(&json!({"state": "closed", "merged": true, "merge_commit_sha": merge}));
+    let push = json!({
+        "ref": "refs/heads/main", "after": merge, "before": sha(1),
+        "head_commit": {"id": merge},
+        "repository": Life::repository(),
+        "sender": {"login": "alice", "type": "User"},
+    });
+    let mut e = Life::event("push", push);
+    e.payload["repository"]["master_branch"] = json!("main");
+    let run = life.m.play(&e);
+    assert_eq!(run.output("parse", "post_merge"), "true", "{}", run.log());
+    // Every project is planned on the merge commit, the Digger one too; the stand-in's
+    // plans still show changes, so the verdict is "not fully applied".
+    assert_eq!(run.result("post-merge"), "failure", "{}", run.log());
+    for p in ["bootstrap:", "net:", "app:"] {
+        assert!(run.log().contains(p), "{p} not verified: {}", run.log());
+    }
+}
+
+#[test]
+fn a_fork_is_validated_with_a_read_only_token_and_gets_no_dashboard() {
+    let mut life = Life::start();
+    let head = "d4".repeat(20);
+    life.gh.user("alice");
+    life.gh.admin(
+        &format!("/repos/{REPO}/pulls"),
+        &json!({"number": PR, "head_sha": head, "user": "alice", "fork": true}),
+    );
+    life.commit(&head, &[]);
+    life.gh.admin(
+        "/users",
+        &json!({"login": "fork-runner[bot]", "type": "Bot", "token": "fork-token",
+                "permissions": {"issues": "read", "statuses": "read", "contents": "read", "pull_requests": "read"}}),
+    );
+    let mut e = Life::event(
+        "pull_request",
+        Life::pull_payload("opened", &head, true, false),
+    );
+    e.token = "fork-token".into();
+    let run = life.m.play(&e);
+    assert_eq!(run.result("parse"), "success", "{}", run.log());
+    assert_eq!(run.output("parse", "dashboard"), "false");
+    assert_eq!(run.result("validate"), "success", "{}", run.log());
+    assert!(life.gh.dashboards(PR).is_empty());
+}
+
+#[test]
+fn a_schedule_plays_drift_of_every_project() {
+    let mut life = Life::start();
+    let e = Event {
+        name: "schedule",
+        payload: json!({"schedule": "17 6 * * 1-5"}),
+        token: BOT_TOKEN.into(),
+    };
+    let run = life.m.play(&e);
+    assert_eq!(run.output("parse", "drift"), "true", "{}", run.log());
+    // Every project replays a plan with changes: drift found, exit 1, issue opened.
+    assert_eq!(run.result("drift"), "failure", "{}", run.log());
+    let (_, issues) = life.gh.api(
+        Method::GET,
+        BOT_TOKEN,
+        &format!("/repos/{REPO}/issues?state=open"),
+        None,
+    );
+    let drift = issues
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["title"].as_str().unwrap_or("").contains("drift"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no drift issue: {issues}"));
+    let body = drift["body"].as_str().unwrap();
+    for p in ["bootstrap", "net", "app"] {
+        assert!(body.contains(p), "{p} not in the drift issue:\n{body}");
+    }
+    let _ = &mut life;
+}
