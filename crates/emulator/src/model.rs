@@ -30,8 +30,13 @@ pub struct User {
     pub kind: UserKind,
     /// Permission name → `read` | `write` | `none`; a missing name means `write`.
     pub permissions: BTreeMap<String, String>,
-    /// `author_association` shown on this user's comments (GitHub computes it per repo).
+    /// `author_association` on repositories not named in `repo_associations` (admin
+    /// `association`; `NONE` unless set).
     pub association: String,
+    /// `author_association` per repository (lower-case `owner/name`): GitHub computes it
+    /// from the user's relation to each repository, so one person can be a `MEMBER` of one
+    /// and `NONE` on another (admin `repo_associations`).
+    pub repo_associations: BTreeMap<String, String>,
     pub created_at: Timestamp,
 }
 

@@ -93,6 +93,7 @@ impl World {
                 kind: UserKind::Bot,
                 permissions: BTreeMap::new(),
                 association: "NONE".to_owned(),
+                repo_associations: BTreeMap::new(),
                 created_at: Timestamp::now(),
             },
         );
@@ -150,6 +151,7 @@ impl World {
                 kind,
                 permissions: BTreeMap::new(),
                 association: "NONE".to_owned(),
+                repo_associations: BTreeMap::new(),
                 created_at: Timestamp::now(),
             },
         );

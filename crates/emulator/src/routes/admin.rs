@@ -213,7 +213,22 @@ struct NewUser {
     permissions: BTreeMap<String, String>,
     #[serde(default)]
     association: Option<String>,
+    /// `owner/name` → `author_association` on that repository only.
+    #[serde(default)]
+    repo_associations: BTreeMap<String, String>,
 }
+
+/// The `author_association` values GitHub documents.
+const ASSOCIATIONS: &[&str] = &[
+    "COLLABORATOR",
+    "CONTRIBUTOR",
+    "FIRST_TIMER",
+    "FIRST_TIME_CONTRIBUTOR",
+    "MANNEQUIN",
+    "MEMBER",
+    "NONE",
+    "OWNER",
+];
 
 async fn add_user(State(emu): State<Emulator>, raw: Bytes) -> Response {
     let req: NewUser = match parse(&raw) {
@@ -234,6 +249,16 @@ async fn add_user(State(emu): State<Emulator>, raw: Bytes) -> Response {
             "permission {k} must be read, write or none, not {v:?}"
         ));
     }
+    let named = req.association.iter().chain(req.repo_associations.values());
+    if let Some(a) = named
+        .into_iter()
+        .find(|a| !ASSOCIATIONS.contains(&a.as_str()))
+    {
+        return bad(&format!(
+            "association must be one of {}, not {a:?}",
+            ASSOCIATIONS.join(", ")
+        ));
+    }
     let mut world = emu.world();
     let id = world.ensure_user(&req.login, kind);
     let user = world.users.get_mut(&id).expect("just ensured");
@@ -241,6 +266,9 @@ async fn add_user(State(emu): State<Emulator>, raw: Bytes) -> Response {
     user.permissions = req.permissions;
     if let Some(a) = req.association {
         user.association = a;
+    }
+    for (repo, a) in req.repo_associations {
+        user.repo_associations.insert(repo.to_ascii_lowercase(), a);
     }
     if let Some(token) = req.token {
         world.tokens.insert(
@@ -728,7 +756,7 @@ async fn state(State(emu): State<Emulator>) -> Response {
     let users: Vec<Value> = world
         .users
         .values()
-        .map(|u| json!({ "id": u.id, "login": u.login, "type": u.kind.as_str(), "permissions": u.permissions, "association": u.association }))
+        .map(|u| json!({ "id": u.id, "login": u.login, "type": u.kind.as_str(), "permissions": u.permissions, "association": u.association, "repo_associations": u.repo_associations }))
         .collect();
     reply::ok(
         &json!({ "users": users, "repos": repos, "comments": comments, "requests": world.requests.len() }),

@@ -88,7 +88,7 @@ pub fn pull_request(ctx: Ctx<'_>, world: &World, repo: &Repo, i: &Issue, p: &Pul
             "commits": link(format!("{url}/commits")),
             "statuses": link(format!("{api}/statuses/{}", p.head_sha)),
         },
-        "author_association": association(world, owner, i.user_id),
+        "author_association": association(world, owner, &repo.name, i.user_id),
         "auto_merge": null,
         "draft": p.draft,
         "merged": p.merged,
@@ -125,6 +125,6 @@ pub fn review(ctx: Ctx<'_>, world: &World, repo: &Repo, number: u64, r: &Review)
         "_links": { "html": { "href": html }, "pull_request": { "href": pr_url } },
         "submitted_at": ts(r.submitted_at),
         "commit_id": r.commit_id,
-        "author_association": association(world, &repo.owner, r.user_id),
+        "author_association": association(world, &repo.owner, &repo.name, r.user_id),
     })
 }

@@ -405,3 +405,61 @@ async fn private_repositories_are_hidden_from_anonymous_readers() {
     assert_eq!(anonymous.status, StatusCode::NOT_FOUND);
     assert_eq!(env.get(BOT, "/repos/o/secret").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn author_association_is_per_repository_and_bot_comments_name_their_app() {
+    let env = Env::new().await;
+    env.admin(
+        Method::POST,
+        "/repos",
+        Some(&json!({"full_name": "o/other"})),
+    )
+    .await;
+    env.admin(
+        Method::POST,
+        "/repos/o/other/pulls",
+        Some(&json!({"number": 1})),
+    )
+    .await;
+    env.admin(
+        Method::POST,
+        "/users",
+        Some(&json!({"login": "maria", "token": "maria-token",
+                "repo_associations": {"O/R": "MEMBER"}})),
+    )
+    .await;
+    let refused = env
+        .call(
+            Method::POST,
+            None,
+            "/_emulator/users",
+            Some(&json!({"login": "x", "association": "ADMIN"})),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::BAD_REQUEST,
+        "unknown association"
+    );
+    for (repo, expected) in [("o/r", "MEMBER"), ("o/other", "NONE")] {
+        let made = env
+            .post(
+                "maria-token",
+                &format!("/repos/{repo}/issues/1/comments"),
+                &json!({"body": "hi"}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED);
+        assert_eq!(made.body["author_association"], expected, "{repo}");
+        assert_eq!(
+            made.body["performed_via_github_app"],
+            serde_json::Value::Null
+        );
+    }
+    let by_bot = env
+        .post(BOT, "/repos/o/r/issues/1/comments", &json!({"body": "bot"}))
+        .await;
+    let app = &by_bot.body["performed_via_github_app"];
+    assert_eq!(app["slug"], "github-actions", "{app}");
+    assert_eq!(app["id"], 15368);
+}
