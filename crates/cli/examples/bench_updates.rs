@@ -22,9 +22,16 @@ const LATENCY_MS: u64 = 50;
 
 #[tokio::main]
 async fn main() {
-    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
-        .await
-        .unwrap();
+    let emu = spawn(
+        ([127, 0, 0, 1], 0).into(),
+        EmulatorOptions {
+            repos: vec!["acme/bench".into()],
+            no_limits: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let base = emu.base_url();
     let http = reqwest::Client::new();
     let admin = |path: String, body: Value| {

@@ -191,6 +191,16 @@ pub struct EmulatorArgs {
     /// Base of html_url links in responses.
     #[arg(long, value_name = "URL")]
     pub web_base: Option<String>,
+    /// Create this repository at start (repeatable); others need `POST /_emulator/repos`.
+    #[arg(long = "repo", value_name = "OWNER/NAME", value_parser = parse_repo)]
+    pub repos: Vec<String>,
+}
+
+fn parse_repo(s: &str) -> Result<String, String> {
+    match s.split_once('/') {
+        Some((o, n)) if !o.is_empty() && !n.is_empty() && !n.contains('/') => Ok(s.to_owned()),
+        _ => Err(format!("expected OWNER/NAME, got {s:?}")),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,19 @@ impl Caller {
         }
     }
 
+    /// An unauthenticated reader of a public repository: reads only.
+    pub fn anonymous() -> Self {
+        Self {
+            user_id: 0,
+            login: String::new(),
+            kind: UserKind::User,
+            permissions: ["issues", "statuses", "pull_requests", "contents", "members"]
+                .into_iter()
+                .map(|p| (p.to_owned(), "read".to_owned()))
+                .collect(),
+        }
+    }
+
     fn level(&self, permission: &str) -> &str {
         self.permissions
             .get(permission)

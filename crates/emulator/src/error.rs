@@ -17,6 +17,8 @@ pub struct ApiError {
     body: Value,
     /// Value of `x-accepted-github-permissions`, which GitHub sends with permission 403s.
     accepted_permissions: Option<String>,
+    /// Value of `retry-after` (secondary rate limits).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -29,6 +31,7 @@ impl ApiError {
                 "status": status.as_u16().to_string(),
             }),
             accepted_permissions: None,
+            retry_after: None,
         }
     }
 
@@ -40,6 +43,11 @@ impl ApiError {
     /// 401 `Bad credentials`.
     pub fn bad_credentials() -> Self {
         Self::with(StatusCode::UNAUTHORIZED, "Bad credentials", DOCS)
+    }
+
+    /// 401 `Requires authentication` (no token where one is needed).
+    pub fn requires_authentication() -> Self {
+        Self::with(StatusCode::UNAUTHORIZED, "Requires authentication", DOCS)
     }
 
     /// 401 with a JWT-specific message (GitHub App authentication).
@@ -74,6 +82,19 @@ impl ApiError {
         Self::with(StatusCode::FORBIDDEN, message, doc)
     }
 
+    /// 403 for an exceeded secondary rate limit, with `retry-after` seconds.
+    pub fn secondary_limit(request_id: &str, retry_after: u64) -> Self {
+        let mut err = Self::with(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID {request_id}."
+            ),
+            "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        );
+        err.retry_after = Some(retry_after);
+        err
+    }
+
     /// 400 `Problems parsing JSON`.
     pub fn bad_json() -> Self {
         Self::with(StatusCode::BAD_REQUEST, "Problems parsing JSON", DOCS)
@@ -95,6 +116,7 @@ impl ApiError {
                 "status": "422",
             }),
             accepted_permissions: None,
+            retry_after: None,
         }
     }
 
@@ -120,6 +142,10 @@ impl IntoResponse for ApiError {
             .and_then(|p| HeaderValue::from_str(&p).ok())
         {
             res.headers_mut().insert("x-accepted-github-permissions", v);
+        }
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert("retry-after", HeaderValue::from(secs));
         }
         res
     }

@@ -19,6 +19,7 @@
 mod auth;
 mod error;
 mod faults;
+mod limits;
 mod model;
 mod pagination;
 mod pipeline;
@@ -44,12 +45,14 @@ pub struct EmulatorOptions {
     pub web_base: Option<String>,
     /// Base of API links (`url`, `Link` headers); default: the address the emulator is served on.
     pub api_base: Option<String>,
-    /// When true, commenting on an issue number that does not exist answers 404 like GitHub.
-    /// When false (default), the first comment on an unknown number registers an open pull
-    /// request with that number, so a demo needs no seeding.
-    pub strict_issues: bool,
-    /// Primary rate limit per token per hour; default 5000.
+    /// Repositories (`owner/name`) created at start, with default branch `main`; any other
+    /// is created with the admin API (`POST /_emulator/repos`).
+    pub repos: Vec<String>,
+    /// Primary rate limit per hour replacing GitHub's (1,000 per repository for
+    /// installation tokens, 5,000 for people); default: GitHub's.
     pub rate_limit: Option<u32>,
+    /// Turns every rate limit (primary and secondary) off, for bulk tests and soaks.
+    pub no_limits: bool,
 }
 
 /// A running emulator's shared state; cheap to clone (one `Arc`).
@@ -63,7 +66,6 @@ struct Shared {
     world: Mutex<world::World>,
     api_base: String,
     web_base: String,
-    strict_issues: bool,
 }
 
 impl Emulator {
@@ -74,12 +76,16 @@ impl Emulator {
             .web_base
             .clone()
             .unwrap_or_else(|| "https://github.com".to_owned());
+        let mut world = world::World::new(opts.rate_limit, !opts.no_limits);
+        for full in &opts.repos {
+            let (owner, name) = full.split_once('/').unwrap_or(("", full));
+            world.create_repo(owner, name, "main");
+        }
         Self {
             inner: Arc::new(Shared {
-                world: Mutex::new(world::World::new(opts.rate_limit.unwrap_or(5000))),
+                world: Mutex::new(world),
                 api_base: api_base.trim_end_matches('/').to_owned(),
                 web_base: web_base.trim_end_matches('/').to_owned(),
-                strict_issues: opts.strict_issues,
             }),
         }
     }
@@ -92,10 +98,6 @@ impl Emulator {
     /// Base URL of web (`html_url`) links, without a trailing slash.
     pub fn web_base(&self) -> &str {
         &self.inner.web_base
-    }
-
-    pub(crate) fn strict_issues(&self) -> bool {
-        self.inner.strict_issues
     }
 
     /// Locks the in-memory world. A poisoned lock (a panicking handler) is recovered:

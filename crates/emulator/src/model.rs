@@ -30,8 +30,13 @@ pub struct User {
     pub kind: UserKind,
     /// Permission name → `read` | `write` | `none`; a missing name means `write`.
     pub permissions: BTreeMap<String, String>,
-    /// `author_association` shown on this user's comments (GitHub computes it per repo).
+    /// `author_association` on repositories not named in `repo_associations` (admin
+    /// `association`; `NONE` unless set).
     pub association: String,
+    /// `author_association` per repository (lower-case `owner/name`): GitHub computes it
+    /// from the user's relation to each repository, so one person can be a `MEMBER` of one
+    /// and `NONE` on another (admin `repo_associations`).
+    pub repo_associations: BTreeMap<String, String>,
     pub created_at: Timestamp,
 }
 
@@ -71,6 +76,11 @@ pub struct Comment {
 }
 
 impl Comment {
+    /// Whether the comment belongs to `owner/repo` (case-insensitive, as on GitHub).
+    pub fn in_repo(&self, owner: &str, repo: &str) -> bool {
+        self.owner.eq_ignore_ascii_case(owner) && self.repo.eq_ignore_ascii_case(repo)
+    }
+
     pub fn current(&self) -> &CommentVersion {
         self.versions
             .last()
@@ -166,12 +176,15 @@ pub struct Issue {
     pub pull: Option<Pull>,
 }
 
-/// A repository, created on first use.
+/// A repository, created through the admin API.
 #[derive(Debug, Clone)]
 pub struct Repo {
     pub id: u64,
     pub owner: String,
     pub name: String,
+    pub default_branch: String,
+    /// Private repositories are hidden (404) from anonymous readers.
+    pub private: bool,
     pub created_at: Timestamp,
     pub issues: BTreeMap<u64, Issue>,
     pub statuses: Vec<Status>,
@@ -186,6 +199,39 @@ pub struct Repo {
 impl Repo {
     pub fn next_number(&self) -> u64 {
         self.issues.keys().next_back().map_or(1, |n| n + 1)
+    }
+
+    /// Whether `sha` is a commit of this repository: declared through the admin API (as a
+    /// commit or a parent), a pull request's head, base or merge commit, or a ref's target.
+    pub fn knows(&self, sha: &str) -> bool {
+        self.parents.contains_key(sha)
+            || self.parents.values().flatten().any(|p| p == sha)
+            || self.refs.values().any(|r| r == sha)
+            || self
+                .issues
+                .values()
+                .filter_map(|i| i.pull.as_ref())
+                .any(|p| {
+                    p.head_sha == sha
+                        || p.base_sha == sha
+                        || p.merge_commit_sha.as_deref() == Some(sha)
+                })
+    }
+
+    /// The commit a ref names, as GitHub resolves `{ref}` in a path: a branch or tag
+    /// (`main`, `heads/main`, `refs/heads/main`, `tags/v1`) or a known commit sha.
+    /// `None` for anything else (GitHub's 422 `No commit found for SHA`).
+    pub fn resolve(&self, reference: &str) -> Option<String> {
+        let bare = reference.strip_prefix("refs/").unwrap_or(reference);
+        [
+            format!("refs/{bare}"),
+            format!("refs/heads/{bare}"),
+            format!("refs/tags/{bare}"),
+        ]
+        .iter()
+        .find_map(|full| self.refs.get(full))
+        .cloned()
+        .or_else(|| self.knows(reference).then(|| reference.to_owned()))
     }
 }
 

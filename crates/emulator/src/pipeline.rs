@@ -4,11 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use std::hash::{Hash as _, Hasher as _};
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
 use rand::Rng as _;
 use serde_json::json;
 
@@ -16,8 +18,10 @@ use crate::Emulator;
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::faults::{FaultKind, Injected, glob_match};
+use crate::limits::{PrimaryKey, repo_of};
+use crate::model::UserKind;
 use crate::reply;
-use crate::world::{LogEntry, RateWindow, World};
+use crate::world::{LogEntry, World};
 
 /// The instant a read should answer as of (`None`: now). Set on every API request.
 #[derive(Debug, Clone, Copy)]
@@ -42,6 +46,8 @@ struct RateInfo {
 struct Admission {
     request_id: String,
     caller: Option<Caller>,
+    /// The primary window charged for this request (refunded on a 304).
+    charged: Option<PrimaryKey>,
     rate: RateInfo,
     verdict: Result<Option<Injected>, ApiError>,
     as_of: Option<Instant>,
@@ -52,12 +58,37 @@ fn is_app_route(path: &str) -> bool {
     path.starts_with("/app/") || path == "/app" || glob_match("/repos/*/*/installation", path)
 }
 
+/// Counts a request in flight for its identity until dropped (also when the handler
+/// unwinds to drop the connection).
+struct InFlight {
+    emu: Emulator,
+    user_id: Option<u64>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut world = self.emu.world();
+        if let Some(s) = self.user_id.and_then(|id| world.secondary.get_mut(&id)) {
+            s.in_flight = s.in_flight.saturating_sub(1);
+        }
+    }
+}
+
 /// The middleware itself.
 pub async fn api(State(emu): State<Emulator>, mut req: Request, next: Next) -> Response {
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
     let token = auth::bearer(req.headers()).map(str::to_owned);
+    let endpoint = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| path.clone(), |m| m.as_str().to_owned());
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
 
     let latency = emu.world().latency;
     if latency.ms > 0 || latency.jitter_ms > 0 {
@@ -67,7 +98,7 @@ pub async fn api(State(emu): State<Emulator>, mut req: Request, next: Next) -> R
 
     let adm = {
         let mut world = emu.world();
-        admit(&mut world, token.as_deref(), &method, &path)
+        admit(&mut world, token.as_deref(), &method, &path, &endpoint)
     };
     let login = adm.caller.as_ref().map(|c| c.login.clone());
     let log = |emu: &Emulator, status: Option<u16>, fault: Option<FaultKind>| {
@@ -89,6 +120,10 @@ pub async fn api(State(emu): State<Emulator>, mut req: Request, next: Next) -> R
         }
         Ok(fault) => fault,
     };
+    let _in_flight = InFlight {
+        emu: emu.clone(),
+        user_id: adm.caller.as_ref().map(|c| c.user_id),
+    };
     if let Some(injected) = fault {
         if let Some(res) = fault_response(injected, &adm.request_id) {
             let res = finish(res, &adm.request_id, adm.rate);
@@ -105,7 +140,20 @@ pub async fn api(State(emu): State<Emulator>, mut req: Request, next: Next) -> R
         req.extensions_mut().insert(caller);
     }
     req.extensions_mut().insert(ReadAsOf(adm.as_of));
-    let res = finish(next.run(req).await, &adm.request_id, adm.rate);
+    let res = next.run(req).await;
+    let mut rate = adm.rate;
+    let res = if matches!(res.status(), StatusCode::OK | StatusCode::CREATED) {
+        // GitHub sends an ETag with creates too; only a GET can be answered 304.
+        let inm = if_none_match.as_deref().filter(|_| method == "GET");
+        let (res, not_modified) = with_etag(res, inm).await;
+        if not_modified {
+            refund(&emu, adm.charged, &mut rate);
+        }
+        res
+    } else {
+        res
+    };
+    let res = finish(res, &adm.request_id, rate);
     if fault.is_some_and(|f| f.kind == FaultKind::LostResponse) {
         log(&emu, None, Some(FaultKind::LostResponse));
         drop_connection();
@@ -114,61 +162,111 @@ pub async fn api(State(emu): State<Emulator>, mut req: Request, next: Next) -> R
     res
 }
 
-/// Authentication, rate limit, fault and stale-read decisions, under one lock.
-fn admit(world: &mut World, token: Option<&str>, method: &str, path: &str) -> Admission {
+/// Adds an `ETag` (a hash of the body) to a 200 and answers `304 Not Modified` without
+/// a body when the request's `If-None-Match` names it. Returns whether it was a 304.
+async fn with_etag(res: Response, if_none_match: Option<&str>) -> (Response, bool) {
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR.into_response(), false);
+    };
+    let mut hasher = std::hash::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    let etag = format!("W/\"{:016x}{:08x}\"", hasher.finish(), bytes.len());
+    let matches = if_none_match.is_some_and(|inm| {
+        inm.split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == "*" || t == etag.trim_start_matches("W/"))
+    });
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        parts.headers.insert(header::ETAG, v);
+    }
+    parts.headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Authorization, Cookie, X-GitHub-OTP"),
+    );
+    if matches {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_TYPE);
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.remove(header::LINK);
+        return (Response::from_parts(parts, Body::empty()), true);
+    }
+    (Response::from_parts(parts, Body::from(bytes)), false)
+}
+
+/// Gives back the primary-limit request a 304 was charged (GitHub does not count it).
+fn refund(emu: &Emulator, charged: Option<PrimaryKey>, rate: &mut RateInfo) {
+    let Some(key) = charged else { return };
+    let mut world = emu.world();
+    if let Some(w) = world.rate_windows.get_mut(&key) {
+        w.used = w.used.saturating_sub(1);
+        rate.used = w.used;
+    }
+}
+
+/// Authentication, repository existence, rate limits, fault and stale-read decisions,
+/// under one lock.
+fn admit(
+    world: &mut World,
+    token: Option<&str>,
+    method: &str,
+    path: &str,
+    endpoint: &str,
+) -> Admission {
     let request_id = world.next_request_id();
-    let now = Timestamp::now().as_second();
+    let now = world.now();
     let anonymous = RateInfo {
-        limit: 60,
+        limit: ANONYMOUS_PER_HOUR,
         used: 0,
-        reset: now + 3600,
+        reset: now.as_second() + 3600,
     };
     let mut adm = Admission {
         request_id,
         caller: None,
+        charged: None,
         rate: anonymous,
         verdict: Ok(None),
         as_of: None,
     };
     if !is_app_route(path) {
-        let Some(user) = token.and_then(|t| world.user_for_token(t)) else {
-            adm.verdict = Err(ApiError::bad_credentials());
-            return adm;
+        let caller = match authenticate(world, token, method, path) {
+            Ok(caller) => caller,
+            Err(err) => {
+                adm.verdict = Err(err);
+                return adm;
+            }
         };
-        let caller = Caller::from_user(user);
-        let limit = world.rate_limit;
-        let window = world
-            .rate_windows
-            .entry(caller.user_id)
-            .or_insert(RateWindow {
-                reset: now + 3600,
-                used: 0,
-            });
-        if now >= window.reset {
-            *window = RateWindow {
-                reset: now + 3600,
-                used: 0,
-            };
+        if let Some(repo) = repo_of(path) {
+            let visible = world
+                .find_repo(
+                    repo.split('/').next().unwrap_or(""),
+                    repo.split('/').nth(1).unwrap_or(""),
+                )
+                .is_some_and(|r| caller.user_id != 0 || !r.private);
+            if !visible {
+                adm.verdict = Err(ApiError::not_found(crate::error::DOCS));
+                adm.caller = Some(caller);
+                return adm;
+            }
         }
-        let counts = path != "/rate_limit";
-        if counts && window.used >= limit {
-            adm.rate = RateInfo {
-                limit,
-                used: window.used,
-                reset: window.reset,
-            };
-            adm.verdict = Err(primary_limit(caller.user_id, &adm.request_id));
-            adm.caller = Some(caller);
-            return adm;
+        if world.limits_on {
+            if let Err(err) = charge(world, &caller, path, &mut adm) {
+                adm.verdict = Err(err);
+                adm.caller = Some(caller);
+                return adm;
+            }
+            let now_ms = now.as_millisecond();
+            let secondary = world.secondary.entry(caller.user_id).or_default();
+            if let Err(refused) = secondary.admit(now_ms, method, endpoint) {
+                adm.verdict = Err(ApiError::secondary_limit(
+                    &adm.request_id,
+                    refused.retry_after,
+                ));
+                adm.caller = Some(caller);
+                return adm;
+            }
         }
-        if counts {
-            window.used += 1;
-        }
-        adm.rate = RateInfo {
-            limit,
-            used: window.used,
-            reset: window.reset,
-        };
+        world.secondary.entry(caller.user_id).or_default().in_flight += 1;
         adm.caller = Some(caller);
     }
     adm.verdict = Ok(world.faults.decide(method, path));
@@ -178,10 +276,82 @@ fn admit(world: &mut World, token: Option<&str>, method: &str, path: &str) -> Ad
     adm
 }
 
-fn primary_limit(user_id: u64, request_id: &str) -> ApiError {
+/// GitHub's anonymous limit (per IP; here one shared budget).
+const ANONYMOUS_PER_HOUR: u32 = 60;
+
+/// The caller of a token; without one, an anonymous reader of a public repository.
+fn authenticate(
+    world: &World,
+    token: Option<&str>,
+    method: &str,
+    path: &str,
+) -> Result<Caller, ApiError> {
+    match token {
+        Some(t) => world
+            .user_for_token(t)
+            .map(Caller::from_user)
+            .ok_or_else(ApiError::bad_credentials),
+        None if method == "GET" && repo_of(path).is_some() => Ok(Caller::anonymous()),
+        None => Err(ApiError::requires_authentication()),
+    }
+}
+
+/// Charges one request to the caller's primary window; 403 when it is spent.
+fn charge(
+    world: &mut World,
+    caller: &Caller,
+    path: &str,
+    adm: &mut Admission,
+) -> Result<(), ApiError> {
+    if path == "/rate_limit" {
+        return Ok(());
+    }
+    let bot = caller.kind == UserKind::Bot;
+    let limit = if caller.user_id == 0 {
+        ANONYMOUS_PER_HOUR
+    } else {
+        world.primary_limit(bot)
+    };
+    let key: PrimaryKey = (caller.user_id, if bot { repo_of(path) } else { None });
+    let installation = bot.then(|| installation_of(world, caller.user_id));
+    let window = world.primary_window(key.clone());
+    if window.used >= limit {
+        adm.rate = RateInfo {
+            limit,
+            used: window.used,
+            reset: window.reset,
+        };
+        return Err(primary_limit(caller.user_id, installation, &adm.request_id));
+    }
+    window.used += 1;
+    adm.rate = RateInfo {
+        limit,
+        used: window.used,
+        reset: window.reset,
+    };
+    adm.charged = Some(key);
+    Ok(())
+}
+
+/// The installation a bot user's token belongs to (an app's first installation; the
+/// user id for `github-actions[bot]`, whose installation is not modelled).
+fn installation_of(world: &World, user_id: u64) -> u64 {
+    world
+        .apps
+        .values()
+        .find(|a| a.bot_user_id == user_id)
+        .and_then(|a| a.installations.first())
+        .map_or(user_id, |i| i.id)
+}
+
+fn primary_limit(user_id: u64, installation: Option<u64>, request_id: &str) -> ApiError {
+    let who = installation.map_or_else(
+        || format!("user ID {user_id}"),
+        |i| format!("installation ID {i}"),
+    );
     ApiError::forbidden(
         &format!(
-            "API rate limit exceeded for user ID {user_id}. If you reach out to GitHub Support for help, please include the request ID {request_id}."
+            "API rate limit exceeded for {who}. If you reach out to GitHub Support for help, please include the request ID {request_id}."
         ),
         "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
     )

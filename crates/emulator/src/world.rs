@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::faults::Faults;
+use crate::limits::{PrimaryKey, RateWindow, Secondary};
 use crate::model::{App, Comment, Repo, Team, Token, User, UserKind};
 use crate::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN};
 
@@ -25,13 +26,6 @@ pub struct LogEntry {
     pub login: Option<String>,
     /// The injected fault, if any (`"502"`, `"reset"`, `"lost_response"`, ...).
     pub fault: Option<String>,
-}
-
-/// A token's primary rate-limit window.
-#[derive(Debug, Clone, Copy)]
-pub struct RateWindow {
-    pub reset: i64,
-    pub used: u32,
 }
 
 /// Latency added to every API request.
@@ -57,15 +51,22 @@ pub struct World {
     /// Organization teams by (lower-case org, lower-case slug).
     pub teams: BTreeMap<(String, String), Team>,
     pub requests: Vec<LogEntry>,
-    pub rate_limit: u32,
-    pub rate_windows: HashMap<u64, RateWindow>,
+    /// Admin override of every primary limit (`None`: GitHub's per-identity limits).
+    pub rate_limit_override: Option<u32>,
+    pub rate_windows: HashMap<PrimaryKey, RateWindow>,
+    /// Secondary-limit history per user id.
+    pub secondary: HashMap<u64, Secondary>,
+    /// Primary and secondary limits enforced (admin `POST /_emulator/limits`).
+    pub limits_on: bool,
+    /// How far the admin API has moved the clock ahead of real time, in ms.
+    pub clock_offset_ms: i64,
     pub latency: Latency,
     pub faults: Faults,
 }
 
 impl World {
     /// A world with only the default bot.
-    pub fn new(rate_limit: u32) -> Self {
+    pub fn new(rate_limit_override: Option<u32>, limits_on: bool) -> Self {
         let mut world = Self {
             next_id: 1_000_000,
             next_request: 0,
@@ -76,8 +77,11 @@ impl World {
             apps: BTreeMap::new(),
             teams: BTreeMap::new(),
             requests: Vec::new(),
-            rate_limit,
+            rate_limit_override,
             rate_windows: HashMap::new(),
+            secondary: HashMap::new(),
+            limits_on,
+            clock_offset_ms: 0,
             latency: Latency::default(),
             faults: Faults::default(),
         };
@@ -89,6 +93,7 @@ impl World {
                 kind: UserKind::Bot,
                 permissions: BTreeMap::new(),
                 association: "NONE".to_owned(),
+                repo_associations: BTreeMap::new(),
                 created_at: Timestamp::now(),
             },
         );
@@ -100,6 +105,11 @@ impl World {
             },
         );
         world
+    }
+
+    /// The emulator's clock: real time plus what the admin API advanced it by.
+    pub fn now(&self) -> Timestamp {
+        Timestamp::now() + jiff::SignedDuration::from_millis(self.clock_offset_ms)
     }
 
     /// A new id from the one global sequence (comments, statuses, reactions, ...).
@@ -141,6 +151,7 @@ impl World {
                 kind,
                 permissions: BTreeMap::new(),
                 association: "NONE".to_owned(),
+                repo_associations: BTreeMap::new(),
                 created_at: Timestamp::now(),
             },
         );
@@ -150,24 +161,33 @@ impl World {
     /// The user a bearer token acts as, if the token is known and unexpired.
     pub fn user_for_token(&self, token: &str) -> Option<&User> {
         let entry = self.tokens.get(token)?;
-        if entry.expires_at.is_some_and(|e| e <= Timestamp::now()) {
+        if entry.expires_at.is_some_and(|e| e <= self.now()) {
             return None;
         }
         self.users.get(&entry.user_id)
     }
 
-    /// The repository `owner/name`, created on first use.
-    pub fn repo_mut(&mut self, owner: &str, name: &str) -> &mut Repo {
-        let key = (owner.to_owned(), name.to_owned());
+    /// Creates the repository `owner/name` (admin seeding); an existing one (any case) is
+    /// kept as it is. Returns its canonical `(owner, name)`.
+    pub fn create_repo(
+        &mut self,
+        owner: &str,
+        name: &str,
+        default_branch: &str,
+    ) -> (String, String) {
+        let key = repo_key(owner, name);
         if !self.repos.contains_key(&key) {
             let id = self.next_id();
+            let created_at = self.now();
             self.repos.insert(
                 key.clone(),
                 Repo {
                     id,
                     owner: owner.to_owned(),
                     name: name.to_owned(),
-                    created_at: Timestamp::now(),
+                    default_branch: default_branch.to_owned(),
+                    private: false,
+                    created_at,
                     issues: BTreeMap::new(),
                     statuses: Vec::new(),
                     refs: BTreeMap::new(),
@@ -176,14 +196,27 @@ impl World {
                 },
             );
         }
-        self.repos.get_mut(&key).expect("inserted above")
+        let r = &self.repos[&key];
+        (r.owner.clone(), r.name.clone())
     }
 
-    /// The repository `owner/name`; call [`World::repo_mut`] first to create it.
-    pub fn repo(&self, owner: &str, name: &str) -> &Repo {
+    /// The repository `owner/name` (case-insensitive, as on GitHub), if it was created.
+    pub fn find_repo(&self, owner: &str, name: &str) -> Option<&Repo> {
+        self.repos.get(&repo_key(owner, name))
+    }
+
+    /// The repository `owner/name`. API handlers may rely on it: the pipeline answers 404
+    /// before a handler runs for a repository that was never created.
+    pub fn repo_mut(&mut self, owner: &str, name: &str) -> &mut Repo {
         self.repos
-            .get(&(owner.to_owned(), name.to_owned()))
-            .expect("callers create the repository with repo_mut first")
+            .get_mut(&repo_key(owner, name))
+            .expect("the pipeline answers 404 for repositories that do not exist")
+    }
+
+    /// The repository `owner/name`; see [`World::repo_mut`].
+    pub fn repo(&self, owner: &str, name: &str) -> &Repo {
+        self.find_repo(owner, name)
+            .expect("the pipeline answers 404 for repositories that do not exist")
     }
 
     /// Comments of one issue as of `at` (all current ones when `None`), oldest first.
@@ -196,8 +229,13 @@ impl World {
     ) -> Vec<&Comment> {
         self.comments
             .values()
-            .filter(|c| c.owner == owner && c.repo == repo && c.issue_number == number)
+            .filter(|c| c.in_repo(owner, repo) && c.issue_number == number)
             .filter(|c| c.as_of(at).is_some())
             .collect()
     }
+}
+
+/// Repositories are keyed by lower-case owner and name: GitHub's names are case-insensitive.
+fn repo_key(owner: &str, name: &str) -> (String, String) {
+    (owner.to_ascii_lowercase(), name.to_ascii_lowercase())
 }

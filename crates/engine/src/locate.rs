@@ -124,11 +124,16 @@ pub async fn find_or_create(
     let mut seen = scan_newest(forge, t, scan_pages).await?;
     let mut ours = ours_of(&seen, t, me);
     let mut attempts = 0;
+    // What this writer created, and whether a create of its own may have happened unseen
+    // (its answer lost): see the duplicate rule below.
+    let mut created_ids = Vec::new();
+    let mut unseen_create = false;
     while ours.is_empty() {
         attempts += 1;
         match forge.create_comment(&t.repo, t.pr, body).await {
             Ok(created) => {
                 info!(comment = created.id, "created the dashboard comment");
+                created_ids.push(created.id);
                 // Look again: a concurrent `init` may have created one too. A list that
                 // shows our new comment shows every comment created before it; one that
                 // lags is read again after the settle pause.
@@ -145,6 +150,7 @@ pub async fn find_or_create(
             Err(e) if attempts < CREATE_ATTEMPTS && may_have_been_applied(&e) => {
                 // The create may have happened with its response lost: look before retrying.
                 warn!(error = %e, "creating the dashboard comment failed; looking for it before trying again");
+                unseen_create = true;
                 settle().await;
                 seen = scan_newest(forge, t, scan_pages).await?;
                 ours = ours_of(&seen, t, me);
@@ -154,7 +160,17 @@ pub async fn find_or_create(
     }
     ours.sort_by_key(|c| c.id);
     let winner = ours.remove(0);
-    for dup in ours {
+    // Concurrent creators each delete only their own losing comment: the lowest id wins,
+    // and every loser's creator sees it (a list showing a comment shows every earlier
+    // one), so each duplicate is deleted once instead of once per writer (eight racing
+    // jobs otherwise sent 56 deletes, 49 of them 404s, and met GitHub's 80-writes-a-minute
+    // secondary limit). A writer that created nothing, or whose create may have happened
+    // unseen, cannot tell a racer's comment from a leftover, so it deletes them all.
+    let deletes_all = attempts == 0 || unseen_create;
+    for dup in ours
+        .into_iter()
+        .filter(|d| deletes_all || created_ids.contains(&d.id))
+    {
         info!(
             comment = dup.id,
             kept = winner.id,

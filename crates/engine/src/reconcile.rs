@@ -312,11 +312,26 @@ mod tests {
         let base = emu.base_url();
         let http = reqwest::Client::new();
         let sha = "c0ffee".repeat(6) + "c0ff";
-        http.post(format!("{base}/_emulator/repos/acme/infra/pulls"))
-            .json(&json!({"number": 7, "head_sha": sha, "user": "alice"}))
-            .send()
-            .await
-            .unwrap();
+        // Like GitHub, the repository and the pull request exist only once created.
+        for (path, body) in [
+            ("repos", json!({"full_name": "acme/infra"})),
+            (
+                "repos/acme/infra/pulls",
+                json!({"number": 7, "head_sha": sha, "user": "alice"}),
+            ),
+        ] {
+            let res = http
+                .post(format!("{base}/_emulator/{path}"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                res.status().is_success(),
+                "seeding {path}: {}",
+                res.status()
+            );
+        }
         let forge = GitHubClient::new(
             ClientConfig::new(Auth::Token(DEFAULT_BOT_TOKEN.to_owned().into()))
                 .with_base_url(&base)

@@ -74,6 +74,9 @@ async fn concurrent_first_writers_converge_under_stale_reads() {
     env.admin("/faults", json!({"seed": 3, "stale_ms": STALE_MS}))
         .await;
     for round in 0..4u64 {
+        // Rounds are a minute apart, as separate pushes would be: the writes of one round
+        // stay under GitHub's 80-per-minute secondary limit (on in the emulator).
+        env.admin("/clock", json!({"seconds": 61})).await;
         let sha = round_sha(0x0abc_0000 + round);
         let target = open_pr(&env, 10 + round, &sha).await;
         let jobs: Vec<_> = (0..8)
@@ -131,6 +134,7 @@ async fn concurrent_first_writers_converge_under_stale_reads() {
 async fn concurrent_updates_are_not_lost_under_stale_reads() {
     let env = Env::bare().await;
     for round in 0..4u64 {
+        env.admin("/clock", json!({"seconds": 61})).await;
         let sha = round_sha(0x0def_0000 + round);
         let target = open_pr(&env, 20 + round, &sha).await;
         let first = client(&env.base);

@@ -76,9 +76,15 @@ fn graphql_calls(log: &Value) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_head_minimizes_earlier_dashboards_once_and_nothing_else() {
-    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
-        .await
-        .unwrap();
+    let emu = spawn(
+        ([127, 0, 0, 1], 0).into(),
+        EmulatorOptions {
+            repos: vec!["acme/infra".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let base = emu.base_url();
     post(
         &base,
@@ -94,6 +100,16 @@ async fn a_new_head_minimizes_earlier_dashboards_once_and_nothing_else() {
         json!({"number": PR, "head_sha": sha('a'), "user": "mallory"}),
     )
     .await;
+    // The pull request's next heads: b, then c, each pushed on top of the last.
+    for (c, parent) in [(sha('b'), sha('a')), (sha('c'), sha('b'))] {
+        post(
+            &base,
+            "/_emulator/repos/acme/infra/commits",
+            None,
+            json!({"sha": c, "parents": [parent]}),
+        )
+        .await;
+    }
     let a = init(&base, &sha('a')).await;
     // Someone else's comment with commit a's marker: never ours to hide or edit.
     let fake = post(

@@ -68,7 +68,7 @@ impl Runner<'_> {
             link: None,
         };
         let results = self
-            .plan_projects(&projects, SCRATCH, None, &quiet, &store)
+            .plan_projects(&projects, SCRATCH, false, None, &quiet, &store)
             .await?;
         let mut report = DriftReport {
             results,

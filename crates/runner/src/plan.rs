@@ -37,6 +37,7 @@ impl Runner<'_> {
             .plan_projects(
                 &projects,
                 &target.sha,
+                true,
                 Some(base),
                 &reporter,
                 &self.setup.plans,
@@ -46,10 +47,13 @@ impl Runner<'_> {
     }
 
     /// Plans `projects` on commit `sha` into `store`, each reported on its own stage.
+    /// `record_provenance`: whether `sha` is a real commit that gets infra-ci's plan record (a
+    /// drift check plans under a scratch name that is no commit: GitHub would refuse it).
     pub(crate) async fn plan_projects(
         &self,
         projects: &[&Project],
         sha: &str,
+        record_provenance: bool,
         base: Option<String>,
         reporter: &Reporter<'_>,
         store: &PlanStore,
@@ -78,16 +82,18 @@ impl Runner<'_> {
                     None
                 };
                 // infra-ci's own record of this plan: what the apply gate will trust.
-                provenance::record(
-                    self.forge,
-                    &self.setup.repo,
-                    sha,
-                    name,
-                    r.status,
-                    digest.as_deref(),
-                    base.as_deref(),
-                )
-                .await?;
+                if record_provenance {
+                    provenance::record(
+                        self.forge,
+                        &self.setup.repo,
+                        sha,
+                        name,
+                        r.status,
+                        digest.as_deref(),
+                        base.as_deref(),
+                    )
+                    .await?;
+                }
                 self.setup.step_summary.project("Plan", &r)?;
                 reporter.result(stage, &r).await?;
                 Ok(r)

@@ -93,6 +93,7 @@ impl Runner<'_> {
             .plan_projects(
                 &projects,
                 &sha.to_ascii_lowercase(),
+                true,
                 None,
                 &quiet,
                 &self.setup.plans,

@@ -38,14 +38,20 @@ struct Demo {
 }
 
 pub async fn run(a: DemoArgs) -> Result<(), CliError> {
-    let emu = spawn(([127, 0, 0, 1], a.port).into(), EmulatorOptions::default())
-        .await
-        .map_err(|e| {
-            CliError::failed(format!(
-                "cannot start the embedded emulator on port {}: {e} (choose another --port, or 0 for any free one)",
-                a.port
-            ))
-        })?;
+    let emu = spawn(
+        ([127, 0, 0, 1], a.port).into(),
+        EmulatorOptions {
+            repos: vec![REPO.into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| {
+        CliError::failed(format!(
+            "cannot start the embedded emulator on port {}: {e} (choose another --port, or 0 for any free one)",
+            a.port
+        ))
+    })?;
     let base = emu.base_url();
     println!("GitHub API emulator listening on {base}");
     let page = format!("{base}/{REPO}/pull/{PR}");

@@ -8,6 +8,7 @@ use crate::exit::CliError;
 pub async fn run(a: EmulatorArgs) -> Result<(), CliError> {
     let opts = EmulatorOptions {
         web_base: a.web_base,
+        repos: a.repos,
         ..EmulatorOptions::default()
     };
     serve_forever(a.listen, opts)

@@ -28,9 +28,15 @@ impl Gh {
                 .build()
                 .unwrap();
             rt.block_on(async move {
-                let handle = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
-                    .await
-                    .unwrap();
+                let handle = spawn(
+                    ([127, 0, 0, 1], 0).into(),
+                    EmulatorOptions {
+                        repos: vec!["acme/infra".into()],
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
                 tx.send(handle).unwrap();
                 std::future::pending::<()>().await;
             });
@@ -69,6 +75,19 @@ impl Gh {
         self.admin(
             &format!("/repos/{REPO}/pulls"),
             &json!({"number": number, "head_sha": head_sha, "user": "alice"}),
+        );
+        // The head is one commit ahead of the pull request's base (the emulator knows
+        // only declared ancestry; compare on unknown commits is a 404, as on GitHub).
+        self.admin(
+            &format!("/repos/{REPO}/commits"),
+            &json!({"sha": head_sha, "parents": ["0".repeat(40)]}),
+        );
+        // The base branch `main` exists at that base (422 "already exists" after the first).
+        self.api(
+            reqwest::Method::POST,
+            infra_ci_emulator::DEFAULT_BOT_TOKEN,
+            &format!("/repos/{REPO}/git/refs"),
+            Some(json!({"ref": "refs/heads/main", "sha": "0".repeat(40)})),
         );
     }
 

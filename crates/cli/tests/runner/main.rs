@@ -76,9 +76,49 @@ async fn with_standin(dir: &Path, api: &str, args: &[&str]) -> Output {
 
 /// An emulator on a free local port with its defaults.
 async fn start_emulator() -> EmulatorHandle {
-    spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
+    spawn(
+        "127.0.0.1:0".parse().unwrap(),
+        EmulatorOptions {
+            repos: vec!["acme/infra".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Pull request 1 on `head`, modelled as on GitHub: `head` one commit ahead of the base
+/// `0…0`, and the base branch `main` at that base.
+async fn seed_pull(api: &str, head: &str) {
+    let http = reqwest::Client::new();
+    let base = "0".repeat(40);
+    for (sha, parents) in [
+        (base.clone(), vec![]),
+        (head.to_owned(), vec![base.clone()]),
+    ] {
+        let res = http
+            .post(format!("{api}/_emulator/repos/acme/infra/commits"))
+            .json(&json!({ "sha": sha, "parents": parents }))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+    }
+    let res = http
+        .post(format!("{api}/repos/acme/infra/git/refs"))
+        .bearer_auth(DEFAULT_BOT_TOKEN)
+        .json(&json!({ "ref": "refs/heads/main", "sha": base }))
+        .send()
         .await
-        .unwrap()
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let res = http
+        .post(format!("{api}/_emulator/repos/acme/infra/pulls"))
+        .json(&json!({ "number": 1, "head_sha": head, "base_sha": base, "user": "author" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
 }
 
 fn path_with_standin() -> String {
@@ -95,13 +135,7 @@ async fn run_plan_then_apply_with_exit_codes() {
     let api = emu.base_url();
     let head = "a".repeat(40);
     let http = reqwest::Client::new();
-    http.post(format!("{api}/_emulator/repos/acme/infra/pulls"))
-        .json(
-            &json!({ "number": 1, "head_sha": head, "base_sha": "0".repeat(40), "user": "author" }),
-        )
-        .send()
-        .await
-        .unwrap();
+    seed_pull(&api, &head).await;
     let dir = checkout("basic_2-delete");
 
     let out = with_standin(dir.path(), &api, &["run", "plan", "--pr", "1"]).await;
@@ -282,14 +316,7 @@ async fn terraform_never_sees_github_credentials() {
     let emu = start_emulator().await;
     let api = emu.base_url();
     let head = "c".repeat(40);
-    reqwest::Client::new()
-        .post(format!("{api}/_emulator/repos/acme/infra/pulls"))
-        .json(
-            &json!({ "number": 1, "head_sha": head, "base_sha": "0".repeat(40), "user": "author" }),
-        )
-        .send()
-        .await
-        .unwrap();
+    seed_pull(&api, &head).await;
     let dir = checkout("basic_0-create");
     let dump = dir.path().join("env-names");
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_infra-ci"));

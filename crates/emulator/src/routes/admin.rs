@@ -28,6 +28,9 @@ pub fn router() -> Router<Emulator> {
     Router::new()
         .route("/users", post(add_user))
         .route("/apps", post(add_app))
+        .route("/repos", post(add_repo))
+        .route("/clock", get(get_clock).post(advance_clock))
+        .route("/limits", get(get_limits).post(set_limits))
         .route("/repos/{owner}/{repo}/pulls", post(add_pull))
         .route(
             "/repos/{owner}/{repo}/pulls/{number}",
@@ -65,6 +68,128 @@ fn bad(message: &str) -> Response {
     reply::json(StatusCode::BAD_REQUEST, &json!({ "message": message }))
 }
 
+/// 404 with what to do, unless `owner/repo` was created: seeding never creates a
+/// repository by the way (a typo in a test would otherwise pass unnoticed).
+pub(super) fn missing_repo(
+    world: &crate::world::World,
+    owner: &str,
+    repo: &str,
+) -> Option<Response> {
+    if world.find_repo(owner, repo).is_some() {
+        return None;
+    }
+    Some(reply::json(
+        StatusCode::NOT_FOUND,
+        &json!({ "message": format!(
+            "repository {owner}/{repo} does not exist; create it first: POST /_emulator/repos {{\"full_name\":\"{owner}/{repo}\"}}"
+        ) }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewRepo {
+    full_name: String,
+    #[serde(default)]
+    default_branch: Option<String>,
+    #[serde(default)]
+    private: Option<bool>,
+}
+
+/// `POST /_emulator/repos`: creates a repository (201), or answers 200 with the existing one.
+async fn add_repo(State(emu): State<Emulator>, raw: Bytes) -> Response {
+    let req: NewRepo = match parse(&raw) {
+        Ok(r) => r,
+        Err(e) => return *e,
+    };
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let Some((owner, name)) = req
+        .full_name
+        .split_once('/')
+        .filter(|(o, n)| valid(o) && valid(n))
+    else {
+        return bad(&format!(
+            "full_name must be OWNER/NAME (letters, digits, -, _, .), not {:?}",
+            req.full_name
+        ));
+    };
+    let mut world = emu.world();
+    let existed = world.find_repo(owner, name).is_some();
+    let branch = req.default_branch.as_deref().unwrap_or("main");
+    let (owner, name) = world.create_repo(owner, name, branch);
+    if let Some(private) = req.private {
+        world.repo_mut(&owner, &name).private = private;
+    }
+    let status = if existed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    reply::json(
+        status,
+        &shapes::repository(emu.shapes(), &world, &owner, &name, false),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    seconds: u64,
+}
+
+fn clock_json(world: &crate::world::World) -> Value {
+    json!({ "now": shapes::ts(world.now()), "offset_ms": world.clock_offset_ms })
+}
+
+async fn get_clock(State(emu): State<Emulator>) -> Response {
+    reply::ok(&clock_json(&emu.world()))
+}
+
+/// `POST /_emulator/clock {"seconds": N}`: moves the emulator's clock forward (rate-limit
+/// windows, token expiry), so no test sleeps through a minute.
+async fn advance_clock(State(emu): State<Emulator>, raw: Bytes) -> Response {
+    let req: Advance = match parse(&raw) {
+        Ok(r) => r,
+        Err(e) => return *e,
+    };
+    let mut world = emu.world();
+    let ms = i64::try_from(req.seconds.saturating_mul(1000)).unwrap_or(i64::MAX / 2);
+    world.clock_offset_ms = world.clock_offset_ms.saturating_add(ms);
+    reply::ok(&clock_json(&world))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Limits {
+    enabled: bool,
+}
+
+async fn get_limits(State(emu): State<Emulator>) -> Response {
+    reply::ok(&json!({ "enabled": emu.world().limits_on }))
+}
+
+/// `POST /_emulator/limits {"enabled": false}`: every rate limit off (bulk tests, soaks);
+/// `true` turns them back on with fresh windows.
+async fn set_limits(State(emu): State<Emulator>, raw: Bytes) -> Response {
+    let req: Limits = match parse(&raw) {
+        Ok(r) => r,
+        Err(e) => return *e,
+    };
+    let mut world = emu.world();
+    world.limits_on = req.enabled;
+    world.rate_windows.clear();
+    for s in world.secondary.values_mut() {
+        let in_flight = s.in_flight;
+        *s = crate::limits::Secondary::default();
+        s.in_flight = in_flight;
+    }
+    reply::ok(&json!({ "enabled": req.enabled }))
+}
+
 /// Parses an admin body strictly (unknown fields are typos here, not GitHub data).
 fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, Box<Response>> {
     let raw = if raw.is_empty() {
@@ -88,7 +213,22 @@ struct NewUser {
     permissions: BTreeMap<String, String>,
     #[serde(default)]
     association: Option<String>,
+    /// `owner/name` → `author_association` on that repository only.
+    #[serde(default)]
+    repo_associations: BTreeMap<String, String>,
 }
+
+/// The `author_association` values GitHub documents.
+const ASSOCIATIONS: &[&str] = &[
+    "COLLABORATOR",
+    "CONTRIBUTOR",
+    "FIRST_TIMER",
+    "FIRST_TIME_CONTRIBUTOR",
+    "MANNEQUIN",
+    "MEMBER",
+    "NONE",
+    "OWNER",
+];
 
 async fn add_user(State(emu): State<Emulator>, raw: Bytes) -> Response {
     let req: NewUser = match parse(&raw) {
@@ -109,6 +249,16 @@ async fn add_user(State(emu): State<Emulator>, raw: Bytes) -> Response {
             "permission {k} must be read, write or none, not {v:?}"
         ));
     }
+    let named = req.association.iter().chain(req.repo_associations.values());
+    if let Some(a) = named
+        .into_iter()
+        .find(|a| !ASSOCIATIONS.contains(&a.as_str()))
+    {
+        return bad(&format!(
+            "association must be one of {}, not {a:?}",
+            ASSOCIATIONS.join(", ")
+        ));
+    }
     let mut world = emu.world();
     let id = world.ensure_user(&req.login, kind);
     let user = world.users.get_mut(&id).expect("just ensured");
@@ -116,6 +266,9 @@ async fn add_user(State(emu): State<Emulator>, raw: Bytes) -> Response {
     user.permissions = req.permissions;
     if let Some(a) = req.association {
         user.association = a;
+    }
+    for (repo, a) in req.repo_associations {
+        user.repo_associations.insert(repo.to_ascii_lowercase(), a);
     }
     if let Some(token) = req.token {
         world.tokens.insert(
@@ -293,6 +446,9 @@ async fn add_pull(
     }
     let number = {
         let mut world = emu.world();
+        if let Some(res) = missing_repo(&world, &owner, &repo) {
+            return res;
+        }
         let user_id = world.ensure_user(f.user.as_deref().unwrap_or("octocat"), UserKind::User);
         let number = f
             .number
@@ -332,6 +488,9 @@ async fn edit_pull(
     };
     {
         let mut world = emu.world();
+        if let Some(res) = missing_repo(&world, &owner, &repo) {
+            return res;
+        }
         let user_id = f
             .user
             .as_deref()
@@ -379,6 +538,9 @@ async fn add_review(
         return bad("state must be APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED or PENDING");
     }
     let mut world = emu.world();
+    if let Some(res) = missing_repo(&world, &owner, &repo) {
+        return res;
+    }
     let user_id = world.ensure_user(&req.user, UserKind::User);
     let id = world.next_id();
     let Some(pull) = world
@@ -428,9 +590,17 @@ async fn bulk_comments(
     };
     let template = req.body.unwrap_or_else(|| "comment {i}".to_owned());
     let mut world = emu.world();
+    if let Some(res) = missing_repo(&world, &owner, &repo) {
+        return res;
+    }
     let user_id = world.ensure_user(&req.user, UserKind::User);
-    if ensure_issue(&mut world, &owner, &repo, number, user_id, false).is_err() {
-        return bad("could not create the issue");
+    if ensure_issue(&mut world, &owner, &repo, number, user_id, true).is_err() {
+        return reply::json(
+            StatusCode::NOT_FOUND,
+            &json!({ "message": format!(
+                "no issue or pull request #{number} in {owner}/{repo}; create it first (POST /_emulator/repos/{owner}/{repo}/pulls or POST /repos/{owner}/{repo}/issues)"
+            ) }),
+        );
     }
     let ids: Vec<u64> = (0..req.count)
         .map(|i| {
@@ -467,7 +637,11 @@ async fn add_commit(
         Ok(r) => r,
         Err(e) => return *e,
     };
-    emu.world()
+    let mut world = emu.world();
+    if let Some(res) = missing_repo(&world, &owner, &repo) {
+        return res;
+    }
+    world
         .repo_mut(&owner, &repo)
         .parents
         .insert(req.sha.clone(), req.parents.clone());
@@ -510,7 +684,7 @@ async fn set_rate_limit(State(emu): State<Emulator>, raw: Bytes) -> Response {
         Err(e) => return *e,
     };
     let mut world = emu.world();
-    world.rate_limit = req.limit;
+    world.rate_limit_override = Some(req.limit);
     if req.reset_used.unwrap_or(true) {
         world.rate_windows.clear();
     }
@@ -582,7 +756,7 @@ async fn state(State(emu): State<Emulator>) -> Response {
     let users: Vec<Value> = world
         .users
         .values()
-        .map(|u| json!({ "id": u.id, "login": u.login, "type": u.kind.as_str(), "permissions": u.permissions, "association": u.association }))
+        .map(|u| json!({ "id": u.id, "login": u.login, "type": u.kind.as_str(), "permissions": u.permissions, "association": u.association, "repo_associations": u.repo_associations }))
         .collect();
     reply::ok(
         &json!({ "users": users, "repos": repos, "comments": comments, "requests": world.requests.len() }),

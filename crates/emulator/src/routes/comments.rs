@@ -9,7 +9,7 @@ use axum::http::Uri;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::{body_json, check_max_chars, page_for, req_str};
+use super::{body_json, page_for, req_str};
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -32,7 +32,19 @@ const DOC_DELETE: &str = "https://docs.github.com/rest/issues/comments#delete-an
 fn comment_body(raw: &[u8], doc: &str) -> Result<String, ApiError> {
     let v = body_json(raw)?;
     let body = req_str(&v, "body", doc)?;
-    check_max_chars(&body, MAX_BODY_CHARS, "IssueComment", "body", doc)?;
+    if body.chars().count() > MAX_BODY_CHARS {
+        // GitHub's current form (`unprocessable` on `data`, capitalised), not the older
+        // `custom` on `body` that other resources still answer.
+        return Err(ApiError::validation(
+            &serde_json::json!({
+                "resource": "IssueComment",
+                "code": "unprocessable",
+                "field": "data",
+                "message": format!("Body is too long (maximum is {MAX_BODY_CHARS} characters)"),
+            }),
+            doc,
+        ));
+    }
     Ok(body)
 }
 
@@ -68,7 +80,7 @@ pub async fn list(
     caller.can_read("issues", DOC_LIST)?;
     let mut world = emu.world();
     let exists = world.repo_mut(&owner, &repo).issues.contains_key(&number);
-    if !exists && emu.strict_issues() {
+    if !exists {
         return Err(ApiError::not_found(DOC_LIST));
     }
     let since = since_param(uri.query());
@@ -102,21 +114,16 @@ pub async fn create(
     caller.can_write("issues", DOC_CREATE)?;
     let body = comment_body(&raw, DOC_CREATE)?;
     let mut world = emu.world();
-    ensure_issue(
-        &mut world,
-        &owner,
-        &repo,
-        number,
-        caller.user_id,
-        emu.strict_issues(),
-    )?;
+    // Issues exist only when created: an unknown number (0 included) is GitHub's 404.
+    ensure_issue(&mut world, &owner, &repo, number, caller.user_id, true)?;
     let id = add_comment(&mut world, &owner, &repo, number, caller.user_id, body);
     let c = &world.comments[&id];
     let json = comment_json(&emu, &world, c, None).expect("just created");
     Ok(reply::created_resource(&json))
 }
 
-/// Makes sure issue `number` exists: 404 in strict mode, else registers an open pull request.
+/// Makes sure issue `number` exists: 404 when `strict` (the API), else registers an open
+/// pull request (admin seeding).
 pub fn ensure_issue(
     world: &mut World,
     owner: &str,
@@ -211,7 +218,7 @@ pub fn find<'w>(
     world
         .comments
         .get_mut(&id)
-        .filter(|c| c.owner == owner && c.repo == repo && c.deleted.is_none())
+        .filter(|c| c.in_repo(owner, repo) && c.deleted.is_none())
         .ok_or_else(|| ApiError::not_found(doc))
 }
 

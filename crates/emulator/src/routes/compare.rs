@@ -1,5 +1,5 @@
 //! `GET /repos/{owner}/{repo}/compare/{base}...{head}` over the commit ancestry declared
-//! through the admin API; unknown commits compare as "ahead by 1".
+//! through the admin API; an unknown commit is a 404.
 
 use std::collections::HashMap;
 
@@ -7,7 +7,6 @@ use axum::Extension;
 use axum::extract::{Path, State};
 
 use super::refs::is_ancestor;
-use super::statuses::resolve;
 use crate::Emulator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -29,7 +28,9 @@ pub async fn compare(
         .ok_or_else(|| ApiError::not_found(DOC))?;
     let mut world = emu.world();
     let r = world.repo_mut(&owner, &repo);
-    let (base, head) = (resolve(r, base), resolve(r, head));
+    // Unknown commits: GitHub's 404 (it cannot compare what it does not have).
+    let known = |x: &str| r.resolve(x).ok_or_else(|| ApiError::not_found(DOC));
+    let (base, head) = (known(base)?, known(head)?);
     let rel = relation(&r.parents, &base, &head);
     let parents = r.parents.clone();
     let parents_of = |sha: &str| parents.get(sha).cloned().unwrap_or_default();
@@ -116,4 +117,24 @@ fn relation(parents: &HashMap<String, Vec<String>>, base: &str, head: &str) -> R
         merge_base: base.to_owned(),
         commits: vec![head.to_owned()],
     }
+}
+
+const DOC_COMMIT: &str = "https://docs.github.com/rest/commits/commits#get-a-commit";
+
+/// `GET /repos/{owner}/{repo}/commits/{ref}`: the commit a branch, tag or known sha names;
+/// anything else is GitHub's 422 `No commit found for SHA`.
+pub async fn commit(
+    State(emu): State<Emulator>,
+    Extension(caller): Extension<Caller>,
+    Path((owner, repo, reference)): Path<(String, String, String)>,
+) -> ApiResult {
+    caller.can_read("contents", DOC_COMMIT)?;
+    let world = emu.world();
+    let r = world.repo(&owner, &repo);
+    let sha = super::statuses::resolve(r, &reference, DOC_COMMIT)?;
+    let parents = r.parents.get(&sha).cloned().unwrap_or_default();
+    let mut body = shapes::commit(emu.shapes(), &r.owner, &r.name, &sha, &parents);
+    body["stats"] = serde_json::json!({ "additions": 0, "deletions": 0, "total": 0 });
+    body["files"] = serde_json::json!([]);
+    Ok(reply::ok(&body))
 }

@@ -18,7 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::reply;
 
 const DOC_GET: &str = "https://docs.github.com/rest/repos/contents#get-repository-content";
-/// The branch a `contents` read without `ref` reads (the emulator's default branch).
+/// The branch an admin `contents` seed without `ref` writes to.
 const DEFAULT_REF: &str = "main";
 
 /// The query of `GET contents/{path}`.
@@ -36,9 +36,10 @@ pub async fn get_file(
     Query(q): Query<RefQuery>,
 ) -> ApiResult {
     caller.can_read("contents", DOC_GET)?;
-    let git_ref = q.git_ref.unwrap_or_else(|| DEFAULT_REF.to_owned());
     let mut guard = emu.world();
+    // The pipeline has already answered 404 for a repository that was never created.
     let (_, r) = read_repo(&mut guard, &owner, &repo);
+    let git_ref = q.git_ref.unwrap_or_else(|| r.default_branch.clone());
     let Some(text) = r.files.get(&(git_ref.clone(), path.clone())) else {
         return Err(ApiError::not_found(DOC_GET));
     };
@@ -107,7 +108,12 @@ pub async fn put_file(
             );
         }
     };
-    emu.world()
+    let mut world = emu.world();
+    // Seeding never creates a repository by the way: create it first.
+    if let Some(res) = super::admin::missing_repo(&world, &owner, &repo) {
+        return res;
+    }
+    world
         .repo_mut(&owner, &repo)
         .files
         .insert((req.git_ref.clone(), path.clone()), req.content);

@@ -63,8 +63,9 @@ pub fn router(emu: Emulator) -> Router {
         )
         .route(
             "/repos/{owner}/{repo}/statuses/{sha}",
-            post(statuses::create),
+            post(statuses::create).get(statuses::list),
         )
+        .route("/repos/{owner}/{repo}/commits/{ref}", get(compare::commit))
         .route(
             "/repos/{owner}/{repo}/commits/{ref}/status",
             get(statuses::combined),
@@ -112,6 +113,8 @@ pub fn router(emu: Emulator) -> Router {
         .route("/{owner}/{repo}/issues/{number}", get(html::conversation))
         .merge(api)
         .fallback(not_found)
+        // GitHub answers an unsupported method on a known path with its JSON 404, not 405.
+        .method_not_allowed_fallback(not_found)
         .with_state(emu)
 }
 
@@ -174,8 +177,8 @@ pub fn paged<T>(
     reply::page(&Value::Array(body), page.link)
 }
 
-/// Creates `owner/repo` on first use (any repository exists from its first use, reads
-/// included) and hands back the world and that repository for reading together.
+/// The world and the repository `owner/repo` for reading together. The pipeline has
+/// already answered 404 for a repository that was never created.
 pub fn read_repo<'w>(world: &'w mut World, owner: &str, repo: &str) -> (&'w World, &'w Repo) {
     world.repo_mut(owner, repo);
     let world: &'w World = world;

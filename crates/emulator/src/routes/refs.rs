@@ -1,5 +1,5 @@
-//! Git references: create (422 when it exists), get (404), update (fast-forward unless
-//! `force`, which the emulator cannot check and so accepts), delete.
+//! Git references: create (422 when it exists), get (404), update (fast-forward by the
+//! declared ancestry unless `force`), delete.
 
 use axum::Extension;
 use axum::body::Bytes;
@@ -91,11 +91,9 @@ pub async fn update(
     let Some(current) = r.refs.get(&full).cloned() else {
         return Err(no_such_ref(DOC_UPDATE));
     };
-    if !force
-        && current != sha
-        && !is_ancestor(&r.parents, &current, &sha)
-        && r.parents.contains_key(&sha)
-    {
+    // Without `force` the new commit must descend from the current one (by the declared
+    // ancestry): anything else, an unknown commit included, is not a fast forward.
+    if !force && current != sha && !is_ancestor(&r.parents, &current, &sha) {
         return Err(ApiError::unprocessable(
             "Update is not a fast forward",
             DOC_UPDATE,

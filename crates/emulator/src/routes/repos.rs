@@ -2,7 +2,6 @@
 
 use axum::Extension;
 use axum::extract::{Path, State};
-use jiff::Timestamp;
 use serde_json::json;
 
 use crate::Emulator;
@@ -36,14 +35,15 @@ pub async fn rate_limit(
     Extension(caller): Extension<Caller>,
 ) -> ApiResult {
     let world = emu.world();
-    let now = Timestamp::now().as_second();
+    let now = world.now().as_second();
+    let limit = world.primary_limit(caller.kind == UserKind::Bot);
     let (used, reset) = world
         .rate_windows
-        .get(&caller.user_id)
+        .get(&(caller.user_id, None))
         .map_or((0, now + 3600), |w| (w.used, w.reset));
     let core = json!({
-        "limit": world.rate_limit, "used": used,
-        "remaining": world.rate_limit.saturating_sub(used), "reset": reset,
+        "limit": limit, "used": used,
+        "remaining": limit.saturating_sub(used), "reset": reset,
     });
     let search = json!({ "limit": 30, "used": 0, "remaining": 30, "reset": now + 60 });
     let graphql = json!({ "limit": 5000, "used": 0, "remaining": 5000, "reset": now + 3600 });
@@ -53,14 +53,13 @@ pub async fn rate_limit(
     })))
 }
 
-/// `GET /repos/{owner}/{repo}`: any repository exists from its first use.
+/// `GET /repos/{owner}/{repo}` (the pipeline answers 404 for one never created).
 pub async fn get_repo(
     State(emu): State<Emulator>,
     Extension(_caller): Extension<Caller>,
     Path((owner, repo)): Path<(String, String)>,
 ) -> ApiResult {
-    let mut world = emu.world();
-    world.repo_mut(&owner, &repo);
+    let world = emu.world();
     Ok(reply::ok(&shapes::repository(
         emu.shapes(),
         &world,

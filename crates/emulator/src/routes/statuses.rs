@@ -1,5 +1,6 @@
 //! Commit statuses: create (with GitHub's validations and per-context cap), the combined
-//! status (latest per context) and the full list (newest first).
+//! status (latest per case-insensitive context, oldest first) and the full list (newest
+//! first, also under the legacy `GET /repos/{o}/{r}/statuses/{ref}`).
 
 use std::time::Instant;
 
@@ -7,7 +8,6 @@ use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::Uri;
-use jiff::Timestamp;
 use serde_json::json;
 
 use super::{body_json, check_max_chars, opt_str, page_for, paged, read_repo, req_str};
@@ -24,6 +24,8 @@ const DOC_COMBINED: &str = "https://docs.github.com/rest/commits/statuses#get-th
 const DOC_LIST: &str =
     "https://docs.github.com/rest/commits/statuses#list-commit-statuses-for-a-reference";
 
+/// GitHub's maximum status context length.
+pub const MAX_CONTEXT_CHARS: usize = 255;
 /// GitHub's maximum status description length.
 pub const MAX_DESCRIPTION_CHARS: usize = 140;
 /// GitHub keeps at most this many statuses per sha and context.
@@ -59,14 +61,19 @@ pub async fn create(
         )?;
     }
     let target_url = opt_str(&v, "target_url", DOC_CREATE)?;
+    if let Some(u) = target_url.as_deref().filter(|u| !u.is_empty()) {
+        check_target_url(u)?;
+    }
     let context = opt_str(&v, "context", DOC_CREATE)?.unwrap_or_else(|| "default".to_owned());
+    check_max_chars(&context, MAX_CONTEXT_CHARS, "Status", "context", DOC_CREATE)?;
     let mut world = emu.world();
     let id = world.next_id();
+    let created_at = world.now();
     let r = world.repo_mut(&owner, &repo);
-    let sha = resolve(r, &sha);
+    let sha = resolve(r, &sha, DOC_CREATE)?;
     if r.statuses
         .iter()
-        .filter(|s| s.sha == sha && s.context == context)
+        .filter(|s| s.sha == sha && s.context.eq_ignore_ascii_case(&context))
         .count()
         >= MAX_STATUSES_PER_CONTEXT
     {
@@ -83,7 +90,7 @@ pub async fn create(
         description,
         context,
         creator_id: caller.user_id,
-        created_at: Timestamp::now(),
+        created_at,
         created: Instant::now(),
     };
     r.statuses.push(status.clone());
@@ -92,14 +99,25 @@ pub async fn create(
     Ok(reply::created_resource(&json))
 }
 
-/// A ref (branch, tag, or sha) to a sha: branches and tags known as refs resolve, anything
-/// else is taken as a sha.
-pub fn resolve(repo: &Repo, reference: &str) -> String {
-    ["refs/heads/", "refs/tags/", ""]
-        .iter()
-        .find_map(|prefix| repo.refs.get(&format!("{prefix}{reference}")))
-        .cloned()
-        .unwrap_or_else(|| reference.to_owned())
+/// GitHub accepts only `http` and `https` target URLs (422 otherwise).
+fn check_target_url(u: &str) -> Result<(), ApiError> {
+    let ok = url::Url::parse(u)
+        .is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.host_str().is_some());
+    if ok {
+        return Ok(());
+    }
+    Err(ApiError::validation(
+        &json!({ "resource": "Status", "code": "custom", "field": "target_url", "message": "target_url must use http(s) scheme" }),
+        DOC_CREATE,
+    ))
+}
+
+/// A ref (branch, tag, or known sha) to a sha; anything else is GitHub's 422
+/// `No commit found for SHA: REF`.
+pub fn resolve(repo: &Repo, reference: &str, doc: &str) -> Result<String, ApiError> {
+    repo.resolve(reference).ok_or_else(|| {
+        ApiError::unprocessable(&format!("No commit found for SHA: {reference}"), doc)
+    })
 }
 
 /// Statuses of `sha` as of `at`, newest first.
@@ -122,13 +140,19 @@ pub async fn combined(
     caller.can_read("statuses", DOC_COMBINED)?;
     let mut guard = emu.world();
     let (world, r) = read_repo(&mut guard, &owner, &repo);
-    let sha = resolve(r, &reference);
+    let sha = resolve(r, &reference, DOC_COMBINED)?;
+    // The latest status per context (contexts are case-insensitive), listed oldest first
+    // as GitHub lists them.
     let mut latest: Vec<&Status> = Vec::new();
     for s in statuses_of(r, &sha, at) {
-        if !latest.iter().any(|l| l.context == s.context) {
+        if !latest
+            .iter()
+            .any(|l| l.context.eq_ignore_ascii_case(&s.context))
+        {
             latest.push(s);
         }
     }
+    latest.sort_by_key(|s| s.id);
     let page = page_for(&emu, &uri, latest.len());
     let body = shapes::combined_status(
         emu.shapes(),
@@ -152,7 +176,7 @@ pub async fn list(
     caller.can_read("statuses", DOC_LIST)?;
     let mut guard = emu.world();
     let (world, r) = read_repo(&mut guard, &owner, &repo);
-    let sha = resolve(r, &reference);
+    let sha = resolve(r, &reference, DOC_LIST)?;
     let all = statuses_of(r, &sha, at);
     Ok(paged(&emu, &uri, &all, |s| {
         shapes::status(emu.shapes(), world, r, s)

@@ -10,7 +10,7 @@ mod status;
 mod user;
 
 pub use app::{installation, installation_token};
-pub use git::{Relation, comparison, git_ref};
+pub use git::{Relation, commit, comparison, git_ref};
 pub use issue::{comment, issue, reaction};
 pub use pull::{pull_request, review};
 pub use repo::repository;

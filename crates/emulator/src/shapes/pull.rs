@@ -35,9 +35,7 @@ pub fn pull_request(ctx: Ctx<'_>, world: &World, repo: &Repo, i: &Issue, p: &Pul
     let comments = world
         .comments
         .values()
-        .filter(|c| {
-            &c.owner == owner && &c.repo == name && c.issue_number == n && c.deleted.is_none()
-        })
+        .filter(|c| c.in_repo(owner, name) && c.issue_number == n && c.deleted.is_none())
         .count();
     let state = if i.state == "open" { "open" } else { "closed" };
     let mergeable_state = match (p.merged, p.mergeable) {
@@ -90,7 +88,7 @@ pub fn pull_request(ctx: Ctx<'_>, world: &World, repo: &Repo, i: &Issue, p: &Pul
             "commits": link(format!("{url}/commits")),
             "statuses": link(format!("{api}/statuses/{}", p.head_sha)),
         },
-        "author_association": association(world, owner, i.user_id),
+        "author_association": association(world, owner, &repo.name, i.user_id),
         "auto_merge": null,
         "draft": p.draft,
         "merged": p.merged,
@@ -127,6 +125,6 @@ pub fn review(ctx: Ctx<'_>, world: &World, repo: &Repo, number: u64, r: &Review)
         "_links": { "html": { "href": html }, "pull_request": { "href": pr_url } },
         "submitted_at": ts(r.submitted_at),
         "commit_id": r.commit_id,
-        "author_association": association(world, &repo.owner, r.user_id),
+        "author_association": association(world, &repo.owner, &repo.name, r.user_id),
     })
 }

@@ -52,7 +52,10 @@ const URL_FIELDS: &[(&str, &str)] = &[
 
 /// The repository `owner/name` (id and creation time from the stored repo when known).
 pub fn repository(ctx: Ctx<'_>, world: &World, owner: &str, name: &str, fork: bool) -> Value {
-    let stored = world.repos.get(&(owner.to_owned(), name.to_owned()));
+    let stored = world.find_repo(owner, name);
+    let (owner, name) = stored.map_or((owner, name), |r| (r.owner.as_str(), r.name.as_str()));
+    let default_branch = stored.map_or("main", |r| r.default_branch.as_str());
+    let private = stored.is_some_and(|r| r.private);
     let id = stored.map_or(1, |r| r.id);
     let created = stored.map_or_else(Timestamp::now, |r| r.created_at);
     let open_issues = stored.map_or(0, |r| {
@@ -71,7 +74,7 @@ pub fn repository(ctx: Ctx<'_>, world: &World, owner: &str, name: &str, fork: bo
         "name": name,
         "full_name": format!("{owner}/{name}"),
         "owner": account(ctx, world, owner),
-        "private": false,
+        "private": private,
         "html_url": html,
         "description": null,
         "fork": fork,
@@ -89,7 +92,7 @@ pub fn repository(ctx: Ctx<'_>, world: &World, owner: &str, name: &str, fork: bo
         "watchers_count": 0,
         "watchers": 0,
         "size": 0,
-        "default_branch": "main",
+        "default_branch": default_branch,
         "open_issues_count": open_issues,
         "open_issues": open_issues,
         "is_template": false,
@@ -102,7 +105,7 @@ pub fn repository(ctx: Ctx<'_>, world: &World, owner: &str, name: &str, fork: bo
         "has_discussions": false,
         "archived": false,
         "disabled": false,
-        "visibility": "public",
+        "visibility": if private { "private" } else { "public" },
         "pushed_at": ts(created),
         "created_at": ts(created),
         "updated_at": ts(created),

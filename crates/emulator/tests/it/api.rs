@@ -62,7 +62,7 @@ async fn comment_body_limit_is_65536_characters_on_create_and_edit() {
     assert_eq!(too_long.body["message"], "Validation Failed");
     assert_eq!(
         too_long.body["errors"],
-        json!([{"resource": "IssueComment", "code": "custom", "field": "body", "message": "body is too long (maximum is 65536 characters)"}])
+        json!([{"resource": "IssueComment", "code": "unprocessable", "field": "data", "message": "Body is too long (maximum is 65536 characters)"}])
     );
     assert!(
         too_long.body["documentation_url"]
@@ -115,13 +115,32 @@ async fn comments_are_authored_by_the_token_user_and_anyone_with_write_may_edit(
 #[tokio::test]
 async fn error_shapes_for_401_403_404() {
     let env = Env::new().await;
-    for token in [None, Some("nope")] {
+    let bad = env
+        .call(
+            Method::GET,
+            Some("nope"),
+            "/repos/o/r/issues/1/comments",
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(bad.body["message"], "Bad credentials");
+    assert!(bad.body["documentation_url"].is_string());
+    // No token: a public repository is readable, anything else requires authentication.
+    let anonymous = env
+        .call(Method::GET, None, "/repos/o/r/issues/1/comments", None)
+        .await;
+    assert_eq!(anonymous.status, StatusCode::OK);
+    assert_eq!(anonymous.header("x-ratelimit-limit"), Some("60"));
+    for (method, path) in [
+        (Method::POST, "/repos/o/r/issues/1/comments"),
+        (Method::GET, "/user"),
+    ] {
         let res = env
-            .call(Method::GET, token, "/repos/o/r/issues/1/comments", None)
+            .call(method, None, path, Some(&json!({"body": "x"})))
             .await;
-        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(res.body["message"], "Bad credentials");
-        assert!(res.body["documentation_url"].is_string());
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(res.body["message"], "Requires authentication");
     }
     let me = env.get(BOT, "/user").await;
     assert_eq!(me.status, StatusCode::FORBIDDEN);
@@ -251,7 +270,12 @@ async fn statuses_validate_like_github_and_combine_latest_per_context() {
 
 #[tokio::test]
 async fn a_sha_and_context_hold_at_most_1000_statuses() {
-    let env = Env::new().await;
+    // 1,000 writes at once: over the secondary limits, so they are switched off here.
+    let env = Env::with(infra_ci_emulator::EmulatorOptions {
+        no_limits: true,
+        ..Default::default()
+    })
+    .await;
     for _ in 0..1000 {
         let res = env
             .post(

@@ -37,11 +37,32 @@ impl Env {
     pub async fn with(opts: EmulatorOptions) -> Self {
         let emu = spawn("127.0.0.1:0".parse().unwrap(), opts).await.unwrap();
         let base = emu.base_url();
-        Self {
+        let env = Self {
             emu,
             http: reqwest::Client::new(),
             base,
-        }
+        };
+        // Repositories, issues and commits exist only when created: every test here uses
+        // `o/r`, its pull request #1 (head `aaaa...`) and the commit `abc`.
+        env.admin(
+            Method::POST,
+            "/repos",
+            Some(&serde_json::json!({ "full_name": "o/r" })),
+        )
+        .await;
+        env.admin(
+            Method::POST,
+            "/repos/o/r/pulls",
+            Some(&serde_json::json!({ "number": 1, "head_sha": "a".repeat(40) })),
+        )
+        .await;
+        env.admin(
+            Method::POST,
+            "/repos/o/r/commits",
+            Some(&serde_json::json!({ "sha": "abc" })),
+        )
+        .await;
+        env
     }
 
     /// Sends `method path` with an optional token and JSON body.

@@ -6,4 +6,6 @@ mod apps;
 mod common;
 mod faults;
 mod fidelity;
+mod recordings;
+mod strict;
 mod teams;

@@ -26,9 +26,15 @@ pub struct Env {
 impl Env {
     /// An emulator with its defaults only (the default bot and its token).
     pub async fn bare() -> Self {
-        let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
-            .await
-            .unwrap();
+        let emu = spawn(
+            ([127, 0, 0, 1], 0).into(),
+            EmulatorOptions {
+                repos: vec!["acme/infra".into(), REPO.into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         let base = emu.base_url();
         Self {
             emu,

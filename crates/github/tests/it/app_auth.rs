@@ -80,6 +80,7 @@ async fn app_client_mints_one_token_and_acts_as_the_app_bot() {
 #[tokio::test]
 async fn mint_installation_token_from_a_pkcs8_key() {
     let emu = Emu::start().await;
+    emu.commit(SHA).await;
     register_app(&emu).await;
     let cfg = app_config(&emu, include_str!("../keys/app-pkcs8.pem"), None);
     let token = mint_installation_token(&cfg, &emu.repo).await.unwrap();

@@ -27,10 +27,15 @@ pub fn fast_policy() -> RetryPolicy {
 
 impl Emu {
     pub async fn start() -> Self {
-        let handle =
-            infra_ci_emulator::spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
-                .await
-                .expect("emulator starts");
+        let handle = infra_ci_emulator::spawn(
+            "127.0.0.1:0".parse().unwrap(),
+            EmulatorOptions {
+                repos: vec!["octo/infra".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("emulator starts");
         Self {
             handle,
             admin: reqwest::Client::new(),
@@ -85,6 +90,15 @@ impl Emu {
         self.post(
             "/users",
             json!({ "login": login, "type": kind, "token": token, "permissions": permissions }),
+        )
+        .await;
+    }
+
+    /// Declares commit `sha` (no parents), as a push would make it exist on GitHub.
+    pub async fn commit(&self, sha: &str) {
+        self.post(
+            &self.repo_path("/commits"),
+            json!({ "sha": sha, "parents": [] }),
         )
         .await;
     }

@@ -6,7 +6,7 @@ use infra_ci_github::Forge;
 use infra_ci_runner::{PlanStore, RunReport, Selection, lock};
 use serde_json::json;
 
-use crate::common::{World, client, config, sha};
+use crate::common::{OWNER_REPO, World, client, config, sha};
 
 /// A world with project `app`, pull request `n` on `head`, approved and planned.
 async fn planned(n: u64, head: &str) -> World {
@@ -184,6 +184,14 @@ async fn an_unmergeable_pull_request_is_refused() {
 async fn a_base_that_moved_since_the_plan_is_refused() {
     let head = sha('3');
     let w = planned(8, &head).await;
+    // `main` moves on to a commit after the plan's base.
+    w.admin(
+        reqwest::Method::POST,
+        &format!("/repos/{OWNER_REPO}/commits"),
+        json!({ "sha": sha('4'), "parents": [sha('0')] }),
+    )
+    .await;
+    w.client.delete_ref(&w.repo(), "heads/main").await.unwrap();
     w.client
         .create_ref(&w.repo(), "refs/heads/main", &sha('4'))
         .await

@@ -36,9 +36,15 @@ pub struct World {
 
 impl World {
     pub async fn new(config_yaml: &str) -> Self {
-        let emu = spawn("127.0.0.1:0".parse().unwrap(), EmulatorOptions::default())
-            .await
-            .unwrap();
+        let emu = spawn(
+            "127.0.0.1:0".parse().unwrap(),
+            EmulatorOptions {
+                repos: vec!["acme/infra".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         let base = emu.base_url();
         let client = client(&base, DEFAULT_BOT_TOKEN);
         let tmp = tempfile::tempdir().unwrap();
@@ -139,14 +145,50 @@ impl World {
         res.json().await.unwrap_or(Value::Null)
     }
 
-    /// An open pull request `n` from `head` onto `base`.
+    /// An open pull request `n` from `head` onto `base`, modelled as on GitHub: unless a
+    /// test declared them first, `head` is one commit ahead of `base`, and the base branch
+    /// `main` exists at `base`.
     pub async fn pull(&self, n: u64, head: &str, base: &str) {
+        for (c, parents) in [(base, vec![]), (head, vec![base.to_owned()])] {
+            if !self.known_commit(c).await {
+                self.admin(
+                    reqwest::Method::POST,
+                    &format!("/repos/{OWNER_REPO}/commits"),
+                    json!({ "sha": c, "parents": parents }),
+                )
+                .await;
+            }
+        }
+        if self
+            .client
+            .get_ref(&self.repo(), "heads/main")
+            .await
+            .unwrap()
+            .is_none()
+        {
+            self.client
+                .create_ref(&self.repo(), "refs/heads/main", base)
+                .await
+                .unwrap();
+        }
         self.admin(
             reqwest::Method::POST,
             &format!("/repos/{OWNER_REPO}/pulls"),
             json!({ "number": n, "head_sha": head, "base_sha": base, "user": "author" }),
         )
         .await;
+    }
+
+    /// Whether the emulator knows commit `sha` (declared, or a pull request's or ref's).
+    pub async fn known_commit(&self, sha: &str) -> bool {
+        reqwest::Client::new()
+            .get(format!("{}/repos/{OWNER_REPO}/commits/{sha}", self.base))
+            .bearer_auth(DEFAULT_BOT_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
     }
 
     pub async fn edit_pull(&self, n: u64, fields: Value) {

@@ -120,6 +120,9 @@ pub async fn run_with(
 ) -> Result<Outcome, CliError> {
     let opts = EmulatorOptions {
         rate_limit: Some(u32::MAX),
+        // Bulk concurrent writers: GitHub's secondary limits would dominate every scenario.
+        no_limits: true,
+        repos: vec!["acme/infra".into()],
         ..EmulatorOptions::default()
     };
     let emu = spawn(([127, 0, 0, 1], 0).into(), opts)
