@@ -105,6 +105,7 @@ impl Bench {
             repo: self.repo.clone(),
             pr,
             sha,
+            is_head: None,
         }
     }
 

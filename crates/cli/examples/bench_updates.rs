@@ -99,6 +99,7 @@ async fn main() {
                 repo: repo.clone(),
                 pr,
                 sha: sha.clone(),
+                is_head: None,
             };
             let dashboards = Dashboards::new(&forge, default_stages(), Tuning::default());
             let chatter = format!("/repos/acme/bench/issues/{pr}/comments/bulk");
@@ -189,6 +190,7 @@ where
             repo: repo.clone(),
             pr,
             sha: sha.clone(),
+            is_head: None,
         };
         let dashboards = Dashboards::new(forge, default_stages(), Tuning::default());
         dashboards.init(&target).await.unwrap();

@@ -65,6 +65,21 @@ pub fn append_to(var: &str, text: &str) -> std::io::Result<bool> {
     Ok(true)
 }
 
+/// Writes a workflow command annotation (`::warning::`, `::error::`, `::notice::`) when
+/// running in GitHub Actions, else a plain `warning: ...` line, on stderr. The message is
+/// escaped as GitHub's toolkit does (`%`, CR, LF), so it cannot start another command.
+pub fn annotate(level: &str, message: &str) {
+    let escaped = message
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if std::env::var(GITHUB_ACTIONS).as_deref() == Ok("true") {
+        eprintln!("::{level}::{escaped}");
+    } else {
+        eprintln!("{level}: {message}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,6 +40,11 @@ impl ApiError {
         Self::with(StatusCode::NOT_FOUND, "Not Found", doc)
     }
 
+    /// 404 with GitHub's own message (e.g. compare's `No common ancestor between ...`).
+    pub fn not_found_because(message: &str, doc: &str) -> Self {
+        Self::with(StatusCode::NOT_FOUND, message, doc)
+    }
+
     /// 401 `Bad credentials`.
     pub fn bad_credentials() -> Self {
         Self::with(StatusCode::UNAUTHORIZED, "Bad credentials", DOCS)

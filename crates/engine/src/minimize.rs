@@ -86,12 +86,35 @@ pub async fn minimize_earlier(
 
 /// [`minimize_earlier`], logging instead of failing: hiding old dashboards must never fail
 /// the job that created the new one.
+///
+/// Only a dashboard of the pull request's head hides the others: a dashboard created for
+/// the merge commit (post-merge verify) or for an earlier commit (a late job) must not hide
+/// the head's, which holds the results people look for (issue 9, item 3). One request
+/// when the target does not know whether it is the head.
 pub async fn minimize_earlier_best_effort(
     forge: &dyn Forge,
     t: &Target,
     me: &str,
     comments: &[Comment],
 ) {
+    let head = match t.is_head {
+        Some(known) => Ok(known),
+        None => forge
+            .get_pull(&t.repo, t.pr)
+            .await
+            .map(|p| p.head.sha.eq_ignore_ascii_case(&t.sha)),
+    };
+    match head {
+        Ok(true) => {}
+        Ok(false) => {
+            info!(sha = %t.sha, "a dashboard of a commit other than the head: the earlier ones stay visible");
+            return;
+        }
+        Err(e) => {
+            warn!(error = %e, "could not read the pull request's head; the earlier dashboards stay visible");
+            return;
+        }
+    }
     if let Err(e) = minimize_earlier(forge, t, me, comments).await {
         warn!(error = %e, "could not minimize the earlier commits' dashboards; they stay visible");
     }
@@ -125,6 +148,7 @@ mod tests {
             repo: RepoId::parse("o/r").expect("valid"),
             pr: 1,
             sha: "bbbbbbb0000".into(),
+            is_head: None,
         }
     }
 

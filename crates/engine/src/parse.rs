@@ -72,6 +72,7 @@ pub async fn route_event(forge: &dyn Forge, req: ParseRequest<'_>) -> Result<Rou
             repo: req.repo.clone(),
             pr,
             sha,
+            is_head: None,
         };
         let dashboards = Dashboards::for_config(forge, req.config, Tuning::default());
         let out = dashboards.init(&target).await?;

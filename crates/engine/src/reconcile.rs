@@ -342,6 +342,7 @@ mod tests {
             repo: RepoId::parse("acme/infra").unwrap(),
             pr: 7,
             sha,
+            is_head: None,
         };
         let stages = default_stages();
         let ctx = Ctx {

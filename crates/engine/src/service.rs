@@ -106,6 +106,19 @@ impl<'f> Dashboards<'f> {
         self
     }
 
+    /// The same dashboards with only `stages` as rows: a merge commit's dashboard shows the
+    /// stages that run on it (post-merge verify), not the pull request's rows that no job
+    /// will ever update there and would stay pending (issue 9, item 3).
+    #[must_use]
+    pub fn only(&self, stages: Vec<StageDef>) -> Self {
+        Self {
+            forge: self.forge,
+            stages,
+            tuning: self.tuning,
+            store: self.store,
+        }
+    }
+
     /// The configured stages.
     pub fn stages(&self) -> &[StageDef] {
         &self.stages

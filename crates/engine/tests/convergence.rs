@@ -51,6 +51,7 @@ async fn open_pr(env: &Env, pr: u64, sha: &str) -> Target {
         repo: RepoId::parse("acme/infra").unwrap(),
         pr,
         sha: sha.to_owned(),
+        is_head: None,
     }
 }
 

@@ -9,6 +9,18 @@ use serde_json::{Value, json};
 
 const PR: u64 = 5;
 
+/// The pull request's head moves to `head`, as a push does (only the head's dashboard
+/// hides the earlier ones).
+async fn push(base: &str, head: &str) {
+    let res = reqwest::Client::new()
+        .patch(format!("{base}/_emulator/repos/acme/infra/pulls/{PR}"))
+        .json(&json!({ "head_sha": head }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "push: {}", res.status());
+}
+
 async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
     let mut req = reqwest::Client::new()
         .post(format!("{base}{path}"))
@@ -54,6 +66,7 @@ async fn init(base: &str, head: &str) -> u64 {
         repo: RepoId::parse("acme/infra").unwrap(),
         pr: PR,
         sha: head.to_owned(),
+        is_head: None,
     };
     let tuning = Tuning {
         settle_ms: 0,
@@ -125,6 +138,7 @@ async fn a_new_head_minimizes_earlier_dashboards_once_and_nothing_else() {
     assert_eq!(init(&base, &sha('a')).await, a);
     assert_eq!(graphql_calls(&get(&base, "/_emulator/requests").await), 0);
 
+    push(&base, &sha('b')).await;
     let b = init(&base, &sha('b')).await;
     let state = get(&base, "/_emulator/state").await;
     let old = comment(&state, a);
@@ -143,6 +157,7 @@ async fn a_new_head_minimizes_earlier_dashboards_once_and_nothing_else() {
     assert_eq!(graphql_calls(&get(&base, "/_emulator/requests").await), 1);
 
     // The next head minimizes b only: a is marked and left alone.
+    push(&base, &sha('c')).await;
     let c = init(&base, &sha('c')).await;
     let state = get(&base, "/_emulator/state").await;
     assert_eq!(comment(&state, a)["edits"], 1, "a was written again");

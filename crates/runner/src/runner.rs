@@ -156,8 +156,16 @@ impl<'f> Runner<'f> {
         sha: Option<String>,
     ) -> Result<(Target, PullRequest), RunnerError> {
         let pull = self.forge.get_pull(&self.setup.repo, pr).await?;
-        let sha = sha.unwrap_or_else(|| pull.head.sha.clone());
-        let target = Target::resolve(self.forge, self.setup.repo.clone(), pr, Some(sha)).await?;
+        // `sha` is the commit the routed command was for (infra-ci's own route, not user
+        // input): kept even when the head has moved since, so the refusal that follows is
+        // reported on the commit it concerns.
+        let sha = sha.map_or_else(|| pull.head.sha.clone(), |s| s.to_ascii_lowercase());
+        let target = Target {
+            repo: self.setup.repo.clone(),
+            pr,
+            is_head: Some(sha.eq_ignore_ascii_case(&pull.head.sha)),
+            sha,
+        };
         Ok((target, pull))
     }
 

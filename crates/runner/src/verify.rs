@@ -3,7 +3,7 @@
 //! the `verify` stage of the merge commit's dashboard (on the pull request that brought it)
 //! turns `failure`, and the command exits 1.
 
-use infra_ci_core::Status;
+use infra_ci_core::{StageDef, Status};
 use infra_ci_engine::Target;
 
 use crate::error::RunnerError;
@@ -77,8 +77,18 @@ impl Runner<'_> {
             None => None,
         };
         let link = self.setup.run_url.as_deref();
+        // The merge commit's dashboard has one row, the verdict: the PR's other stages never
+        // run on it. The head's dashboard stays visible beside it (it is not minimized).
+        let verify_def = self
+            .dashboards
+            .stages()
+            .iter()
+            .find(|s| s.key == VERIFY_STAGE)
+            .cloned()
+            .unwrap_or_else(|| StageDef::new(VERIFY_STAGE, "Post-merge verify"));
+        let merge_dashboards = self.dashboards.only(vec![verify_def]);
         let stage = Reporter {
-            dashboards: &self.dashboards,
+            dashboards: &merge_dashboards,
             target: target.as_ref(),
             link,
         };

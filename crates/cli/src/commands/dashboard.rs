@@ -57,7 +57,7 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
     let (output, details) = match (&a.output, &a.output_file, &a.plan) {
         (_, _, Some(plan)) => super::summarize::for_dashboard(plan)?,
         (Some(text), _, None) => (Some(text.clone()), None),
-        (None, Some(path), None) => split_output(&read_text(path)?),
+        (None, Some(path), None) => split_output(&read_text(path)?, status),
         (None, None, None) => (None, None),
     };
     if let Some(text) = &details {
@@ -79,6 +79,21 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
         details,
     };
     let out = d.update(&target, update).await?;
+    if out.unknown_stage {
+        // A mistyped stage in a workflow must show on the run's page, not only in its log.
+        actions_env::annotate(
+            "warning",
+            &format!(
+                "stage {:?} is not configured (known: {}); it was added as a row: check the workflow for a typo",
+                a.stage,
+                d.stages()
+                    .iter()
+                    .map(|s| s.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
     println!(
         "{} {} on dashboard {} ({})",
         a.stage, status, out.comment_id, out.html_url
@@ -130,14 +145,61 @@ pub fn read_text(path: &str) -> Result<String, CliError> {
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
-/// The first non-empty line for the Output column; the whole text as details when it has
-/// more than that line.
-pub fn split_output(text: &str) -> (Option<String>, Option<String>) {
-    let first = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .map(str::to_owned);
+/// The line for the Output column, and the whole text as details when it has more than
+/// that line. A failed stage shows its first error line (`Error: ...`, `error[...]`,
+/// `FAILED`), else its last line: a log's first line is usually a header that says nothing
+/// about the failure (issue 9, item 5). Other stages show the first non-empty line.
+pub fn split_output(text: &str, status: Status) -> (Option<String>, Option<String>) {
+    let lines = || {
+        text.lines()
+            .map(|l| l.trim().trim_start_matches(['│', '╷', '╵']).trim())
+    };
+    let failed = status == Status::Failure;
+    let looks_like_error = |l: &str| {
+        let lower = l.to_ascii_lowercase();
+        lower.starts_with("error")
+            || lower.contains(" error:")
+            || l.contains("FAILED")
+            || l.contains("FAIL ")
+    };
+    let pick = if failed {
+        lines()
+            .find(|l| looks_like_error(l))
+            .or_else(|| lines().rfind(|l| !l.is_empty()))
+    } else {
+        lines().find(|l| !l.is_empty())
+    };
+    let first = pick.map(str::to_owned);
     let multi = text.trim().lines().count() > 1;
     (first, multi.then(|| text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOG: &str = "== terraform fmt -check\nok\n== terraform validate\n╷\n│ Error: Unsupported argument\n│ on main.tf line 3\n╵\n";
+
+    #[test]
+    fn a_failed_stage_shows_its_error_line_not_the_logs_header() {
+        let (line, details) = split_output(LOG, Status::Failure);
+        assert_eq!(line.as_deref(), Some("Error: Unsupported argument"));
+        assert_eq!(details.as_deref(), Some(LOG));
+        let (line, _) = split_output("building\nstep 2\nexit status 3\n", Status::Failure);
+        assert_eq!(
+            line.as_deref(),
+            Some("exit status 3"),
+            "no error line: the last one"
+        );
+    }
+
+    #[test]
+    fn other_stages_show_the_first_line() {
+        let (line, _) = split_output(LOG, Status::Success);
+        assert_eq!(line.as_deref(), Some("== terraform fmt -check"));
+        assert_eq!(
+            split_output("one\n", Status::Running),
+            (Some("one".into()), None)
+        );
+    }
 }

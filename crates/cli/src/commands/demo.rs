@@ -87,6 +87,7 @@ pub async fn run(a: DemoArgs) -> Result<(), CliError> {
             repo: repo.clone(),
             pr: PR,
             sha: HEAD.to_owned(),
+            is_head: None,
         },
         repo,
         config: Config::default(),

@@ -218,7 +218,8 @@ fn three_thousand_comments_cost_nothing_extra() {
     gh.clear_requests();
     ok(&gh.run(&["init", "--pr", "6", "--sha", &head]));
     let init_requests = gh.requests().len();
-    assert!(init_requests <= 12, "init took {init_requests} requests");
+    // 13 since --sha is checked against the pull request (issue 9, item 6): one read of it.
+    assert!(init_requests <= 13, "init took {init_requests} requests");
     gh.clear_requests();
     ok(&gh.run(&[
         "update",
@@ -232,10 +233,11 @@ fn three_thousand_comments_cost_nothing_extra() {
         "running",
     ]));
     let reqs = gh.requests();
-    // Status and first read (in parallel), the comment, the PATCH, the fence and the fenced
-    // read (ADR 0007): 6 requests in 5 round trips.
+    // The pull request (is --sha its commit? issue 9, item 6), status and first read (in
+    // parallel), the comment, the PATCH, the fence and the fenced read (ADR 0007):
+    // 7 requests in 6 round trips.
     assert!(
-        reqs.len() <= 6,
+        reqs.len() <= 7,
         "update took {} requests: {reqs:#?}",
         reqs.len()
     );
@@ -401,4 +403,60 @@ fn a_lost_create_response_leaves_one_dashboard() {
     let d = gh.dashboards(17);
     assert_eq!(d.len(), 1);
     assert!(body(&d[0]).contains("| CI Validate | ✅ success |"));
+}
+
+/// `--sha` must be a commit of the pull request: another commit of the repository would get
+/// a dashboard on this PR that says nothing about it (issue 9, item 6).
+#[test]
+fn a_commit_that_is_not_on_the_pull_request_is_refused() {
+    let gh = Gh::start();
+    let head = sha(21);
+    gh.pull(8, &head);
+    let elsewhere = sha(22);
+    gh.admin(
+        &format!("/repos/{REPO}/commits"),
+        &json!({"sha": elsewhere, "parents": []}),
+    );
+    for args in [
+        vec!["init", "--pr", "8", "--sha", &elsewhere],
+        vec![
+            "update", "--pr", "8", "--sha", &elsewhere, "--stage", "ci", "--status", "success",
+        ],
+    ] {
+        let out = gh.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is not a commit of pull request #8"), "{err}");
+    }
+    assert!(gh.dashboards(8).is_empty(), "nothing was written");
+    // The head itself, by a prefix too, is fine.
+    ok(&gh.run(&["init", "--pr", "8", "--sha", &head[..12]]));
+    assert_eq!(gh.dashboards(8).len(), 1);
+}
+
+/// A stage the configuration does not know shows as a warning on the run's page.
+#[test]
+fn a_mistyped_stage_is_a_workflow_warning() {
+    let gh = Gh::start();
+    let head = sha(23);
+    gh.pull(9, &head);
+    let out = gh
+        .command(&[
+            "update",
+            "--pr",
+            "9",
+            "--stage",
+            "plan-platfrom",
+            "--status",
+            "success",
+        ])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("::warning::stage \"plan-platfrom\" is not configured"),
+        "{err}"
+    );
 }

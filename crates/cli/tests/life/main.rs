@@ -94,6 +94,12 @@ impl Life {
     }
 
     fn commit(&mut self, sha: &str, broken: &[&str]) {
+        // The emulator knows a commit and its ancestry only when declared, as GitHub knows
+        // only pushed commits: each is a child of the pull request's base.
+        self.gh.admin(
+            &format!("/repos/{REPO}/commits"),
+            &json!({"sha": sha, "parents": ["0".repeat(40)]}),
+        );
         let t = tree(self.m.scratch.path(), sha, broken);
         self.m.trees.insert(sha.to_owned(), t);
     }
@@ -414,6 +420,30 @@ fn a_pull_request_from_open_to_merge() {
     for p in ["bootstrap:", "net:", "app:"] {
         assert!(run.log().contains(p), "{p} not verified: {}", run.log());
     }
+    // Where people look after the merge: the head's dashboard with the PR's results stays
+    // visible (the merge commit's does not hide it), and the merge commit's dashboard has
+    // only its verdict, no row left pending that no job will ever update (issue 9, item 3).
+    let live: Vec<_> = life.dashboards().into_iter().filter(|d| !d.1).collect();
+    assert_eq!(live.len(), 2, "{live:#?}");
+    let of = |sha: &str| {
+        &live
+            .iter()
+            .find(|d| d.0 == sha[..7])
+            .unwrap_or_else(|| panic!("no visible dashboard of {sha}: {live:#?}"))
+            .2
+    };
+    assert_row(of(&h2), "Apply", &["✅ success"]);
+    let verdict = of(&merge);
+    assert_row(verdict, "Post-merge verify", &["❌ failure"]);
+    assert!(
+        !verdict.contains('⏳'),
+        "a pending row on the merge commit: {verdict}"
+    );
+    assert_eq!(
+        verdict.matches("\n| ").count(),
+        2,
+        "header and one row: {verdict}"
+    );
 }
 
 #[test]

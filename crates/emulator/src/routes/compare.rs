@@ -31,7 +31,13 @@ pub async fn compare(
     // Unknown commits: GitHub's 404 (it cannot compare what it does not have).
     let known = |x: &str| r.resolve(x).ok_or_else(|| ApiError::not_found(DOC));
     let (base, head) = (known(base)?, known(head)?);
-    let rel = relation(&r.parents, &base, &head);
+    let rel = relation(&r.parents, &base, &head).ok_or_else(|| {
+        // GitHub's answer for histories that share no commit.
+        ApiError::not_found_because(
+            &format!("No common ancestor between {base} and {head}."),
+            DOC,
+        )
+    })?;
     let parents = r.parents.clone();
     let parents_of = |sha: &str| parents.get(sha).cloned().unwrap_or_default();
     Ok(reply::ok(&shapes::comparison(
@@ -61,35 +67,39 @@ fn path_back(parents: &HashMap<String, Vec<String>>, from: &str, to: &str) -> Ve
 }
 
 /// How `head` relates to `base`.
-fn relation(parents: &HashMap<String, Vec<String>>, base: &str, head: &str) -> Relation {
+///
+/// `None` when neither contains the other and no merge base is declared: GitHub answers
+/// 404 for histories without a common ancestor, and an undeclared ancestry is not assumed
+/// (stricter than guessing "ahead").
+fn relation(parents: &HashMap<String, Vec<String>>, base: &str, head: &str) -> Option<Relation> {
     if base == head {
-        return Relation {
+        return Some(Relation {
             status: "identical",
             ahead_by: 0,
             behind_by: 0,
             merge_base: base.to_owned(),
             commits: vec![],
-        };
+        });
     }
     if is_ancestor(parents, base, head) {
         let commits = path_back(parents, head, base);
-        return Relation {
+        return Some(Relation {
             status: "ahead",
             ahead_by: commits.len(),
             behind_by: 0,
             merge_base: base.to_owned(),
             commits,
-        };
+        });
     }
     if is_ancestor(parents, head, base) {
         let behind = path_back(parents, base, head).len();
-        return Relation {
+        return Some(Relation {
             status: "behind",
             ahead_by: 0,
             behind_by: behind,
             merge_base: head.to_owned(),
             commits: vec![],
-        };
+        });
     }
     let known = parents.contains_key(base) && parents.contains_key(head);
     if known {
@@ -99,24 +109,18 @@ fn relation(parents: &HashMap<String, Vec<String>>, base: &str, head: &str) -> R
             if is_ancestor(parents, &c, base) {
                 let commits = path_back(parents, head, &c);
                 let behind = path_back(parents, base, &c).len();
-                return Relation {
+                return Some(Relation {
                     status: "diverged",
                     ahead_by: commits.len(),
                     behind_by: behind,
                     merge_base: c,
                     commits,
-                };
+                });
             }
             cur = parents.get(&c).and_then(|p| p.first()).cloned();
         }
     }
-    Relation {
-        status: "ahead",
-        ahead_by: 1,
-        behind_by: 0,
-        merge_base: base.to_owned(),
-        commits: vec![head.to_owned()],
-    }
+    None
 }
 
 const DOC_COMMIT: &str = "https://docs.github.com/rest/commits/commits#get-a-commit";

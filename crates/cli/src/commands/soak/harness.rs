@@ -150,6 +150,7 @@ async fn drive(
         repo: repo.clone(),
         pr: PR,
         sha: sha.clone(),
+        is_head: None,
     };
     let earlier = if s.earlier_dashboard {
         Some(seed_earlier(s, admin, base, &repo).await?)
@@ -236,6 +237,7 @@ async fn seed_earlier(
         repo: repo.clone(),
         pr: PR,
         sha: old,
+        is_head: None,
     };
     let made = Dashboards::new(&forge, default_stages(), tuning())
         .init(&target)
