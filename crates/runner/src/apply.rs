@@ -188,10 +188,16 @@ fn short(sha: &str) -> String {
     sha.chars().take(7).collect()
 }
 
+/// A project the gate refused: not run, with every reason. Shown as skipped, not failed:
+/// a refusal is the gate working, and a failure status would turn the commit red in the
+/// merge box as if the infrastructure were broken (issue 9, item 8). The command still
+/// exits 1: nothing was applied.
 fn refusal(project: &str, reasons: &[String]) -> ProjectResult {
     let lines: Vec<String> = reasons.iter().map(|r| format!("refused: {r}")).collect();
     let first = lines.first().cloned().unwrap_or_else(|| "refused".into());
-    ProjectResult::failed(project, first, &lines)
+    let mut r = ProjectResult::skipped(project, first);
+    r.details = (lines.len() > 1).then(|| lines.join("\n"));
+    r
 }
 
 /// One stage for all applied projects: success when all succeeded, one output line, and
@@ -199,8 +205,10 @@ fn refusal(project: &str, reasons: &[String]) -> ProjectResult {
 fn aggregate(results: &[ProjectResult]) -> (Status, String, Option<String>) {
     let status = if results.iter().all(|r| r.status == Status::Success) {
         Status::Success
-    } else {
+    } else if results.iter().any(|r| r.status == Status::Failure) {
         Status::Failure
+    } else {
+        Status::Skipped // refused or blocked, nothing failed
     };
     let output = match results {
         [one] => one.output.clone(),
