@@ -58,6 +58,9 @@ pub enum Command {
     Report(crate::commands::pipeline::ReportArgs),
     /// Find the one run that saved the plans an apply needs (writes `run_id` to GITHUB_OUTPUT).
     PlanRun(crate::commands::pipeline::PlanRunArgs),
+    /// Which pull request a job started by a push or by hand reports on (e2e after a
+    /// merge): writes `pr`, `sha`, `ref` and `dashboard` to GITHUB_OUTPUT.
+    PrTarget(crate::commands::pr_target::PrTargetArgs),
     /// Serve the GitHub API emulator (for trying infra-ci locally and for tests).
     Emulator(EmulatorArgs),
     /// Play the seed's `/plan` and `/bootstrap apply` sequences on an embedded emulator.
@@ -121,8 +124,10 @@ pub struct UpdateArgs {
     /// One-line output for the Output column.
     #[arg(long, value_name = "TEXT", conflicts_with = "output_file")]
     pub output: Option<String>,
-    /// Read the output from a file (`-` for stdin): its first line goes in the Output column,
-    /// the whole text in a collapsed details section. A long output never has to fit in an argument.
+    /// Read the output from a file (`-` for stdin): its first line (a failure's first error
+    /// line) goes in the Output column, the whole text in a collapsed details section. A
+    /// long output never has to fit in an argument. A missing file is a warning, not an
+    /// error: the status is still reported.
     #[arg(long, value_name = "PATH")]
     pub output_file: Option<String>,
     /// Summarise a plan (`terraform show -json` output, a `plan -json` stream or a plan log;

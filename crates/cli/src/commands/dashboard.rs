@@ -57,6 +57,15 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
     let (output, details) = match (&a.output, &a.output_file, &a.plan) {
         (_, _, Some(plan)) => super::summarize::for_dashboard(plan)?,
         (Some(text), _, None) => (Some(text.clone()), None),
+        (None, Some(path), None) if path != "-" && !std::path::Path::new(path).exists() => {
+            // A job that failed before writing its log still reports its outcome: losing
+            // the status because the log is missing would leave the row running forever.
+            actions_env::annotate(
+                "warning",
+                &format!("--output-file {path} does not exist: the row gets no output"),
+            );
+            (None, None)
+        }
         (None, Some(path), None) => split_output(&read_text(path)?, status),
         (None, None, None) => (None, None),
     };

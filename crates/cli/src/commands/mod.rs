@@ -7,6 +7,7 @@ mod emulator;
 pub mod gate;
 mod parse;
 pub mod pipeline;
+pub mod pr_target;
 pub mod run;
 pub mod soak;
 mod summarize;
@@ -29,6 +30,7 @@ pub async fn dispatch(cli: Cli) -> u8 {
         Command::Validate(a) => pipeline::validate(a).await,
         Command::Report(a) => pipeline::report(a).await,
         Command::PlanRun(a) => pipeline::find_plan_run(a).await,
+        Command::PrTarget(a) => pr_target::run(a).await,
         Command::Emulator(a) => emulator::run(a).await,
         Command::Demo(a) => demo::run(a).await,
         Command::Soak(a) => soak::run(a).await,

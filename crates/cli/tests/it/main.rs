@@ -9,6 +9,7 @@ mod browser;
 mod dashboard;
 mod errors;
 mod parse;
+mod pr_target;
 mod rendered;
 mod snapshots;
 mod store_comment;
