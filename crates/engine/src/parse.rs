@@ -84,7 +84,7 @@ pub async fn route_event(forge: &dyn Forge, req: ParseRequest<'_>) -> Result<Rou
                 stage: "review".into(),
                 status,
                 link: None,
-                output: None,
+                output: route.review_output.clone(),
                 details: None,
             };
             dashboards.update(&target, u).await?;

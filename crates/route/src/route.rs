@@ -149,6 +149,9 @@ pub struct Route {
     pub authorize: bool,
     /// For `mode: review`: the status the `review` stage takes.
     pub review: Option<Status>,
+    /// For `mode: review`: the row's Output, who reviewed which commit (`approved by @bob
+    /// at abc1234`). Whether that approval counts for an apply is the gate's to say.
+    pub review_output: Option<String>,
 }
 
 impl Route {
@@ -173,6 +176,7 @@ impl Route {
             actor: None,
             authorize: false,
             review: None,
+            review_output: None,
         }
     }
 

@@ -357,7 +357,14 @@ fn a_pull_request_from_open_to_merge() {
     let e = Life::event("pull_request_review", review);
     let run = life.m.play(&e);
     assert_eq!(run.result("parse"), "success", "{}", run.log());
-    assert_row(&life.visible(), "Review", &["✅ success"]);
+    assert_row(
+        &life.visible(),
+        "Review",
+        &[
+            "✅ success",
+            &format!("approved by &#64;bob at {}", &h2[..7]),
+        ],
+    );
 
     // /apply once approved: the Digger leg applies app, then the native job applies net
     // with the plans the /plan run saved (found by `infra-ci plan-run`).
