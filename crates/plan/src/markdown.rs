@@ -49,6 +49,36 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// The destroyed and replaced addresses as plain text, for the top of a dashboard row's
+    /// collapsed details: a destroy must be visible on the dashboard by name, not only as
+    /// a count (the plan text under it may be cut to fit). Empty when nothing is destroyed.
+    pub fn destructive_text(&self) -> String {
+        let mut out = String::new();
+        for (title, list) in [
+            ("To destroy", &self.deleted),
+            ("To replace", &self.replaced),
+        ] {
+            if list.total() == 0 {
+                continue;
+            }
+            let _ = writeln!(out, "{title} ({}):", list.total());
+            for listed in list.items() {
+                let _ = write!(out, "  - {}", listed.address);
+                if let Some(reason) = &listed.reason {
+                    let _ = write!(out, " ({})", reason.replace('_', " "));
+                }
+                out.push('\n');
+            }
+            if list.truncated() {
+                let more = list.total() - list.items().len() as u64;
+                let _ = writeln!(out, "  … and {more} more");
+            }
+        }
+        out
+    }
+}
+
 fn render_list(out: &mut String, title: &str, list: &AddressList) {
     if list.total() == 0 {
         return;
@@ -110,6 +140,19 @@ pub(crate) fn escape_text(text: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn destroys_and_replacements_are_named_in_plain_text() {
+        let mut s = Summary::default();
+        assert_eq!(s.destructive_text(), "");
+        s.deleted.push("aws_s3_bucket.logs", None);
+        s.replaced
+            .push("aws_instance.web", Some("replace_because_tainted"));
+        assert_eq!(
+            s.destructive_text(),
+            "To destroy (1):\n  - aws_s3_bucket.logs\nTo replace (1):\n  - aws_instance.web (replace because tainted)\n"
+        );
+    }
 
     #[test]
     fn code_spans_survive_backticks_and_quotes() {

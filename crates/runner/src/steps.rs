@@ -101,14 +101,21 @@ pub(crate) async fn plan(
         _ => return Ok(failed_step(project, "terraform show -json", &shown)),
     };
     let (text_out, text, total) = cwd.capture(&show("-no-color"), PLAN_TEXT_BYTES).await?;
-    let details = if text_out.code == Some(0) {
-        Some(text::bounded(&text, total, PLAN_TEXT_BYTES))
+    let plan_text = if text_out.code == Some(0) {
+        text::bounded(&text, total, PLAN_TEXT_BYTES)
     } else {
-        Some(format!(
+        format!(
             "(terraform show -no-color failed: {})",
             text_out.reason("terraform show")
-        ))
+        )
     };
+    // Destroys by name first: the plan text may be cut to fit the comment (issue 9).
+    let destructive = summary.destructive_text();
+    let details = Some(if destructive.is_empty() {
+        plan_text
+    } else {
+        format!("{destructive}\n{plan_text}")
+    });
     Ok(ProjectResult {
         project: project.to_owned(),
         status: if summary.errored {

@@ -56,6 +56,8 @@ async fn every_borchero_fixture_is_summarised_through_a_full_plan() {
     // The plan text (bounded) is the stage's details; everything goes to the job summary.
     let details = report.results[2].details.as_deref().unwrap();
     assert!(details.contains("Plan: 0 to add, 0 to change, 2 to destroy."));
+    // The destroyed addresses lead the details, by name, before any plan text is cut.
+    assert!(details.starts_with("To destroy (2):\n  - "), "{details}");
     let summary = std::fs::read_to_string(w.summary()).unwrap();
     for dir in &names {
         assert!(summary.contains(&format!("### Plan `{dir}`")), "{dir}");
