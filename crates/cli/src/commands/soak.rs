@@ -111,6 +111,8 @@ struct Totals {
     fault_rate: Option<f64>,
     seed: u64,
     failing_seeds: Vec<u64>,
+    /// Scenarios with a failed operation (allowed or not), to replay one.
+    failed_operation_seeds: Vec<u64>,
     seconds: f64,
 }
 
@@ -144,6 +146,9 @@ impl Totals {
         }
         if v.failed() {
             self.failing_seeds.push(seed);
+        }
+        if o.failed_ops > 0 {
+            self.failed_operation_seeds.push(seed);
         }
     }
 
@@ -242,6 +247,18 @@ pub async fn run(a: SoakArgs) -> Result<(), CliError> {
                 err,
                 "  faults: {}",
                 Scenario::generate(seed, fault_rate).faults
+            );
+            for e in o.errors.iter().take(3) {
+                let _ = writeln!(err, "  - a writer failed: {e}");
+            }
+        }
+        if o.failed_ops > 0 && !o.verdict.failed() {
+            // Counted against the run's allowance, not a broken rule by itself: named so
+            // that a run over its allowance can be replayed scenario by scenario.
+            let _ = writeln!(
+                err,
+                "scenario seed {seed}: {} failed operation(s) (replay: infra-ci soak --scenario-seed {seed})",
+                o.failed_ops
             );
             for e in o.errors.iter().take(3) {
                 let _ = writeln!(err, "  - a writer failed: {e}");
