@@ -127,17 +127,29 @@ fn update(stage: String, status: Status) -> StageUpdate {
 
 #[tokio::main]
 async fn main() {
-    let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
-        .await
-        .unwrap();
+    // GitHub's limits stay on (the emulator's default): a design that meets the secondary
+    // limit pays its retry-after here as it would on GitHub, and the refused column shows it.
+    let emu = spawn(
+        ([127, 0, 0, 1], 0).into(),
+        EmulatorOptions {
+            repos: vec!["acme/bench".into()],
+            ..EmulatorOptions::default()
+        },
+    )
+    .await
+    .unwrap();
     let mut b = Bench {
         base: emu.base_url(),
         http: reqwest::Client::new(),
         repo: RepoId::parse("acme/bench").unwrap(),
         next_pr: 0,
     };
+    // Each experiment starts an hour after the last, as separate runs would: fresh limit
+    // windows, so one experiment's writes do not slow the next.
     uncontended(&mut b).await;
+    b.admin("/clock", json!({"seconds": 3600})).await;
     parallel(&mut b).await;
+    b.admin("/clock", json!({"seconds": 3600})).await;
     plan(&mut b).await;
     emu.shutdown().await;
 }
@@ -246,9 +258,9 @@ async fn parallel(b: &mut Bench) {
 /// result (jobs start together, each with its own client).
 async fn plan(b: &mut Bench) {
     println!(
-        "\n| `/plan` of N projects | requests | per project | content-creating | rows right |"
+        "\n| `/plan` of N projects | requests | per project | content-creating | refused (403/429) | jobs failed | rows right |"
     );
-    println!("|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
     for &n in &PROJECTS {
         let target = b.open_pr().await;
         b.latency(LATENCY_MS).await;
@@ -274,7 +286,8 @@ async fn plan(b: &mut Bench) {
             .iter()
             .filter(|r| r.is_err())
             .count();
-        assert_eq!(failed, 0, "a job failed");
+        // A job that fails is a result, not a crash of the bench: with GitHub's secondary
+        // limits on, a burst of writes from one token is refused after its retries.
         let c = b.counts().await;
         b.latency(0).await;
         let shown = Dashboards::new(&parse, default_stages(), Tuning::default())
@@ -289,10 +302,11 @@ async fn plan(b: &mut Bench) {
             .filter(|i| body.body().contains(&format!("| plan-{i} | ✅ success |")))
             .count();
         println!(
-            "| {n} | {} | {:.2} | {} | {right} of {n} |",
+            "| {n} | {} | {:.2} | {} | {} | {failed} | {right} of {n} |",
             c.all,
             c.all as f64 / f64::from(n),
-            c.creating
+            c.creating,
+            c.refused
         );
     }
 }

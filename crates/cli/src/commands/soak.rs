@@ -126,6 +126,9 @@ impl Totals {
         self.requests += o.requests;
         self.failed_writers += o.failed_writers;
         self.failed_operations += o.failed_ops;
+        // Kept current, so that the progress lines judge the run so far by the same bound
+        // as the end (they used to say "at most 0 allowed" until the last scenario).
+        self.allowed_failed_operations = allowed_failures(self.fault_rate, self.operations);
         self.failed_without_faults += v.failed_without_faults;
         self.contended += v.contended;
         self.lost_updates += v.lost_updates;
