@@ -11,7 +11,8 @@ use crate::client;
 use crate::exit::CliError;
 
 /// The reconcile settings; `INFRA_CI_SETTLE_MS` sets how long a read may lag a write
-/// (default 750 ms: the read-back after a write waits that long).
+/// (default 750 ms): the longest wait before a read that does not show our own write yet is
+/// read again. Reads that show it are never waited for (ADR 0007).
 pub fn tuning() -> Tuning {
     let mut t = Tuning::default();
     if let Some(ms) = std::env::var(INFRA_CI_SETTLE_MS)
