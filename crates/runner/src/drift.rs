@@ -77,23 +77,36 @@ impl Runner<'_> {
         let existing = self.drift_issue().await?;
         let repo = &self.setup.repo;
         let body = self.drift_body(&report.results);
-        let after: Option<Issue> = match (report.clean(), existing) {
-            (false, Some(i)) => Some(
+        // A project whose plan failed (its `init`, credentials, …) says nothing about drift:
+        // it never opens the issue, and never lets it be closed (issue 9, item 8). The
+        // check still exits 1.
+        let drifted = report
+            .results
+            .iter()
+            .any(|r| r.status == Status::Success && !is_clean(r));
+        let failed = report.results.iter().any(|r| r.status != Status::Success);
+        let after: Option<Issue> = match (drifted, failed, existing) {
+            (true, _, Some(i)) => Some(
                 self.forge
                     .update_issue(repo, i.number, Some(&body), Some(IssueState::Open))
                     .await?,
             ),
-            (false, None) => Some(
+            (true, _, None) => Some(
                 self.forge
                     .create_issue(repo, DRIFT_TITLE, &body, &[DRIFT_LABEL.to_owned()])
                     .await?,
             ),
-            (true, Some(i)) if i.state == "open" => Some(
+            (false, true, Some(i)) if i.state == "open" => Some(
+                self.forge
+                    .update_issue(repo, i.number, Some(&body), None)
+                    .await?,
+            ),
+            (false, false, Some(i)) if i.state == "open" => Some(
                 self.forge
                     .update_issue(repo, i.number, Some(&body), Some(IssueState::Closed))
                     .await?,
             ),
-            (true, other) => other,
+            (false, _, other) => other,
         };
         report.issue = after.map(|i| (i.number, i.state));
         Ok(report)
@@ -143,6 +156,11 @@ impl Runner<'_> {
         }
         if results.iter().all(is_clean) {
             body.push_str("\nEverything matches the code: closing.\n");
+        } else if !results
+            .iter()
+            .any(|r| r.status == Status::Success && !is_clean(r))
+        {
+            body.push_str("\nThe last check failed before it could tell: see the run.\n");
         }
         for r in results.iter().filter(|r| !is_clean(r)) {
             let section = match &r.summary {

@@ -89,6 +89,28 @@ async fn a_clean_repository_opens_no_issue() {
     assert_eq!(ours(&w).await, 0);
 }
 
+/// A plan that fails (here its `init`) is not drift: no issue is opened for it, and an
+/// open one is not closed by a check that could not tell (issue 9, item 8).
+#[tokio::test]
+async fn a_failed_check_is_not_drift() {
+    let w = World::new(&config(&[("app", "")])).await;
+    w.project("app", &[("init_exit", "1")]);
+    let report = w.runner().drift().await.unwrap();
+    assert!(!report.clean(), "a failed check exits 1");
+    assert_eq!(report.issue, None, "no drift issue for a failed init");
+    assert_eq!(ours(&w).await, 0);
+
+    // Real drift opens it; a later failed check leaves it open.
+    w.fixture_project("app", "basic_1-modify");
+    let (number, state) = w.runner().drift().await.unwrap().issue.unwrap();
+    assert_eq!(state, "open");
+    w.project("app", &[("init_exit", "1")]);
+    let failed = w.runner().drift().await.unwrap();
+    assert_eq!(failed.issue, Some((number, "open".to_owned())));
+    let body = issue(&w, number).await["body"].as_str().unwrap().to_owned();
+    assert!(body.contains("failed before it could tell"), "{body}");
+}
+
 async fn issue(w: &World, number: u64) -> serde_json::Value {
     reqwest::Client::new()
         .get(format!("{}/repos/acme/infra/issues/{number}", w.base))
