@@ -460,3 +460,31 @@ fn a_mistyped_stage_is_a_workflow_warning() {
         "{err}"
     );
 }
+
+/// A job that failed before writing its log still reports its outcome: a missing
+/// `--output-file` is a warning, and the row still changes.
+#[test]
+fn a_missing_output_file_still_reports_the_status() {
+    let gh = Gh::start();
+    gh.pull(10, &sha(24));
+    let out = gh.run(&[
+        "update",
+        "--pr",
+        "10",
+        "--stage",
+        "e2e",
+        "--status",
+        "failure",
+        "--output-file",
+        "/nonexistent/e2e.log",
+    ]);
+    ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/e2e.log does not exist"), "{err}");
+    let ours = gh.dashboards(10);
+    assert!(
+        body(&ours[0]).contains("| E2E Tests | ❌ failure |"),
+        "{}",
+        body(&ours[0])
+    );
+}
