@@ -12,7 +12,7 @@ echo "-- clients: npm ci, pip install (pinned)"
 (cd conformance && npm ci --no-audit --no-fund --silent)
 venv="${CONFORMANCE_VENV:-$root/target/conformance-venv}"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r conformance/requirements.txt
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r conformance/requirements.txt
 
 echo "-- emulator"
 cargo build --quiet --locked -p infra-ci
