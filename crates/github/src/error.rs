@@ -30,11 +30,13 @@ pub enum ForgeError {
     /// 422 validation failure (e.g. a body over 65,536 characters).
     #[error("GitHub rejected {what} as invalid (422 {message})")]
     Invalid { what: String, message: String },
-    /// Rate limited and the reset is too far away to wait for.
-    #[error(
-        "GitHub rate limit exhausted until {reset_at}: wait, use a GitHub App token (higher limits), or lower the request rate"
-    )]
-    RateLimited { reset_at: String },
+    /// Rate limited and the reset is too far away to wait for (or every retry met a limit).
+    #[error("{}", rate_limit_message(reset_at, *secondary))]
+    RateLimited {
+        reset_at: String,
+        /// A secondary limit (too many requests or writes at once), not the hourly budget.
+        secondary: bool,
+    },
     /// Retries exhausted on 5xx / network errors, or the command's deadline passed.
     #[error("GitHub did not answer {what} after {attempts} attempts: {last}")]
     Unavailable {
@@ -562,5 +564,19 @@ mod server_text {
         assert_eq!(full_message(long.as_bytes()).chars().count(), 200);
         let json = format!(r#"{{"message":"{long}"}}"#);
         assert_eq!(full_message(json.as_bytes()).chars().count(), 300);
+    }
+}
+
+/// What a rate limit means and what to do, primary (the hourly budget) or secondary (a
+/// burst: GitHub allows about 80 writes a minute and 100 requests at once per identity).
+fn rate_limit_message(reset_at: &str, secondary: bool) -> String {
+    if secondary {
+        format!(
+            "GitHub's secondary rate limit refused every retry (too many requests or writes at once), until about {reset_at}: lower the number of parallel jobs or their request rate, then run again"
+        )
+    } else {
+        format!(
+            "GitHub rate limit exhausted until {reset_at}: wait, use a GitHub App token (higher limits), or lower the request rate"
+        )
     }
 }

@@ -173,6 +173,11 @@ impl Http {
                 Failed::Transport { .. } => None,
             };
             let message = failed.message();
+            // A secondary limit says so in its message (429s are secondary too).
+            let secondary = status == Some(429)
+                || message
+                    .to_ascii_lowercase()
+                    .contains("secondary rate limit");
             let outcome = match &failed {
                 Failed::Transport { connect: true, .. } => Outcome::ConnectFailed,
                 Failed::Transport { connect: false, .. } => Outcome::AnswerLost,
@@ -192,13 +197,15 @@ impl Http {
                     if Instant::now() + wait < self.deadline_at {
                         wait
                     } else if let Some(reset) = rate_limit_reset {
-                        return Err(rate_limited(reset));
+                        return Err(rate_limited(reset, secondary));
                     } else {
                         let last = format!("{last} (no time left to retry before the deadline)");
                         return Err(Self::unavailable(req, attempt, last));
                     }
                 }
-                Decision::RateLimited { reset_epoch } => return Err(rate_limited(reset_epoch)),
+                Decision::RateLimited { reset_epoch } => {
+                    return Err(rate_limited(reset_epoch, secondary));
+                }
                 Decision::Exhausted => return Err(Self::unavailable(req, attempt, last)),
                 Decision::Final => return Err(self.final_error(req, attempt, failed)),
             };
@@ -324,10 +331,13 @@ fn transport(e: &reqwest::Error) -> Attempt {
     })
 }
 
-fn rate_limited(reset_epoch: i64) -> ForgeError {
+fn rate_limited(reset_epoch: i64, secondary: bool) -> ForgeError {
     let reset_at = jiff::Timestamp::from_second(reset_epoch)
         .map_or_else(|_| reset_epoch.to_string(), |t| t.to_string());
-    ForgeError::RateLimited { reset_at }
+    ForgeError::RateLimited {
+        reset_at,
+        secondary,
+    }
 }
 
 /// The path of a URL, for logs (the query may be long; neither holds secrets).
@@ -352,7 +362,7 @@ mod tests {
 
     #[test]
     fn rate_limited_reports_a_readable_time() {
-        let e = rate_limited(1_700_000_000);
+        let e = rate_limited(1_700_000_000, false);
         assert!(e.to_string().contains("2023-11-14T22:13:20Z"), "{e}");
     }
 }

@@ -96,6 +96,37 @@ async fn exhausted_primary_limit_with_a_far_reset_fails_fast() {
     );
 }
 
+/// A secondary limit met on every attempt is reported as one, with what to do about a
+/// burst, not as the exhausted hourly budget (the soak's failures read as the latter).
+#[tokio::test]
+async fn a_secondary_limit_on_every_attempt_says_secondary() {
+    let emu = Emu::start().await;
+    emu.pull(7, SHA).await;
+    emu.post(
+        "/faults",
+        json!({"seed": 1, "rules": [{"method": "GET", "path": "/repos/*/*/pulls/*",
+                "kind": "secondary_403", "retry_after": 0}]}),
+    )
+    .await;
+    let err = emu.bot().get_pull(&emu.repo, 7).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ForgeError::RateLimited {
+                secondary: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("secondary rate limit refused every retry"),
+        "{text}"
+    );
+    assert!(text.contains("parallel jobs"), "{text}");
+}
+
 #[tokio::test]
 async fn a_create_whose_response_is_lost_is_not_retried() {
     let emu = Emu::start().await;
