@@ -2,8 +2,10 @@
 //! request reports on (e2e after a push to the default branch, a manual run), so that its
 //! workflow holds no `gh api --jq` or shell (issue 9).
 //!
-//! After a push, the pull request is the one whose merge commit is the pushed commit (else
-//! the first one GitHub lists for it); its dashboard is the head's, the one people look at
+//! After a push, the pull request is the one whose merge commit is the pushed commit, and no
+//! other: GitHub also lists a pull request whose head merely contains that commit (anyone
+//! can open one from a fork), and reporting onto it would write our evidence on a PR of
+//! their choosing. Its dashboard is the head's, the one people look at
 //! after the merge (the merge commit's holds only the post-merge verdict). The tests check
 //! out the pushed commit; on a manual run with `--pr`, the PR's head.
 
@@ -93,15 +95,11 @@ async fn find(
         Some(n) => Some(forge.get_pull(&repo, n).await?),
         None if push => {
             let pulls = forge.pulls_for_commit(&repo, commit).await?;
-            let merged_from = pulls
-                .iter()
-                .position(|p| {
-                    p.merge_commit_sha
-                        .as_deref()
-                        .is_some_and(|m| m.eq_ignore_ascii_case(commit))
-                })
-                .unwrap_or(0);
-            pulls.into_iter().nth(merged_from)
+            pulls.into_iter().find(|p| {
+                p.merge_commit_sha
+                    .as_deref()
+                    .is_some_and(|m| m.eq_ignore_ascii_case(commit))
+            })
         }
         None => None,
     };

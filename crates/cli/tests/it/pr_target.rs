@@ -52,6 +52,18 @@ fn after_a_push_it_names_the_merged_pull_requests_head_and_checks_out_the_push()
     assert_eq!(out["ref"], merge, "the merged code is tested");
     assert_eq!(out["dashboard"], "true");
 
+    // A push no pull request was merged into has no dashboard, even when an open PR
+    // (a fork's, say) has that commit as its head: GitHub lists it, we do not report on it.
+    let pushed = sha(34);
+    gh.admin(
+        &format!("/repos/{REPO}/pulls"),
+        &json!({"number": 6, "head_sha": pushed, "user": "mallory"}),
+    );
+    let out = outputs(&gh, &["--commit", &pushed, "--event", "push"]);
+    assert_eq!(out["pr"], "", "{out:?}");
+    assert_eq!(out["dashboard"], "false");
+    assert_eq!(out["ref"], pushed);
+
     // By hand with a number: that PR's head is tested and reported on.
     let out = outputs(
         &gh,
