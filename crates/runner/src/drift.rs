@@ -43,6 +43,11 @@ impl DriftReport {
     }
 }
 
+/// Planned without error, with changes: real drift (a failed plan says nothing either way).
+fn is_drifted(r: &ProjectResult) -> bool {
+    r.status == Status::Success && !is_clean(r)
+}
+
 fn is_clean(r: &ProjectResult) -> bool {
     r.status == Status::Success
         && r.summary
@@ -80,10 +85,7 @@ impl Runner<'_> {
         // A project whose plan failed (its `init`, credentials, …) says nothing about drift:
         // it never opens the issue, and never lets it be closed (issue 9, item 8). The
         // check still exits 1.
-        let drifted = report
-            .results
-            .iter()
-            .any(|r| r.status == Status::Success && !is_clean(r));
+        let drifted = report.results.iter().any(is_drifted);
         let failed = report.results.iter().any(|r| r.status != Status::Success);
         let after: Option<Issue> = match (drifted, failed, existing) {
             (true, _, Some(i)) => Some(
@@ -156,10 +158,7 @@ impl Runner<'_> {
         }
         if results.iter().all(is_clean) {
             body.push_str("\nEverything matches the code: closing.\n");
-        } else if !results
-            .iter()
-            .any(|r| r.status == Status::Success && !is_clean(r))
-        {
+        } else if !results.iter().any(is_drifted) {
             body.push_str("\nThe last check failed before it could tell: see the run.\n");
         }
         for r in results.iter().filter(|r| !is_clean(r)) {
