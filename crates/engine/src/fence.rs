@@ -132,28 +132,13 @@ pub async fn read_after(ctx: &Ctx<'_>, write: u64) -> Result<Seen, EngineError> 
 
 #[cfg(test)]
 mod tests {
-    use infra_ci_github::{CommitStatus, User};
+    use infra_ci_github::CommitStatus;
 
     use super::*;
 
     const ME: &str = "infra-ci[bot]";
 
-    fn by(id: u64, context: &str, description: &str, login: &str) -> CommitStatus {
-        CommitStatus {
-            id,
-            state: "pending".into(),
-            context: context.into(),
-            description: Some(description.into()),
-            target_url: Some("https://github.com/o/r/pull/1#issuecomment-77".into()),
-            created_at: String::new(),
-            updated_at: String::new(),
-            creator: Some(User {
-                login: login.into(),
-                id: 1,
-                kind: "Bot".into(),
-            }),
-        }
-    }
+    use crate::truth::test_status_by as by;
 
     fn status(id: u64, context: &str, description: &str) -> CommitStatus {
         by(id, context, description, ME)

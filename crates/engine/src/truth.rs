@@ -144,32 +144,40 @@ pub fn comment_id_from_url(url: &str) -> Option<u64> {
     url.rsplit_once("#issuecomment-")?.1.parse().ok()
 }
 
+/// A pending status by the bot `login`, pointing at comment 77 (the truth's and the
+/// fence's unit tests).
+#[cfg(test)]
+pub(crate) fn test_status_by(
+    id: u64,
+    context: &str,
+    description: &str,
+    login: &str,
+) -> CommitStatus {
+    CommitStatus {
+        id,
+        state: "pending".into(),
+        context: context.into(),
+        description: Some(description.into()),
+        target_url: Some("https://github.com/o/r/pull/1#issuecomment-77".into()),
+        created_at: String::new(),
+        updated_at: String::new(),
+        creator: Some(infra_ci_github::User {
+            login: login.into(),
+            id: 1,
+            kind: "Bot".into(),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    use infra_ci_github::User;
 
     fn status(id: u64, context: &str, description: &str) -> CommitStatus {
         by(id, context, description, "infra-ci[bot]")
     }
 
-    fn by(id: u64, context: &str, description: &str, login: &str) -> CommitStatus {
-        CommitStatus {
-            id,
-            state: "pending".into(),
-            context: context.into(),
-            description: Some(description.into()),
-            target_url: Some("https://github.com/o/r/pull/1#issuecomment-77".into()),
-            created_at: String::new(),
-            updated_at: String::new(),
-            creator: Some(User {
-                login: login.into(),
-                id: 1,
-                kind: "Bot".into(),
-            }),
-        }
-    }
+    use super::test_status_by as by;
 
     #[test]
     fn newest_revision_wins_and_foreign_statuses_are_ignored() {
