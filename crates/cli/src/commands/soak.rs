@@ -87,16 +87,10 @@ struct Totals {
     writers: u64,
     operations: u64,
     faults: u64,
-    failed_without_faults: u64,
-    contended: u64,
-    lost_updates: u64,
-    duplicate_dashboards: u64,
-    missing_dashboards: u64,
-    minimized_dashboards: u64,
-    wrong_statuses: u64,
-    unexplained_statuses: u64,
-    unshown_statuses: u64,
-    foreign_edits: u64,
+    /// Each must-hold rule of [`Verdict::broken`] by name, summed over the scenarios (one
+    /// list of rules: a rule added there is counted and judged here).
+    #[serde(flatten)]
+    rules: BTreeMap<&'static str, u64>,
     requests: u64,
     requests_per_operation: f64,
     failed_writers: u64,
@@ -129,16 +123,9 @@ impl Totals {
         // Kept current, so that the progress lines judge the run so far by the same bound
         // as the end (they used to say "at most 0 allowed" until the last scenario).
         self.allowed_failed_operations = allowed_failures(self.fault_rate, self.operations);
-        self.failed_without_faults += v.failed_without_faults;
-        self.contended += v.contended;
-        self.lost_updates += v.lost_updates;
-        self.duplicate_dashboards += v.duplicate_dashboards;
-        self.missing_dashboards += v.missing_dashboards;
-        self.minimized_dashboards += v.minimized_dashboards;
-        self.wrong_statuses += v.wrong_statuses;
-        self.unexplained_statuses += v.unexplained_statuses;
-        self.unshown_statuses += v.unshown_statuses;
-        self.foreign_edits += v.foreign_edits;
+        for (rule, n) in v.broken() {
+            *self.rules.entry(rule).or_default() += n;
+        }
         self.unreconciled_after_failure += v.unreconciled_after_failure;
         if let Some(m) = v.earlier_minimized {
             self.earlier_dashboards += 1;
@@ -157,22 +144,12 @@ impl Totals {
 
     /// The broken rules, by name and count (empty when the run passed).
     fn broken(&self) -> Vec<String> {
-        let mut out: Vec<String> = [
-            ("failed_without_faults", self.failed_without_faults),
-            ("contended", self.contended),
-            ("lost_updates", self.lost_updates),
-            ("duplicate_dashboards", self.duplicate_dashboards),
-            ("missing_dashboards", self.missing_dashboards),
-            ("minimized_dashboards", self.minimized_dashboards),
-            ("wrong_statuses", self.wrong_statuses),
-            ("unexplained_statuses", self.unexplained_statuses),
-            ("unshown_statuses", self.unshown_statuses),
-            ("foreign_edits", self.foreign_edits),
-        ]
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(name, n)| format!("{n} {name}"))
-        .collect();
+        let mut out: Vec<String> = self
+            .rules
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(name, n)| format!("{n} {name}"))
+            .collect();
         if self.failed_operations > self.allowed_failed_operations {
             out.push(format!(
                 "{} failed operations (at most {} allowed at this fault rate)",
@@ -338,6 +315,28 @@ mod tests {
         );
         t.failed_operations = 10;
         assert!(t.broken().is_empty());
+    }
+
+    #[test]
+    fn every_rule_of_the_verdict_is_summed_and_judged() {
+        let mut t = Totals::default();
+        let mut o = Outcome::default();
+        o.verdict.lost_updates = 2;
+        o.verdict.foreign_edits = 1;
+        t.add(1, &o);
+        t.add(2, &o);
+        assert_eq!(
+            t.rules.len(),
+            o.verdict.broken().len(),
+            "every rule is in the totals"
+        );
+        assert_eq!(t.broken(), ["2 foreign_edits", "4 lost_updates"]);
+        let json = serde_json::to_value(&t).expect("the totals serialize");
+        assert_eq!(
+            json["lost_updates"], 4,
+            "the JSON keeps one flat key per rule"
+        );
+        assert_eq!(json["contended"], 0);
     }
 
     #[test]
