@@ -22,12 +22,30 @@ pub const GITHUB_RUN_ID: &str = "GITHUB_RUN_ID";
 /// `true` inside GitHub Actions.
 pub const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
 
-/// The URL of the current workflow run, when running in Actions.
-pub fn run_url() -> Option<String> {
+/// The current job's id, as the workflows pass it from `${{ job.check_run_id }}` (a job's
+/// check run id is its id in the run's URL; GitHub sets no variable for it).
+pub const INFRA_CI_JOB_ID: &str = "INFRA_CI_JOB_ID";
+
+/// The link a row of the current job points at, when running in Actions: the job's own
+/// page (`…/actions/runs/R/job/J`, where its log is) when the workflow passes
+/// `INFRA_CI_JOB_ID`, else the run's page. A job id that is not a number is ignored.
+pub fn job_url() -> Option<String> {
     let server = std::env::var(GITHUB_SERVER_URL).ok()?;
     let repo = std::env::var(GITHUB_REPOSITORY).ok()?;
     let run = std::env::var(GITHUB_RUN_ID).ok()?;
-    Some(format!("{server}/{repo}/actions/runs/{run}"))
+    let job = std::env::var(INFRA_CI_JOB_ID).ok();
+    Some(job_link(&server, &repo, &run, job.as_deref()))
+}
+
+/// `job_url` of the given parts.
+fn job_link(server: &str, repo: &str, run: &str, job: Option<&str>) -> String {
+    let run_page = format!("{server}/{repo}/actions/runs/{run}");
+    match job.map(str::trim) {
+        Some(j) if !j.is_empty() && j.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{run_page}/job/{j}")
+        }
+        _ => run_page,
+    }
 }
 
 /// Formats outputs in GitHub's file format. Values with a newline use the heredoc form with
@@ -92,5 +110,26 @@ mod tests {
         ]);
         assert!(text.starts_with("mode=native\nreason<<INFRA_CI_EOF_1\n"));
         assert!(text.ends_with("\nINFRA_CI_EOF_1\n"));
+    }
+
+    #[test]
+    fn a_row_links_to_its_job_when_the_workflow_passes_its_id() {
+        let (s, r) = ("https://github.com", "acme/infra");
+        assert_eq!(
+            job_link(s, r, "7", Some("51725241954")),
+            "https://github.com/acme/infra/actions/runs/7/job/51725241954"
+        );
+        assert_eq!(
+            job_link(s, r, "7", None),
+            "https://github.com/acme/infra/actions/runs/7"
+        );
+        // An unset expression gives an empty string; anything but digits is not an id.
+        for bad in ["", " ", "12/../../x", "1?a=b"] {
+            assert_eq!(
+                job_link(s, r, "7", Some(bad)),
+                "https://github.com/acme/infra/actions/runs/7",
+                "{bad:?}"
+            );
+        }
     }
 }

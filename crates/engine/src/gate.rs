@@ -67,12 +67,11 @@ pub async fn check(
         Some(a) => Some(with_teams(forge, repo, &principals, a, &mut notes).await),
         None => None,
     };
-    let mut reviews = Vec::new();
-    if reqs.contains(&Requirement::Approved) {
-        for r in forge.list_reviews(repo, pull.number).await? {
-            reviews.push(review_fact(forge, repo, &principals, r, &mut notes).await);
-        }
-    }
+    let reviews = if reqs.contains(&Requirement::Approved) {
+        review_facts(forge, repo, &principals, pull.number, &mut notes).await?
+    } else {
+        Vec::new()
+    };
     let statuses = forge.list_statuses(repo, &head).await?;
     let plans = provenance::proofs(&statuses, req.me, cfg);
     let mut locks = BTreeMap::new();
@@ -165,6 +164,22 @@ async fn settle_mergeable(
         pull = forge.get_pull(repo, pull.number).await?;
     }
     Ok(pull)
+}
+
+/// The reviews of pull request `pr`, oldest first, with their authors' teams looked up when
+/// `principals` names teams.
+pub async fn review_facts(
+    forge: &dyn Forge,
+    repo: &RepoId,
+    principals: &Principals,
+    pr: u64,
+    notes: &mut Vec<String>,
+) -> Result<Vec<ReviewFact>, EngineError> {
+    let mut facts = Vec::new();
+    for r in forge.list_reviews(repo, pr).await? {
+        facts.push(review_fact(forge, repo, principals, r, notes).await);
+    }
+    Ok(facts)
 }
 
 async fn review_fact(

@@ -77,20 +77,37 @@ pub async fn route_event(forge: &dyn Forge, req: ParseRequest<'_>) -> Result<Rou
         let dashboards = Dashboards::for_config(forge, req.config, Tuning::default());
         let out = dashboards.init(&target).await?;
         info!(comment = out.comment_id, "dashboard ready");
-        if let Some(status) = route.review
-            && req.config.has_stage(infra_ci_config::well_known::REVIEW)
-        {
-            let u = StageUpdate {
-                stage: "review".into(),
-                status,
-                link: None,
-                output: route.review_output.clone(),
-                details: None,
-            };
+        if route.review.is_some() && req.config.has_stage(infra_ci_config::well_known::REVIEW) {
+            let u = review_update(forge, &req, &target).await?;
             dashboards.update(&target, u).await?;
         }
     }
     Ok(route)
+}
+
+/// The review row after a review: what all the pull request's reviews come to as the apply
+/// gate counts them (`infra_ci_route::reviews`), not what this one review said, so the row
+/// never shows as approved an approval the gate will not count (an outsider's, a bot's, the
+/// author's own, one of an earlier commit).
+async fn review_update(
+    forge: &dyn Forge,
+    req: &ParseRequest<'_>,
+    target: &Target,
+) -> Result<StageUpdate, EngineError> {
+    let event = Event::parse(req.event_name, req.payload)
+        .map_err(|e| EngineError::Usage(format!("cannot read the event: {e}")))?;
+    let author = event.pull_author().unwrap_or_default().to_owned();
+    let principals = req.config.permissions.apply.principals();
+    let mut notes = Vec::new();
+    let reviews = gate::review_facts(forge, &req.repo, &principals, target.pr, &mut notes).await?;
+    let row = infra_ci_route::reviews::review_row(&reviews, &author, &target.sha, &principals);
+    Ok(StageUpdate {
+        stage: infra_ci_config::well_known::REVIEW.into(),
+        status: row.status,
+        link: None,
+        output: Some(row.output),
+        details: (!notes.is_empty()).then(|| notes.join("\n")),
+    })
 }
 
 /// Applies the permission policy; for applies, the apply gate decides (the same one the

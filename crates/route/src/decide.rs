@@ -460,19 +460,6 @@ fn review(e: &PullRequestReviewEvent, cfg: &Config) -> Route {
     route.stages = vec![well_known::REVIEW.to_owned()];
     route.init_dashboard = true;
     route.review = Some(status);
-    let by = e.review.user.as_ref().map_or_else(
-        || "a deleted account".to_owned(),
-        |u| format!("@{}", safe(&u.login)),
-    );
-    let said = if status == Status::Success {
-        "approved"
-    } else {
-        "changes requested"
-    };
-    route.review_output = Some(format!(
-        "{said} by {by} at {}",
-        head.chars().take(7).collect::<String>()
-    ));
     route
 }
 

@@ -90,6 +90,16 @@ impl Event {
         ))
     }
 
+    /// The login of the pull request's author, for the events that carry the pull request.
+    pub fn pull_author(&self) -> Option<&str> {
+        let pull = match self {
+            Self::PullRequest(e) => &e.pull_request,
+            Self::PullRequestReview(e) => &e.pull_request,
+            _ => return None,
+        };
+        pull.user.as_ref().map(|u| u.login.as_str())
+    }
+
     /// The repository's default branch, as the payload names it.
     pub fn default_branch(&self) -> Option<&str> {
         let repo = match self {
@@ -164,6 +174,9 @@ pub struct PullRequest {
     /// The target branch.
     #[serde(default)]
     pub base: Option<PullSide>,
+    /// Who opened it (an approval of their own never counts).
+    #[serde(default)]
+    pub user: Option<User>,
 }
 
 /// `pull_request` payload.

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::command::CommandKind;
 use crate::policy::{Actor, Decision, is_allowed};
+use crate::reviews::{safe_login, short};
 
 /// What the pull request itself says (GitHub's own fields).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -421,18 +422,7 @@ fn pull_request(input: &GateInput, cfg: &Config, out: &mut Vec<Refusal>) {
 /// Each allowed reviewer's latest deciding word counts; others' reviews count for nothing.
 fn approvals(input: &GateInput, cfg: &Config, out: &mut Vec<Refusal>) {
     let allowed = cfg.permissions.apply.principals();
-    let author = input.pull.author.to_ascii_lowercase();
-    let mut latest: BTreeMap<String, &ReviewFact> = BTreeMap::new();
-    for r in &input.reviews {
-        let who = r.reviewer.login.to_ascii_lowercase();
-        let counts = !r.is_bot
-            && !r.reviewer.login.ends_with("[bot]")
-            && who != author
-            && is_allowed(&r.reviewer, &allowed);
-        if counts && r.word != ReviewWord::Other {
-            latest.insert(who, r);
-        }
-    }
+    let latest = crate::reviews::latest_counted(&input.reviews, &input.pull.author, &allowed);
     let blockers: Vec<String> = latest
         .values()
         .filter(|r| r.word == ReviewWord::ChangesRequested)
@@ -590,19 +580,6 @@ fn undiverged(input: &GateInput, out: &mut Vec<Refusal>) {
 
 fn stage_of<'c>(cfg: &'c Config, project: &str) -> &'c str {
     cfg.project(project).map_or("?", |p| p.stage.as_str())
-}
-
-fn short(sha: &str) -> String {
-    sha.chars().take(7).collect()
-}
-
-/// Logins are GitHub-validated, but the text goes into a comment: login characters only.
-fn safe_login(login: &str) -> String {
-    login
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '[' | ']' | '_'))
-        .take(64)
-        .collect()
 }
 
 /// A branch name in a reply: characters git allows in ref names and Markdown leaves alone.

@@ -10,6 +10,7 @@ mod decide;
 pub mod event;
 pub mod gate;
 pub mod policy;
+pub mod reviews;
 mod route;
 
 pub use command::{

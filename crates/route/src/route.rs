@@ -147,11 +147,10 @@ pub struct Route {
     pub actor: Option<Actor>,
     /// The engine must call [`crate::authorize`] before running.
     pub authorize: bool,
-    /// For `mode: review`: the status the `review` stage takes.
+    /// For `mode: review`: what this review said (approved: success, changes requested:
+    /// failure). The row itself is what all the reviews come to as the apply gate counts
+    /// them (`crate::reviews::review_row`), which the engine computes from GitHub's list.
     pub review: Option<Status>,
-    /// For `mode: review`: the row's Output, who reviewed which commit (`approved by @bob
-    /// at abc1234`). Whether that approval counts for an apply is the gate's to say.
-    pub review_output: Option<String>,
 }
 
 impl Route {
@@ -176,7 +175,6 @@ impl Route {
             actor: None,
             authorize: false,
             review: None,
-            review_output: None,
         }
     }
 

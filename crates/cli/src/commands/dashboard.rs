@@ -76,8 +76,8 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
         actions_env::append_to(actions_env::GITHUB_STEP_SUMMARY, &section)
             .map_err(|e| CliError::failed(format!("cannot write GITHUB_STEP_SUMMARY: {e}")))?;
     }
-    // In Actions, a stage without --link links to its run.
-    let link = a.link.clone().or_else(actions_env::run_url);
+    // In Actions, a stage without --link links to its job (or its run).
+    let link = a.link.clone().or_else(actions_env::job_url);
     let forge = client::github(&a.conn).await?;
     let target = client::target(&forge, &a.target).await?;
     let d = Dashboards::for_config(&forge, &config(&a.target)?, tuning());

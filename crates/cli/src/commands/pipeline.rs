@@ -243,7 +243,7 @@ async fn write_with_details(
             StageUpdate {
                 stage: stage.to_owned(),
                 status,
-                link: actions_env::run_url(),
+                link: actions_env::job_url(),
                 output,
                 details,
             },

@@ -260,7 +260,7 @@ async fn setup_without_tool(c: &CommonArgs, forge: &dyn Forge) -> Result<Setup, 
         config,
         plans: PlanStore::new(root.join(&c.plans_dir)).map_err(cli)?,
         root,
-        run_url: actions_env::run_url(),
+        run_url: actions_env::job_url(),
         step_summary: StepSummary::new(
             std::env::var_os(actions_env::GITHUB_STEP_SUMMARY)
                 .filter(|p| !p.is_empty())

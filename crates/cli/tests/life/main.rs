@@ -337,6 +337,32 @@ fn a_pull_request_from_open_to_merge() {
         .collect();
     assert_eq!(replies.len(), 1, "one reply says why: {replies:?}");
 
+    // eve, an outsider, approves the head: the gate will not count it, and neither does
+    // the review row (it names her and says why).
+    life.gh.admin(
+        "/users",
+        &json!({"login": "eve", "type": "User", "token": "eve-token", "association": "NONE"}),
+    );
+    life.gh.admin(
+        &format!("/repos/{REPO}/pulls/{PR}/reviews"),
+        &json!({"user": "eve", "state": "APPROVED", "commit_id": h2}),
+    );
+    let by_eve = json!({
+        "action": "submitted",
+        "review": {"state": "approved", "user": {"login": "eve", "type": "User"}, "commit_id": h2,
+                   "author_association": "NONE"},
+        "pull_request": Life::pull_payload("opened", &h2, false, false)["pull_request"],
+        "repository": Life::repository(),
+        "sender": {"login": "eve", "type": "User"},
+    });
+    let run = life.m.play(&Life::event("pull_request_review", by_eve));
+    assert_eq!(run.result("parse"), "success", "{}", run.log());
+    assert_row(
+        &life.visible(),
+        "Review",
+        &["⏳ pending", "&#64;eve (not allowed to apply)"],
+    );
+
     // bob, a member, approves the head; the review row says so.
     life.gh.admin(
         "/users",
