@@ -62,19 +62,26 @@ impl Dashboard {
         self.stages.iter().find(|s| s.key == key)
     }
 
-    /// The row of `key`, added at the end (named by its key) when the configuration does
-    /// not know it: a typo in a workflow must show up on the dashboard, not fail the build.
-    /// The flag is true when the row was added.
+    /// The row of `key`. A row infra-ci derives (a project's apply under `apply`, the apply
+    /// locks: [`crate::stage::derived_row`]) is added in its place; any other key is added at
+    /// the end, named by its key, when the configuration does not know it: a typo in a
+    /// workflow must show up on the dashboard, not fail the build. The flag is true when
+    /// such an unknown row was added.
     pub fn stage_mut_or_insert(&mut self, key: &str) -> (&mut StageState, bool) {
-        let added = if let Some(i) = self.stages.iter().position(|s| s.key == key) {
+        if let Some(i) = self.stages.iter().position(|s| s.key == key) {
             return (&mut self.stages[i], false);
-        } else {
-            self.stages
-                .push(StageState::pending(&StageDef::new(key, key)));
-            true
+        }
+        let rows = self
+            .stages
+            .iter()
+            .map(|s| (s.key.as_str(), s.name.as_str()));
+        let (name, at, unknown) = match crate::stage::derived_row(rows, key) {
+            Some((name, at)) => (name, at, false),
+            None => (key.to_owned(), self.stages.len(), true),
         };
-        let last = self.stages.len() - 1;
-        (&mut self.stages[last], added)
+        self.stages
+            .insert(at, StageState::pending(&StageDef::new(key, name)));
+        (&mut self.stages[at], unknown)
     }
 
     /// Sets a stage's status, link and output (the seed's `update_stage`). Returns true when
@@ -96,6 +103,8 @@ impl Dashboard {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
     use crate::stage::default_stages;
 
@@ -110,5 +119,21 @@ mod tests {
             Some("plan-typo")
         );
         assert_eq!(d.stage("apply").map(|s| s.status), Some(Status::Running));
+    }
+
+    #[test]
+    fn derived_rows_are_placed_not_appended() {
+        let mut d = Dashboard::new("abc1234", &default_stages());
+        assert!(!d.update_stage("apply.net", Status::Success, None, None));
+        assert!(!d.update_stage("locks", Status::Success, None, None));
+        assert!(!d.update_stage("apply.app", Status::Failure, None, None));
+        let keys: Vec<&str> = d.stages.iter().map(|s| s.key.as_str()).collect();
+        let at = keys.iter().position(|k| *k == "apply").unwrap();
+        assert_eq!(
+            keys[at..at + 4],
+            ["apply", "apply.net", "apply.app", "locks"]
+        );
+        assert_eq!(d.stage("apply.app").unwrap().name, "Apply: app");
+        assert_eq!(d.stage("locks").unwrap().name, "Apply locks");
     }
 }

@@ -18,5 +18,8 @@ pub use dashboard::{Dashboard, StageState};
 pub use marker::{MARKER_PREFIX, marker, sha7};
 pub use parse::{ParseError, parse};
 pub use render::{Budget, COMMENT_LIMIT, render};
-pub use stage::{StageDef, default_stages, is_valid_stage_key};
+pub use stage::{
+    LOCKS_NAME, LOCKS_STAGE, StageDef, default_stages, derived_row, is_expected_key,
+    is_valid_stage_key, key_for_name,
+};
 pub use status::{Status, UnknownStatus};

@@ -70,10 +70,7 @@ fn parse_row(line: &str, defs: &[StageDef]) -> Option<StageState> {
     };
     let status: Status = status.rsplit(' ').next()?.parse().ok()?;
     let name = unescape_cell(name);
-    let key = defs
-        .iter()
-        .find(|d| d.name == name)
-        .map_or_else(|| name.clone(), |d| d.key.clone());
+    let key = crate::stage::key_for_name(defs, &name);
     let (output, link) = parse_output(output);
     Some(StageState {
         key,

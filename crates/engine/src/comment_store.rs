@@ -56,7 +56,10 @@ pub fn read(ctx: &Ctx<'_>, c: &Comment) -> Dashboard {
 fn apply(d: &mut Dashboard, row: &StageState) {
     let (have, _) = d.stage_mut_or_insert(&row.key);
     if have.revision.is_none_or(|r| r < row.revision.unwrap_or(0)) {
+        // The row's name is the dashboard's (a derived row is named by its place).
+        let name = std::mem::take(&mut have.name);
         *have = row.clone();
+        have.name = name;
     }
 }
 

@@ -6,7 +6,8 @@
 use infra_ci_config::Config;
 use infra_ci_github::{Forge, PullRequest, RepoId};
 use infra_ci_route::{
-    Event, Facts, Lookup, Route, RouteContext, authorize, complete, decide, refuse,
+    CommandKind, Event, Facts, Lookup, Route, RouteContext, authorize, authorize_unlock, complete,
+    decide, refuse,
 };
 use tracing::{info, warn};
 
@@ -123,13 +124,18 @@ async fn authorize_route(
         return Ok(route);
     };
     let mut notes = Vec::new();
-    let principals = if cmd.kind.is_apply() {
+    let principals = if cmd.kind.is_apply() || cmd.kind == CommandKind::Unlock {
         req.config.permissions.apply.principals()
     } else {
         req.config.permissions.plan.clone()
     };
     let actor = gate::with_teams(forge, &req.repo, &principals, actor, &mut notes).await;
-    let mut decision = authorize(&cmd, &actor, req.config);
+    let mut decision = if cmd.kind == CommandKind::Unlock {
+        let author = pull.and_then(|p| p.user.as_ref()).map(|u| u.login.as_str());
+        authorize_unlock(&actor, author, req.config)
+    } else {
+        authorize(&cmd, &actor, req.config)
+    };
     if decision.allowed
         && cmd.kind.is_apply()
         && let Some(pr) = route.pr_number

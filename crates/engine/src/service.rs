@@ -176,7 +176,7 @@ impl<'f> Dashboards<'f> {
     ) -> Result<UpdateOutcome, EngineError> {
         if !is_valid_stage_key(&u.stage) {
             return Err(EngineError::Usage(format!(
-                "stage key {:?} is not valid: use lowercase letters, digits, '-', '_' or '.', at most 40 characters",
+                "stage key {:?} is not valid: use lowercase letters, digits, '-', '_' or '.', at most 40 characters (or `stage.project` for a project's own row)",
                 u.stage
             )));
         }
@@ -186,7 +186,7 @@ impl<'f> Dashboards<'f> {
             })?),
             None => None,
         };
-        let unknown_stage = !self.stages.iter().any(|s| s.key == u.stage);
+        let unknown_stage = !infra_ci_core::is_expected_key(&self.stages, &u.stage);
         if unknown_stage {
             tracing::warn!(stage = %u.stage, "stage is not configured; adding it as a row (check the workflow for a typo)");
         }

@@ -1,4 +1,5 @@
-//! The slash-command grammar: `/plan`, `/apply`, `/bootstrap plan|apply`, with projects.
+//! The slash-command grammar: `/plan`, `/apply`, `/bootstrap plan|apply`, with projects, and
+//! `/unlock` (release the pull request's apply locks).
 //!
 //! Only the first line of a comment counts, after leading whitespace; it must start with an
 //! ASCII `/` followed at once by a known word (ASCII, any case). Everything else is not a
@@ -31,6 +32,8 @@ pub enum CommandKind {
     Verify,
     /// Scheduled: plan every project on the default branch, reporting drift.
     Drift,
+    /// Release every apply lock the pull request holds (Atlantis's `unlock`).
+    Unlock,
 }
 
 impl CommandKind {
@@ -44,6 +47,7 @@ impl CommandKind {
             Self::BootstrapApply => "bootstrap-apply",
             Self::Verify => "verify",
             Self::Drift => "drift",
+            Self::Unlock => "unlock",
         }
     }
 
@@ -56,6 +60,7 @@ impl CommandKind {
             Self::BootstrapApply => "/bootstrap apply",
             Self::Verify => "verify",
             Self::Drift => "drift",
+            Self::Unlock => "/unlock",
         }
     }
 
@@ -145,6 +150,7 @@ pub fn parse(text: &str, cfg: &Config, origin: Origin) -> Parsed {
         Word::Apply => projects(CommandKind::Apply, args, cfg),
         Word::Verify => no_args(CommandKind::Verify, args, cfg),
         Word::Drift => no_args(CommandKind::Drift, args, cfg),
+        Word::Unlock => no_args(CommandKind::Unlock, args, cfg),
         Word::Bootstrap => {
             let kind = match args.next().map(str::to_ascii_lowercase).as_deref() {
                 Some("plan") => CommandKind::BootstrapPlan,
@@ -170,6 +176,7 @@ enum Word {
     Bootstrap,
     Verify,
     Drift,
+    Unlock,
 }
 
 /// The command word when `line` starts with `/` and a word `origin` knows, else `None`.
@@ -187,6 +194,7 @@ fn known_word(line: &str, origin: Origin) -> Option<Word> {
         _ if is("bootstrap") => Some(Word::Bootstrap),
         Origin::Dispatch if is("verify") => Some(Word::Verify),
         Origin::Dispatch if is("drift") => Some(Word::Drift),
+        Origin::Comment if is("unlock") => Some(Word::Unlock),
         _ => None,
     }
 }
@@ -292,6 +300,7 @@ pub fn usage(cfg: &Config) -> String {
     let mut text = String::from("Usage (on the first line of a comment):\n");
     text.push_str("- `/plan [PROJECT...]`: plan every project, or the ones named\n");
     text.push_str("- `/apply [PROJECT...]`: apply every project, or the ones named\n");
+    text.push_str("- `/unlock`: release every apply lock this pull request holds\n");
     if let Some(b) = bootstrap {
         let _ = writeln!(
             text,

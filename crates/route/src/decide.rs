@@ -78,6 +78,7 @@ fn command_route(cmd: &Command, cfg: &Config) -> Route {
             cfg.bootstrap_project().into_iter().collect()
         }
         CommandKind::Verify | CommandKind::Drift => cfg.projects_in_order(),
+        CommandKind::Unlock => Vec::new(),
     };
     let names = |runner: Option<Runner>| -> Vec<String> {
         selected
@@ -100,7 +101,7 @@ fn command_route(cmd: &Command, cfg: &Config) -> Route {
     };
     let touched: Vec<&str> = match cmd.kind {
         CommandKind::Apply | CommandKind::BootstrapApply => vec![well_known::APPLY],
-        CommandKind::Drift => Vec::new(),
+        CommandKind::Drift | CommandKind::Unlock => Vec::new(),
         _ => selected.iter().map(|p| p.stage.as_str()).collect(),
     };
     route.stages = in_dashboard_order(cfg, &touched);
@@ -215,6 +216,22 @@ fn issue_comment(e: &IssueCommentEvent, cfg: &Config, ctx: &RouteContext) -> Rou
             route.reply = Some(usage);
             route
         }
+        Parsed::Command(cmd) if cmd.kind == CommandKind::Unlock => {
+            let mut route = unlock_route(n);
+            route.react = Some(Reaction {
+                comment_id,
+                content: ReactionContent::Eyes,
+            });
+            route.actor = Some(Actor {
+                login: user.login.clone(),
+                association: Association::parse(
+                    e.comment.author_association.as_deref().unwrap_or("NONE"),
+                ),
+                teams: Vec::new(),
+            });
+            route.reason = format!("`/unlock` on PR #{n} by @{}", safe(&user.login));
+            route
+        }
         Parsed::Command(cmd) => {
             let mut route = command_route(&cmd, cfg);
             route.pr_number = Some(n);
@@ -248,6 +265,20 @@ fn issue_comment(e: &IssueCommentEvent, cfg: &Config, ctx: &RouteContext) -> Rou
             route
         }
     }
+}
+
+/// `/unlock`: release the pull request's apply locks (the `unlock` job, as when it closes),
+/// once the engine knows who opened it: its author and the people allowed to apply may ask
+/// ([`crate::policy::authorize_unlock`]). On a closed pull request too: its locks should be
+/// gone, and this is how to retry when releasing them failed.
+fn unlock_route(pr: u64) -> Route {
+    let mut route = Route::none(String::new());
+    route.command = Some(CommandKind::Unlock);
+    route.pr_number = Some(pr);
+    route.release_locks = true;
+    route.needs = Some(Lookup::PullHead { pr });
+    route.authorize = true;
+    route
 }
 
 fn default_branch<'a>(repo: Option<&'a Repository>, ctx: &'a RouteContext) -> Option<&'a str> {

@@ -22,5 +22,5 @@ pub use gate::{
     GateDecision, GateInput, LockFact, PlanFile, PlanProof, PlanState, PullFacts, ReviewFact,
     ReviewWord, may_apply,
 };
-pub use policy::{Actor, authorize, is_allowed};
+pub use policy::{Actor, authorize, authorize_unlock, is_allowed};
 pub use route::{Facts, Lookup, Mode, Reaction, ReactionContent, Route, complete, refuse};

@@ -76,6 +76,40 @@ pub fn authorize(cmd: &Command, actor: &Actor, cfg: &Config) -> Decision {
     }
 }
 
+/// Decides whether `actor` may `/unlock` the pull request opened by `pr_author`: its author
+/// (their own locks) and the people allowed to apply (a lock blocks their applies). Bots
+/// never run commands (refused before this).
+pub fn authorize_unlock(actor: &Actor, pr_author: Option<&str>, cfg: &Config) -> Decision {
+    let principals = cfg.permissions.apply.principals();
+    let author = pr_author.is_some_and(|a| a.eq_ignore_ascii_case(&actor.login));
+    let login = safe_login(&actor.login);
+    if author || is_allowed(actor, &principals) {
+        return Decision {
+            allowed: true,
+            reason: format!(
+                "`/unlock` allowed for @{login} ({}).",
+                if author {
+                    "the pull request's author"
+                } else {
+                    actor.association.as_str()
+                }
+            ),
+            how_to_allow: String::new(),
+        };
+    }
+    Decision {
+        allowed: false,
+        reason: format!(
+            "`/unlock` refused: @{login} ({}) neither opened this pull request nor may apply here.",
+            actor.association.as_str()
+        ),
+        how_to_allow: format!(
+            "Ask the pull request's author or a maintainer to comment `/unlock`, or ask to be added to `permissions.apply.users` (or a team in `permissions.apply.teams`) in .github/infra-ci.yml.{}",
+            allowed_associations(&principals)
+        ),
+    }
+}
+
 /// True when the actor matches an association, a login or a team of `p`.
 pub fn is_allowed(actor: &Actor, p: &Principals) -> bool {
     p.associations.contains(&actor.association)
@@ -112,7 +146,7 @@ fn safe_login(login: &str) -> String {
 
 /// The permission section that governs `kind` (for documentation and messages).
 pub fn section_for(kind: CommandKind) -> &'static str {
-    if kind.is_apply() {
+    if kind.is_apply() || kind == CommandKind::Unlock {
         "permissions.apply"
     } else {
         "permissions.plan"

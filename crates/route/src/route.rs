@@ -195,7 +195,7 @@ pub fn complete(mut route: Route, facts: &Facts) -> Route {
             let pr = *pr;
             route.needs = None;
             route.sha = Some(sha.clone());
-            if !open {
+            if !open && route.command != Some(CommandKind::Unlock) {
                 return closed(route, pr);
             }
         }
@@ -221,6 +221,7 @@ pub(crate) fn closed(mut route: Route, pr: u64) -> Route {
     let word = route.command.map_or("command", CommandKind::slash);
     route.mode = Mode::None;
     route.should_run = false;
+    route.release_locks = false;
     route.init_dashboard = false;
     route.authorize = false;
     route.stages.clear();
@@ -244,6 +245,7 @@ pub fn refuse(mut route: Route, decision: &Decision) -> Route {
     route.mode = Mode::None;
     route.should_run = false;
     route.init_dashboard = false;
+    route.release_locks = false;
     route.authorize = false;
     route.stages.clear();
     route.reason.clone_from(&decision.reason);

@@ -3,10 +3,9 @@
 //! saved plan. `infra-ci run unlock --pr N` releases the pull request's locks.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use infra_ci_config::well_known;
-use infra_ci_core::Status;
+use infra_ci_core::{LOCKS_STAGE, Status};
 use infra_ci_engine::gate::{self, GateRequest};
 use infra_ci_engine::lock::{self, LockOutcome};
 use infra_ci_github::PullRequest;
@@ -66,7 +65,7 @@ impl Runner<'_> {
         };
         reporter.running(stage).await?;
         let results = run_all(&projects, |p, blocked| {
-            let (gated, me, moved, target) = (&gated, &me, &moved, &target);
+            let (gated, me, moved, target, reporter) = (&gated, &me, &moved, &target, &reporter);
             async move {
                 let name = p.name.as_str();
                 if let Some(reason) = blocked {
@@ -86,13 +85,42 @@ impl Runner<'_> {
                     refusal(name, &reasons)
                 };
                 self.setup.step_summary.project("Apply", &r)?;
+                // Each project's apply is a row of its own under `apply` (issue 9): a later
+                // apply of another project never hides what this one did.
+                reporter.result(&project_row(name), &r).await?;
                 Ok(r)
             }
         })
         .await?;
-        let (status, output, details) = aggregate(&results);
-        reporter.set(stage, status, Some(output), details).await?;
+        let (status, output) = aggregate(&results);
+        reporter.set(stage, status, Some(output), None).await?;
+        let held = self.held_locks(&me, target.pr).await?;
+        if !held.is_empty() {
+            reporter
+                .set(
+                    LOCKS_STAGE,
+                    Status::Success,
+                    Some(locks_line(target.pr, &held)),
+                    None,
+                )
+                .await?;
+        }
         Ok(RunReport { results })
+    }
+
+    /// The configured projects whose apply lock pull request `pr` holds, in configuration
+    /// order (two reads a project: the lock ref, then our record of its holder).
+    async fn held_locks(&self, me: &str, pr: u64) -> Result<Vec<String>, RunnerError> {
+        let mut held = Vec::new();
+        for p in &self.setup.config.projects {
+            if let Some((Some(holder), _)) =
+                lock::holder(self.forge, &self.setup.repo, me, p.name.as_str()).await?
+                && holder == pr
+            {
+                held.push(p.name.to_string());
+            }
+        }
+        Ok(held)
     }
 
     /// Asks the apply gate about `projects`, with the plan `files` as evidence.
@@ -169,8 +197,8 @@ impl Runner<'_> {
     }
 
     /// Releases the locks pull request `pr` holds (the workflow calls this when it is
-    /// merged or closed). Every project is attempted; see [`lock::Release`] for what was
-    /// released and what failed.
+    /// merged or closed, and on `/unlock`). Every project is attempted; see
+    /// [`lock::Release`] for what was released and what failed.
     pub async fn unlock(&self, pr: u64) -> Result<lock::Release, RunnerError> {
         let me = self.forge.whoami().await?;
         let names: Vec<&str> = self
@@ -182,6 +210,52 @@ impl Runner<'_> {
             .collect();
         Ok(lock::release(self.forge, &self.setup.repo, &me, &names, pr).await)
     }
+
+    /// Shows what [`Runner::unlock`] came to in the `Apply locks` row of the head's
+    /// dashboard: released, or still held where releasing failed. A pull request that held
+    /// no lock gets no row and costs no request.
+    pub async fn show_released(&self, pr: u64, release: &lock::Release) -> Result<(), RunnerError> {
+        let held: Vec<String> = release
+            .failures
+            .iter()
+            .filter(|f| !f.lock_released)
+            .map(|f| f.project.clone())
+            .collect();
+        if release.released.is_empty() && held.is_empty() {
+            return Ok(());
+        }
+        let (target, _) = self.pull_target(pr, None).await?;
+        let reporter = Reporter {
+            dashboards: &self.dashboards,
+            target: Some(&target),
+            link: self.setup.run_url.as_deref(),
+        };
+        let (status, line) = if held.is_empty() {
+            (Status::Success, released_line(&release.released))
+        } else {
+            // A lock that could not be released is still held: say so, not "released".
+            (Status::Failure, locks_line(pr, &held))
+        };
+        reporter.set(LOCKS_STAGE, status, Some(line), None).await
+    }
+}
+
+/// The row of one project's apply under `apply` (`Apply: <project>`).
+fn project_row(project: &str) -> String {
+    format!("{}.{project}", well_known::APPLY)
+}
+
+/// The `Apply locks` row while pull request `pr` holds `held`.
+fn locks_line(pr: u64, held: &[String]) -> String {
+    format!(
+        "🔒 {}: held by #{pr} until it is merged or closed, or /unlock",
+        held.join(", ")
+    )
+}
+
+/// The `Apply locks` row once they are released.
+fn released_line(released: &[String]) -> String {
+    format!("🔓 released: {}", released.join(", "))
 }
 
 fn short(sha: &str) -> String {
@@ -200,9 +274,9 @@ fn refusal(project: &str, reasons: &[String]) -> ProjectResult {
     r
 }
 
-/// One stage for all applied projects: success when all succeeded, one output line, and
-/// each project's details.
-fn aggregate(results: &[ProjectResult]) -> (Status, String, Option<String>) {
+/// One stage for all applied projects: success when all succeeded, and one output line
+/// (each project's details are on its own row).
+fn aggregate(results: &[ProjectResult]) -> (Status, String) {
     let status = if results.iter().all(|r| r.status == Status::Success) {
         Status::Success
     } else if results.iter().any(|r| r.status == Status::Failure) {
@@ -218,11 +292,5 @@ fn aggregate(results: &[ProjectResult]) -> (Status, String, Option<String>) {
             .collect::<Vec<_>>()
             .join("; "),
     };
-    let mut details = String::new();
-    for r in results {
-        if let Some(d) = r.details.as_deref().filter(|d| !d.trim().is_empty()) {
-            let _ = writeln!(details, "== {} ==\n{d}\n", r.project);
-        }
-    }
-    (status, output, (!details.is_empty()).then_some(details))
+    (status, output)
 }

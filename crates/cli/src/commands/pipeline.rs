@@ -56,8 +56,8 @@ pub struct ReportArgs {
 /// Whose outcome.
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// One Digger matrix leg: its project's plan row, or the shared `apply` row (only the
-    /// last leg may mark it done).
+    /// One Digger matrix leg: its project's plan row, or its project's apply row and the
+    /// shared `apply` row (only the last leg may mark it done).
     Digger(DiggerArgs),
     /// Every row a job owns, when the job ended before infra-ci could report (setup
     /// failure, cancellation).
@@ -121,17 +121,19 @@ pub struct DiggerRow {
     pub output: String,
 }
 
-/// The row a Digger leg owns and what it says: an apply shares the `apply` row, and a
-/// leg that succeeded leaves it running unless it is the last one; a plan writes its
-/// project's configured stage.
-pub fn digger_row(
+/// The rows a Digger leg writes and what they say. A plan writes its project's configured
+/// stage. An apply writes its project's own row under `apply` (`Apply: <project>`, issue 9:
+/// each project's apply stays visible), and the shared `apply` row only where it changes:
+/// running at the first leg's start, done at the last leg's success, or the failure of any
+/// leg (the matrix stops at the first failure).
+pub fn digger_rows(
     cfg: &Config,
     command: &str,
     project: &str,
     leg: u32,
     legs: u32,
     status: Status,
-) -> Result<DiggerRow, CliError> {
+) -> Result<Vec<DiggerRow>, CliError> {
     let apply = matches!(command, "apply" | "bootstrap-apply");
     if !apply && !matches!(command, "plan" | "bootstrap-plan") {
         return Err(CliError::usage(format!(
@@ -145,26 +147,40 @@ pub fn digger_row(
     })?;
     let legs = legs.max(1);
     let last = leg + 1 >= legs;
-    let stage = if apply {
-        well_known::APPLY.to_owned()
-    } else {
-        p.stage.as_str().to_owned()
+    if !apply {
+        return Ok(vec![DiggerRow {
+            stage: p.stage.as_str().to_owned(),
+            status,
+            output: format!("plan {project}: {}", status.word()),
+        }]);
+    }
+    let own = DiggerRow {
+        stage: format!("{}.{project}", well_known::APPLY),
+        status,
+        output: format!("apply {project}: {}", status.word()),
     };
-    let status = if apply && status == Status::Success && !last {
-        Status::Running
-    } else {
-        status
-    };
-    let verb = if apply { "apply" } else { "plan" };
-    let output = if status == Status::Running {
-        format!("{verb} {project} ({}/{legs}): running", leg + 1)
-    } else {
-        format!("{verb} {project}: {}", status.word())
-    };
-    Ok(DiggerRow {
-        stage,
+    let shared = |status: Status, output: String| DiggerRow {
+        stage: well_known::APPLY.to_owned(),
         status,
         output,
+    };
+    Ok(match status {
+        Status::Running if leg == 0 => vec![
+            shared(
+                Status::Running,
+                format!("applying {legs} project(s), one at a time"),
+            ),
+            own,
+        ],
+        Status::Success if last => vec![
+            own,
+            shared(Status::Success, format!("{legs} project(s) applied")),
+        ],
+        Status::Running | Status::Pending | Status::Success => vec![own],
+        other => {
+            let line = format!("apply {project} ({}/{legs}): {}", leg + 1, other.word());
+            vec![own, shared(other, line)]
+        }
     })
 }
 
@@ -172,7 +188,7 @@ pub async fn report(a: ReportArgs) -> Result<(), CliError> {
     match a.what {
         ReportCommand::Digger(d) => {
             let cfg = config(&d.target)?;
-            let row = digger_row(
+            let rows = digger_rows(
                 &cfg,
                 &d.command,
                 &d.project,
@@ -180,15 +196,18 @@ pub async fn report(a: ReportArgs) -> Result<(), CliError> {
                 d.legs,
                 status(&d.status)?,
             )?;
-            write(
-                &d.target,
-                &d.conn,
-                &cfg,
-                &row.stage,
-                row.status,
-                Some(row.output),
-            )
-            .await
+            for row in rows {
+                write(
+                    &d.target,
+                    &d.conn,
+                    &cfg,
+                    &row.stage,
+                    row.status,
+                    Some(row.output),
+                )
+                .await?;
+            }
+            Ok(())
         }
         ReportCommand::Stages(s) => {
             let cfg = config(&s.target)?;
@@ -504,37 +523,59 @@ projects:\n  - {name: app, dir: app, stage: plan-app, runner: digger}\n  - {name
     #[test]
     fn a_plan_leg_writes_its_configured_stage() {
         let cfg = Config::from_yaml(CFG).unwrap();
-        let row = digger_row(&cfg, "plan", "db", 1, 2, Status::Failure).unwrap();
-        assert_eq!(row.stage, "plan-db");
-        assert_eq!(row.status, Status::Failure);
-        assert_eq!(row.output, "plan db: failure");
+        let rows = digger_rows(&cfg, "plan", "db", 1, 2, Status::Failure).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].stage, "plan-db");
+        assert_eq!(rows[0].status, Status::Failure);
+        assert_eq!(rows[0].output, "plan db: failure");
+    }
+
+    fn rows(cfg: &Config, project: &str, leg: u32, status: Status) -> Vec<(String, Status)> {
+        digger_rows(cfg, "apply", project, leg, 2, status)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.stage, r.status))
+            .collect()
     }
 
     #[test]
-    fn only_the_last_apply_leg_marks_apply_done() {
+    fn each_apply_leg_has_its_row_and_only_the_last_marks_apply_done() {
         let cfg = Config::from_yaml(CFG).unwrap();
-        let first = digger_row(&cfg, "apply", "app", 0, 2, Status::Success).unwrap();
+        let r = |k: &str, s| (k.to_owned(), s);
         assert_eq!(
-            (first.stage.as_str(), first.status),
-            ("apply", Status::Running)
+            rows(&cfg, "app", 0, Status::Running),
+            [r("apply", Status::Running), r("apply.app", Status::Running)]
         );
-        assert_eq!(first.output, "apply app (1/2): running");
-        let last = digger_row(&cfg, "apply", "db", 1, 2, Status::Success).unwrap();
-        assert_eq!(last.status, Status::Success);
-        let failed = digger_row(&cfg, "apply", "app", 0, 2, Status::Failure).unwrap();
-        assert_eq!(failed.status, Status::Failure);
+        assert_eq!(
+            rows(&cfg, "app", 0, Status::Success),
+            [r("apply.app", Status::Success)]
+        );
+        assert_eq!(
+            rows(&cfg, "db", 1, Status::Running),
+            [r("apply.db", Status::Running)]
+        );
+        assert_eq!(
+            rows(&cfg, "db", 1, Status::Success),
+            [r("apply.db", Status::Success), r("apply", Status::Success)]
+        );
+        assert_eq!(
+            rows(&cfg, "app", 0, Status::Failure),
+            [r("apply.app", Status::Failure), r("apply", Status::Failure)]
+        );
+        let failed = digger_rows(&cfg, "apply", "app", 0, 2, Status::Failure).unwrap();
+        assert_eq!(failed[1].output, "apply app (1/2): failure");
     }
 
     #[test]
     fn an_unknown_project_or_command_is_a_usage_error() {
         let cfg = Config::from_yaml(CFG).unwrap();
         assert_eq!(
-            digger_row(&cfg, "plan", "nope", 0, 1, Status::Running)
+            digger_rows(&cfg, "plan", "nope", 0, 1, Status::Running)
                 .unwrap_err()
                 .code,
             crate::exit::USAGE
         );
-        assert!(digger_row(&cfg, "destroy", "app", 0, 1, Status::Running).is_err());
+        assert!(digger_rows(&cfg, "destroy", "app", 0, 1, Status::Running).is_err());
     }
 
     #[test]

@@ -145,15 +145,20 @@ pub async fn run(a: RunArgs) -> Result<(), CliError> {
         }
         RunCommand::Unlock(u) => {
             let forge = client::github(&u.common.conn).await?;
-            let release = Runner::new(&forge, setup_without_tool(&u.common, &forge).await?)
-                .unlock(u.pr)
-                .await
-                .map_err(cli)?;
+            let runner = Runner::new(&forge, setup_without_tool(&u.common, &forge).await?);
+            let release = runner.unlock(u.pr).await.map_err(cli)?;
             if release.released.is_empty() && release.succeeded() {
                 println!("#{} holds no lock", u.pr);
             }
             for p in &release.released {
                 println!("released the lock of {p}");
+            }
+            // The locks are what matters; a dashboard that could not show them is a warning.
+            if let Err(e) = runner.show_released(u.pr, &release).await {
+                actions_env::annotate(
+                    "warning",
+                    &format!("the dashboard could not show the released locks: {e}"),
+                );
             }
             if release.succeeded() {
                 return Ok(());

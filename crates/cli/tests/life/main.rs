@@ -151,8 +151,14 @@ impl Life {
         assert!(res.status().is_success(), "edit pull: {}", res.status());
     }
 
-    /// `login` comments `body` on the PR, then the pipeline runs for the comment.
+    /// `login`, a member, comments `body` on the PR, then the pipeline runs for the comment.
     fn say(&mut self, login: &str, body: &str) -> Run {
+        self.say_as(login, "MEMBER", body)
+    }
+
+    /// `login` comments `body` on the PR with the given `author_association`, then the
+    /// pipeline runs for the comment.
+    fn say_as(&mut self, login: &str, association: &str, body: &str) -> Run {
         let (s, c) = self.gh.api(
             Method::POST,
             &format!("{login}-token"),
@@ -166,7 +172,7 @@ impl Life {
             "issue": {"number": PR, "pull_request": {"url": format!("{}/repos/{REPO}/pulls/{PR}", self.gh.base)},
                       "state": "open", "user": {"login": "alice", "type": "User"}},
             "comment": {"id": self.comment_id, "body": body, "user": {"login": login, "type": "User"},
-                        "author_association": "MEMBER"},
+                        "author_association": association},
             "repository": Self::repository(),
             "sender": {"login": login, "type": "User"},
         });
@@ -402,8 +408,35 @@ fn a_pull_request_from_open_to_merge() {
         "{}",
         run.log()
     );
+    // Each project's apply has its row under Apply, and the lock net's apply took shows.
     let body = life.visible();
     assert_row(&body, "Apply", &["✅ success"]);
+    assert_row(&body, "Apply: app", &["✅ success", "apply app: success"]);
+    assert_row(&body, "Apply: net", &["✅ success"]);
+    assert_row(&body, "Apply locks", &["🔒 net", "held by &#35;7"]);
+    let rows: Vec<&str> = body.lines().filter(|l| l.starts_with("| ")).collect();
+    let at = rows
+        .iter()
+        .position(|l| l.starts_with("| Apply |"))
+        .unwrap();
+    assert!(
+        rows[at + 1].starts_with("| Apply: ") && rows[at + 2].starts_with("| Apply: "),
+        "project rows follow Apply: {body}"
+    );
+
+    // /unlock: eve (an outsider) is refused; alice, the author, releases net's lock.
+    let run = life.say_as("eve", "NONE", "/unlock");
+    assert_eq!(
+        run.output("parse", "release_locks"),
+        "false",
+        "{}",
+        run.log()
+    );
+    assert_eq!(run.result("unlock"), "skipped", "{}", run.log());
+    assert_row(&life.visible(), "Apply locks", &["🔒 net"]);
+    let run = life.say("alice", "/unlock");
+    assert_eq!(run.result("unlock"), "success", "{}", run.log());
+    assert_row(&life.visible(), "Apply locks", &["🔓 released: net"]);
 
     // /bootstrap plan, then /bootstrap apply (native, with that run's saved plan).
     let run = life.say("alice", "/bootstrap plan");
@@ -419,6 +452,8 @@ fn a_pull_request_from_open_to_merge() {
         run.log()
     );
     assert_row(&life.visible(), "Apply", &["✅ success"]);
+    assert_row(&life.visible(), "Apply: bootstrap", &["✅ success"]);
+    assert_row(&life.visible(), "Apply locks", &["🔒 bootstrap"]);
 
     // Closed (merged): its locks are released.
     let e = Life::event(
@@ -433,6 +468,7 @@ fn a_pull_request_from_open_to_merge() {
         "{}",
         run.log()
     );
+    assert_row(&life.visible(), "Apply locks", &["🔓 released: bootstrap"]);
 
     // The merge commit on main: post-merge verify of every project.
     life.commit(&merge, &[]);

@@ -164,3 +164,55 @@ fn dispatch_fails_closed() {
     let r = with(None, "drift");
     assert!(r.should_run, "{r:?}");
 }
+
+/// `/unlock` releases the pull request's locks (the `unlock` job), asked by its author or
+/// someone allowed to apply, also once it is closed; anyone else is refused and nothing runs.
+#[test]
+fn unlock_is_for_the_author_and_appliers_also_on_a_closed_pull_request() {
+    use infra_ci_route::{CommandKind, authorize_unlock};
+    let mut payload = pr_comment("/unlock");
+    payload["comment"]["author_association"] = json!("CONTRIBUTOR");
+    let r = route("issue_comment", &payload);
+    assert_eq!(r.command, Some(CommandKind::Unlock));
+    assert!(r.release_locks && r.authorize && !r.should_run && !r.init_dashboard);
+    assert_eq!(r.needs, Some(Lookup::PullHead { pr: 1 }));
+    assert!(r.stages.is_empty() && r.projects.is_empty());
+
+    // Closed since: the locks should be gone, and /unlock is how to retry.
+    let closed = complete(
+        r.clone(),
+        &Facts::PullHead {
+            sha: "abc".into(),
+            open: false,
+        },
+    );
+    assert!(closed.release_locks, "{closed:?}");
+
+    let cfg = Config::default();
+    let actor = r.actor.clone().unwrap();
+    assert_eq!(actor.login, "runatlantis");
+    // A contributor who opened the pull request may release its locks.
+    assert!(authorize_unlock(&actor, Some("RunAtlantis"), &cfg).allowed);
+    // A contributor who did not is refused, with what would allow it.
+    let no = authorize_unlock(&actor, Some("alice"), &cfg);
+    assert!(!no.allowed);
+    assert!(
+        no.how_to_allow.contains("permissions.apply.users"),
+        "{no:?}"
+    );
+    let refused = refuse(r, &no);
+    assert!(!refused.release_locks && !refused.should_run);
+    assert_eq!(refused.react.unwrap().content, ReactionContent::MinusOne);
+    // A member (allowed to apply by default) may release anyone's pull request's locks.
+    let mut member = actor;
+    member.association = infra_ci_config::Association::Member;
+    assert!(authorize_unlock(&member, Some("alice"), &cfg).allowed);
+
+    // Arguments are refused with the usage; bots are never obeyed.
+    let bad = route("issue_comment", &pr_comment("/unlock platform"));
+    assert!(!bad.release_locks && bad.reply.unwrap().contains("takes no arguments"));
+    let mut by_bot = pr_comment("/unlock");
+    by_bot["comment"]["user"]["type"] = json!("Bot");
+    by_bot["comment"]["user"]["login"] = json!("renovate[bot]");
+    assert!(!route("issue_comment", &by_bot).release_locks);
+}
