@@ -36,6 +36,8 @@ pub enum ConfigErrorKind {
     DependencyCycle,
     /// A `workspace` is not a valid Terraform workspace name.
     InvalidWorkspace,
+    /// `dashboard.identity` or a predecessor is not a GitHub login, or is both.
+    InvalidLogin,
 }
 
 /// Why `.github/infra-ci.yml` was refused. Displays as `LINE:COLUMN: message`, so a caller

@@ -46,6 +46,37 @@ pub struct Config {
     /// Who may run commands, and what an apply requires.
     #[serde(default)]
     pub permissions: Permissions,
+    /// Which identity writes the dashboards, and whose earlier dashboards it takes over.
+    #[serde(default, skip_serializing_if = "DashboardIdentity::is_default")]
+    pub dashboard: DashboardIdentity,
+}
+
+/// One identity for the dashboards (issue 9, item 4): jobs that write with another token
+/// would ignore each other's dashboards and leave two live ones on a commit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardIdentity {
+    /// The login every job writes dashboards as: `github-actions[bot]` for `GITHUB_TOKEN`,
+    /// `<app-slug>[bot]` for a GitHub App. When set, a job whose token is another identity
+    /// is refused before it writes anything (exit 2, naming both). When absent, the job's
+    /// token decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$"))]
+    pub identity: Option<String>,
+    /// Logins that wrote dashboards before this identity (the seed's GitHub App, a previous
+    /// token): a commit's dashboard by one of them is adopted (its rows carried into
+    /// infra-ci's own dashboard, which replaces it; theirs is minimized as outdated), never
+    /// kept beside a second one. Their statuses, comments and approvals are never evidence
+    /// for an apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub predecessors: Vec<String>,
+}
+
+impl DashboardIdentity {
+    /// True when nothing is configured (the section is left out when serialized).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 fn one() -> u32 {

@@ -138,7 +138,45 @@ pub(crate) fn validate(cfg: &Config, yaml: &str) -> Result<(), ConfigError> {
             );
         }
     }
+
+    let d = &cfg.dashboard;
+    if let Some(id) = &d.identity
+        && !is_login(id)
+    {
+        return fail(
+            ConfigErrorKind::InvalidLogin,
+            &[Seg::Key("dashboard"), Seg::Key("identity")],
+            format!("dashboard.identity {id:?} is not a GitHub login (e.g. `github-actions[bot]`, `my-app[bot]`)"),
+        );
+    }
+    for (i, login) in d.predecessors.iter().enumerate() {
+        let path = [Seg::Key("dashboard"), Seg::Key("predecessors"), Seg::Index(i)];
+        if !is_login(login) {
+            return fail(
+                ConfigErrorKind::InvalidLogin,
+                &path,
+                format!("dashboard.predecessors: {login:?} is not a GitHub login (e.g. `my-seed-app[bot]`)"),
+            );
+        }
+        if d.identity.as_deref().is_some_and(|id| id.eq_ignore_ascii_case(login)) {
+            return fail(
+                ConfigErrorKind::InvalidLogin,
+                &path,
+                format!("dashboard.predecessors: `{login}` is `dashboard.identity` itself; a predecessor is an identity that wrote dashboards before it"),
+            );
+        }
+    }
     Ok(())
+}
+
+/// A GitHub login: a user's (`alice`, up to 39 characters of letters, digits and `-`) or an
+/// App's bot (`my-app[bot]`).
+fn is_login(s: &str) -> bool {
+    let name = s.strip_suffix("[bot]").unwrap_or(s);
+    !name.is_empty()
+        && name.len() <= 39
+        && !name.starts_with('-')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// A sorted, comma-separated list for messages.

@@ -268,6 +268,18 @@ fn every_error_says_where_and_what() {
             &["workspace", "`a`"],
         ),
         (
+            "dashboard:\n  identity: \"not a login\"\n",
+            ConfigErrorKind::InvalidLogin,
+            (2, 13),
+            &["dashboard.identity", "not a GitHub login"],
+        ),
+        (
+            "dashboard:\n  identity: \"acme-ci[bot]\"\n  predecessors: [\"seed[bot]\", \"ACME-CI[bot]\"]\n",
+            ConfigErrorKind::InvalidLogin,
+            (3, 31),
+            &["`ACME-CI[bot]`", "is `dashboard.identity` itself"],
+        ),
+        (
             "bootstrap:\n  project: boot\n",
             ConfigErrorKind::UnknownProject,
             (2, 12),

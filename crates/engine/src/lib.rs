@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+mod adopt;
 mod comment_store;
 mod error;
 mod fence;

@@ -1,12 +1,13 @@
 //! The dashboard use cases: `init`, `update`, `sync`, `show`.
 
-use infra_ci_config::Store;
+use infra_ci_config::{DashboardIdentity, Store};
 use infra_ci_core::{
     Dashboard, StageDef, StageState, Status, escape::safe_link, is_valid_stage_key, status_line,
 };
 use infra_ci_github::{Forge, StatusState};
 use serde::Serialize;
 
+use crate::adopt::adopt;
 use crate::comment_store;
 use crate::error::EngineError;
 use crate::fence::Seen;
@@ -20,6 +21,9 @@ pub struct Dashboards<'f> {
     stages: Vec<StageDef>,
     tuning: Tuning,
     store: Store,
+    /// `dashboard` in the configuration: the one identity allowed to write, and the logins
+    /// whose dashboards are adopted (`adopt.rs`).
+    identity: DashboardIdentity,
 }
 
 impl std::fmt::Debug for Dashboards<'_> {
@@ -87,6 +91,7 @@ impl<'f> Dashboards<'f> {
             stages,
             tuning,
             store: Store::Statuses,
+            identity: DashboardIdentity::default(),
         }
     }
 
@@ -96,7 +101,36 @@ impl<'f> Dashboards<'f> {
         config: &infra_ci_config::Config,
         tuning: Tuning,
     ) -> Self {
-        Self::new(forge, config.stage_defs(), tuning).with_store(config.store)
+        Self::new(forge, config.stage_defs(), tuning)
+            .with_store(config.store)
+            .with_identity(config.dashboard.clone())
+    }
+
+    /// Who writes the dashboards and whose earlier ones are adopted (`dashboard:` in the
+    /// configuration).
+    #[must_use]
+    pub fn with_identity(mut self, identity: DashboardIdentity) -> Self {
+        self.identity = identity;
+        self
+    }
+
+    /// Refuses, before any write, a token that is not the configured `dashboard.identity`:
+    /// two identities leave two live dashboards on a commit. One request (cached by the
+    /// client), only when an identity is configured.
+    async fn check_identity(&self) -> Result<(), EngineError> {
+        let Some(want) = &self.identity.identity else {
+            return Ok(());
+        };
+        let me = self.forge.whoami().await?;
+        if me.eq_ignore_ascii_case(want) {
+            return Ok(());
+        }
+        Err(EngineError::Usage(format!(
+            "this job's token writes as {me}, but .github/infra-ci.yml sets `dashboard.identity: {want}`: \
+             give this job the same token as the others (for a GitHub App: GITHUB_APP_ID and \
+             GITHUB_APP_PRIVATE_KEY), or change `dashboard.identity` (and list {me} under \
+             `dashboard.predecessors` if its dashboards should be taken over)"
+        )))
     }
 
     /// Where the truth lives (`store:` in the configuration). Statuses by default.
@@ -116,6 +150,7 @@ impl<'f> Dashboards<'f> {
             stages,
             tuning: self.tuning,
             store: self.store,
+            identity: self.identity.clone(),
         }
     }
 
@@ -136,6 +171,7 @@ impl<'f> Dashboards<'f> {
 
     /// Finds or creates the commit's dashboard and brings it up to date.
     pub async fn init(&self, target: &Target) -> Result<InitOutcome, EngineError> {
+        self.check_identity().await?;
         let me = self.forge.whoami().await?;
         if self.store == Store::Comment {
             let ctx = self.ctx(target, &me);
@@ -146,7 +182,8 @@ impl<'f> Dashboards<'f> {
             });
         }
         let ctx = self.ctx(target, &me);
-        let first = Seen::read(&ctx).await?;
+        let mut first = Seen::read(&ctx).await?;
+        adopt(&ctx, &mut first, &self.identity.predecessors).await?;
         let r = reconcile(&ctx, first, &Own::default()).await?;
         Ok(InitOutcome {
             comment_id: r.comment_id,
@@ -190,6 +227,7 @@ impl<'f> Dashboards<'f> {
         if unknown_stage {
             tracing::warn!(stage = %u.stage, "stage is not configured; adding it as a row (check the workflow for a typo)");
         }
+        self.check_identity().await?;
         if self.store == Store::Comment {
             return self.update_in_comment(target, u, link, unknown_stage).await;
         }
@@ -214,7 +252,8 @@ impl<'f> Dashboards<'f> {
             Some(c) if !c.login.is_empty() => c.login.clone(),
             _ => self.forge.whoami().await?,
         };
-        let seen = Seen::of(&first, &me);
+        let mut seen = Seen::of(&first, &me);
+        adopt(&self.ctx(target, &me), &mut seen, &self.identity.predecessors).await?;
         let own = Own {
             status: Some(posted),
             details: u.details.map(|d| (u.stage.clone(), d)),

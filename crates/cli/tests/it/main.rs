@@ -8,6 +8,7 @@ mod attacks;
 mod browser;
 mod dashboard;
 mod errors;
+mod identity;
 mod parse;
 mod pr_target;
 mod rendered;

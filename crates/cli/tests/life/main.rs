@@ -29,10 +29,10 @@ const PR: u64 = 7;
 
 /// A tree of the repository: the configuration and three projects replaying real plans;
 /// `broken` projects fail `init` (a failing plan) .
-fn tree(root: &Path, name: &str, broken: &[&str]) -> PathBuf {
+fn tree(root: &Path, name: &str, config: &str, broken: &[&str]) -> PathBuf {
     let dir = root.join(format!("tree-{name}"));
     std::fs::create_dir_all(dir.join(".github")).unwrap();
-    std::fs::write(dir.join(".github/infra-ci.yml"), CONFIG).unwrap();
+    std::fs::write(dir.join(".github/infra-ci.yml"), config).unwrap();
     for (project, fixture) in [
         ("bootstrap", "basic_0-create"),
         ("net", "basic_1-modify"),
@@ -54,13 +54,19 @@ struct Life {
     gh: Gh,
     m: Machine,
     comment_id: u64,
+    config: String,
 }
 
 impl Life {
     fn start() -> Self {
+        Self::start_with(CONFIG)
+    }
+
+    /// A repository whose default branch holds `config`.
+    fn start_with(config: &str) -> Self {
         let gh = Gh::start();
         let scratch = tempfile::tempdir().unwrap();
-        let main_tree = tree(scratch.path(), "main", &[]);
+        let main_tree = tree(scratch.path(), "main", config, &[]);
         // The default branch holds the configuration, as GitHub's contents API serves it
         // (in Actions, `parse` reads it from there rather than from any checkout).
         let seeded = reqwest::blocking::Client::new()
@@ -68,7 +74,7 @@ impl Life {
                 "{}/_emulator/repos/{REPO}/contents/.github/infra-ci.yml",
                 gh.base
             ))
-            .json(&serde_json::json!({"ref": "main", "content": CONFIG}))
+            .json(&serde_json::json!({"ref": "main", "content": config}))
             .send()
             .unwrap();
         assert!(seeded.status().is_success(), "{}", seeded.status());
@@ -90,6 +96,7 @@ impl Life {
             gh,
             m,
             comment_id: 500,
+            config: config.to_owned(),
         }
     }
 
@@ -100,7 +107,7 @@ impl Life {
             &format!("/repos/{REPO}/commits"),
             &json!({"sha": sha, "parents": ["0".repeat(40)]}),
         );
-        let t = tree(self.m.scratch.path(), sha, broken);
+        let t = tree(self.m.scratch.path(), sha, &self.config, broken);
         self.m.trees.insert(sha.to_owned(), t);
     }
 
@@ -180,11 +187,18 @@ impl Life {
         self.m.play(&e)
     }
 
-    /// The dashboards of the PR as a person sees them: (commit marker, minimized, body).
+    /// The dashboards of the PR as a person sees them, whoever wrote them (commit marker,
+    /// minimized, body).
     fn dashboards(&self) -> Vec<(String, bool, String)> {
         self.gh
-            .dashboards(PR)
+            .comments(PR)
             .iter()
+            .filter(|c| {
+                c["body"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("<!-- infra-dashboard:")
+            })
             .map(|c| {
                 let body = c["body"].as_str().unwrap().to_owned();
                 let marker = body
@@ -572,4 +586,71 @@ fn a_schedule_plays_drift_of_every_project() {
         assert!(body.contains(p), "{p} not in the drift issue:\n{body}");
     }
     let _ = &mut life;
+}
+
+/// Migrating from the seed: its GitHub App wrote the dashboards of this pull request's
+/// commits. With the App named in `dashboard.predecessors`, the pipeline (GITHUB_TOKEN)
+/// adopts the head's dashboard (its rows carried into ours, which replaces it) and hides
+/// the earlier commit's: one live dashboard, never two (issue 9, item 4).
+#[test]
+fn a_pull_request_begun_by_the_seeds_app_keeps_one_dashboard() {
+    let config = format!("{CONFIG}dashboard:\n  predecessors: [\"seed-ci[bot]\"]\n");
+    let mut life = Life::start_with(&config);
+    let (h0, h1) = ("e5".repeat(20), "f6".repeat(20));
+    life.gh.user("alice");
+    life.gh.admin(
+        "/users",
+        &json!({"login": "seed-ci[bot]", "type": "Bot", "token": "seed-token"}),
+    );
+    life.gh.pull(PR, &h1);
+    life.commit(&h1, &[]);
+    // The seed's dashboards, as its Python tool rendered them, for h0 and for the head h1.
+    for (sha, plan) in [(&h0, "❌ failure"), (&h1, "✅ success")] {
+        let body = format!(
+            "<!-- infra-dashboard:{} -->\n## ⚙️ Commit Dashboard `{}`\n\n| Stage | Status | Output | Time |\n|-------|--------|--------|------|\n| CI Validate | ✅ success | - | 10:00 |\n| Plan: net | {plan} | +1 ~0 -0 | 10:02 |\n| Apply | ⏳ pending | - | - |\n",
+            &sha[..7],
+            &sha[..7]
+        );
+        let (s, c) = life.gh.api(
+            Method::POST,
+            "seed-token",
+            &format!("/repos/{REPO}/issues/{PR}/comments"),
+            Some(json!({ "body": body })),
+        );
+        assert_eq!(s, 201, "{c}");
+    }
+    assert_eq!(life.dashboards().len(), 2);
+
+    // The first job under infra-ci: a push's synchronize event, with GITHUB_TOKEN.
+    let e = Life::event(
+        "pull_request",
+        Life::pull_payload("synchronize", &h1, false, false),
+    );
+    let run = life.m.play(&e);
+    assert_eq!(run.result("parse"), "success", "{}", run.log());
+    assert_eq!(run.result("validate"), "success", "{}", run.log());
+    let all = life.dashboards();
+    assert_eq!(all.len(), 3, "the seed's two and ours: {all:#?}");
+    let body = life.visible();
+    assert!(
+        body.starts_with(&format!("<!-- infra-dashboard:{}", &h1[..7])),
+        "{body}"
+    );
+    // Ours: validate's own result, and the seed's plan carried over until a plan of ours.
+    assert_row(&body, "CI Validate", &["✅ success", "actions/runs/"]);
+    assert_row(&body, "Plan: net", &["✅ success", "+1 &#126;0 -0"]);
+    let ours: Vec<_> = life
+        .gh
+        .comments(PR)
+        .into_iter()
+        .filter(|c| c["user"]["login"] == support::BOT)
+        .filter(|c| c["body"].as_str().unwrap_or("").starts_with("<!-- infra-dashboard:"))
+        .collect();
+    assert_eq!(ours.len(), 1, "one dashboard of ours: {ours:#?}");
+
+    // A /plan of ours replaces the carried row; still one live dashboard.
+    let run = life.say("alice", "/plan net");
+    assert_eq!(run.result("native"), "success", "{}", run.log());
+    assert_row(&life.visible(), "Plan: net", &["✅ success", "actions/runs/"]);
+    assert_eq!(life.dashboards().len(), 3);
 }
