@@ -21,8 +21,7 @@ mod validate;
 pub use defaults::DEFAULT_PROJECTS;
 pub use error::{ConfigError, ConfigErrorKind, Location};
 pub use model::{
-    Bootstrap, Config, DashboardIdentity, Project, Runner, Stage, Store, Terraform,
-    TerraformBinary,
+    Bootstrap, Config, DashboardIdentity, Project, Runner, Stage, Store, Terraform, TerraformBinary,
 };
 pub use names::{NAME_MAX_LEN, NAME_PATTERN, ProjectDir, ProjectName, StageKey, is_valid_name};
 pub use permissions::{ApplyPermission, Association, Permissions, Principals, Requirement};

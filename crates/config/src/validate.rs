@@ -146,23 +146,36 @@ pub(crate) fn validate(cfg: &Config, yaml: &str) -> Result<(), ConfigError> {
         return fail(
             ConfigErrorKind::InvalidLogin,
             &[Seg::Key("dashboard"), Seg::Key("identity")],
-            format!("dashboard.identity {id:?} is not a GitHub login (e.g. `github-actions[bot]`, `my-app[bot]`)"),
+            format!(
+                "dashboard.identity {id:?} is not a GitHub login (e.g. `github-actions[bot]`, `my-app[bot]`)"
+            ),
         );
     }
     for (i, login) in d.predecessors.iter().enumerate() {
-        let path = [Seg::Key("dashboard"), Seg::Key("predecessors"), Seg::Index(i)];
+        let path = [
+            Seg::Key("dashboard"),
+            Seg::Key("predecessors"),
+            Seg::Index(i),
+        ];
         if !is_login(login) {
             return fail(
                 ConfigErrorKind::InvalidLogin,
                 &path,
-                format!("dashboard.predecessors: {login:?} is not a GitHub login (e.g. `my-seed-app[bot]`)"),
+                format!(
+                    "dashboard.predecessors: {login:?} is not a GitHub login (e.g. `my-seed-app[bot]`)"
+                ),
             );
         }
-        if d.identity.as_deref().is_some_and(|id| id.eq_ignore_ascii_case(login)) {
+        if d.identity
+            .as_deref()
+            .is_some_and(|id| id.eq_ignore_ascii_case(login))
+        {
             return fail(
                 ConfigErrorKind::InvalidLogin,
                 &path,
-                format!("dashboard.predecessors: `{login}` is `dashboard.identity` itself; a predecessor is an identity that wrote dashboards before it"),
+                format!(
+                    "dashboard.predecessors: `{login}` is `dashboard.identity` itself; a predecessor is an identity that wrote dashboards before it"
+                ),
             );
         }
     }

@@ -154,7 +154,10 @@ mod tests {
         theirs.update_stage("unknown-to-us", Status::Success, None, None);
         carry_over(&mut ours, &theirs);
         let ci = ours.stage("ci").unwrap();
-        assert_eq!((ci.status, ci.output.as_deref()), (Status::Failure, Some("ours")));
+        assert_eq!(
+            (ci.status, ci.output.as_deref()),
+            (Status::Failure, Some("ours"))
+        );
         let plan = ours.stage("plan-platform").unwrap();
         assert_eq!(plan.status, Status::Success);
         assert_eq!(plan.output.as_deref(), Some("+1 ~0 -0"));

@@ -253,7 +253,12 @@ impl<'f> Dashboards<'f> {
             _ => self.forge.whoami().await?,
         };
         let mut seen = Seen::of(&first, &me);
-        adopt(&self.ctx(target, &me), &mut seen, &self.identity.predecessors).await?;
+        adopt(
+            &self.ctx(target, &me),
+            &mut seen,
+            &self.identity.predecessors,
+        )
+        .await?;
         let own = Own {
             status: Some(posted),
             details: u.details.map(|d| (u.stage.clone(), d)),

@@ -21,7 +21,7 @@ use play::{Event, Machine, Run};
 use support::{BOT_TOKEN, Gh, REPO, sha};
 
 const CONFIG: &str = "version: 1\nautoplan: false\n\
-stages:\n  - {key: ci, name: CI Validate}\n  - {key: plan-bootstrap, name: \"Plan: bootstrap\"}\n  - {key: plan-net, name: \"Plan: net\"}\n  - {key: plan-app, name: \"Plan: app\"}\n  - {key: apply, name: Apply}\n  - {key: review, name: Review}\n\
+stages:\n  - {key: ci, name: CI Validate}\n  - {key: plan-bootstrap, name: \"Plan: bootstrap\"}\n  - {key: plan-net, name: \"Plan: net\"}\n  - {key: plan-app, name: \"Plan: app\"}\n  - {key: apply, name: Apply}\n  - {key: e2e, name: E2E Tests}\n  - {key: review, name: Review}\n\
 projects:\n  - {name: bootstrap, dir: bootstrap, stage: plan-bootstrap, runner: native}\n  - {name: net, dir: net, stage: plan-net, runner: native}\n  - {name: app, dir: app, stage: plan-app, runner: digger}\n\
 bootstrap:\n  project: bootstrap\n";
 
@@ -47,6 +47,14 @@ fn tree(root: &Path, name: &str, config: &str, broken: &[&str]) -> PathBuf {
         }
         std::fs::write(dir.join(project).join(".standin"), standin).unwrap();
     }
+    // The repository's end-to-end tests (e2e-tests.yml runs them): they pass, and try to
+    // reach GitHub with whatever token the job left them (none, if the job is right).
+    std::fs::create_dir_all(dir.join("tests/e2e")).unwrap();
+    std::fs::write(
+        dir.join("tests/e2e/run.sh"),
+        "echo \"e2e: 12 passed\"\nif [ -n \"${GITHUB_TOKEN:-}${GH_TOKEN:-}\" ]; then echo 'a token reached the tests' >&2; exit 3; fi\n",
+    )
+    .unwrap();
     dir
 }
 
@@ -522,6 +530,17 @@ fn a_pull_request_from_open_to_merge() {
         !verdict.contains('⏳'),
         "a pending row on the merge commit: {verdict}"
     );
+
+    // The same push runs e2e-tests.yml: the merged code is tested in a job without a
+    // token, and `e2e` is reported where people look, the merged pull request's head.
+    let e2e = life.m.play_file(play::E2E, &e);
+    assert_eq!(e2e.result("target"), "success", "{}", e2e.log());
+    assert_eq!(e2e.output("target", "pr"), PR.to_string(), "{}", e2e.log());
+    assert_eq!(e2e.result("e2e"), "success", "{}", e2e.log());
+    assert_eq!(e2e.result("report"), "success", "{}", e2e.log());
+    let live: Vec<_> = life.dashboards().into_iter().filter(|d| !d.1).collect();
+    let head = &live.iter().find(|d| d.0 == h2[..7]).unwrap().2;
+    assert_row(head, "E2E Tests", &["✅ success", "e2e: 12 passed"]);
     assert_eq!(
         verdict.matches("\n| ").count(),
         2,
@@ -644,13 +663,53 @@ fn a_pull_request_begun_by_the_seeds_app_keeps_one_dashboard() {
         .comments(PR)
         .into_iter()
         .filter(|c| c["user"]["login"] == support::BOT)
-        .filter(|c| c["body"].as_str().unwrap_or("").starts_with("<!-- infra-dashboard:"))
+        .filter(|c| {
+            c["body"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("<!-- infra-dashboard:")
+        })
         .collect();
     assert_eq!(ours.len(), 1, "one dashboard of ours: {ours:#?}");
 
     // A /plan of ours replaces the carried row; still one live dashboard.
     let run = life.say("alice", "/plan net");
     assert_eq!(run.result("native"), "success", "{}", run.log());
-    assert_row(&life.visible(), "Plan: net", &["✅ success", "actions/runs/"]);
+    assert_row(
+        &life.visible(),
+        "Plan: net",
+        &["✅ success", "actions/runs/"],
+    );
     assert_eq!(life.dashboards().len(), 3);
+}
+
+/// The e2e job runs the repository's own code: it holds no write permission and no token,
+/// so code that tampers with its runner (PATH, GITHUB_ENV) reaches no step that could write
+/// a status as infra-ci; the jobs that write run no repository code.
+#[test]
+fn e2e_tests_run_in_a_job_that_can_write_nothing() {
+    let wf: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(play::E2E).unwrap()).unwrap();
+    let mut runs_tests = 0;
+    for (name, job) in wf["jobs"].as_mapping().unwrap() {
+        let text = serde_yaml_ng::to_string(job).unwrap();
+        let tests = text.contains("tests/e2e/run.sh");
+        let checks_out = text.contains("actions/checkout");
+        if !(tests || checks_out) {
+            continue;
+        }
+        runs_tests += 1;
+        assert!(
+            !text.contains("github.token") && !text.contains("secrets."),
+            "{name:?} runs repository code and holds a token:\n{text}"
+        );
+        for (scope, level) in job["permissions"].as_mapping().unwrap() {
+            assert_eq!(
+                level.as_str(),
+                Some("read"),
+                "{name:?} runs repository code with {scope:?}: {level:?}"
+            );
+        }
+    }
+    assert_eq!(runs_tests, 1, "one job checks out and runs the tests");
 }

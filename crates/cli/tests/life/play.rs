@@ -18,6 +18,12 @@ pub const PIPELINE: &str = concat!(
     "/../../.github/workflows/pipeline.yml"
 );
 
+/// The reusable workflow that owns the `e2e` stage (examples/workflows/e2e-tests.yml calls it).
+pub const E2E: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../.github/workflows/e2e.yml"
+);
+
 /// Where the jobs run and what they may reach.
 pub struct Machine {
     pub api: String,
@@ -78,8 +84,8 @@ pub struct Event {
     pub token: String,
 }
 
-fn workflow() -> Yaml {
-    serde_yaml_ng::from_str(&std::fs::read_to_string(PIPELINE).unwrap()).unwrap()
+fn workflow(path: &str) -> Yaml {
+    serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn y2j(y: &Yaml) -> Value {
@@ -99,6 +105,11 @@ fn as_str(y: &Yaml) -> String {
 impl Machine {
     /// Runs every job of the pipeline for `event`, in `needs` order.
     pub fn play(&mut self, event: &Event) -> Run {
+        self.play_file(PIPELINE, event)
+    }
+
+    /// Runs every job of the workflow at `path` for `event`, in `needs` order.
+    pub fn play_file(&mut self, path: &str, event: &Event) -> Run {
         // The events of a pull request's life are minutes apart: move the emulator's clock
         // on, so GitHub's per-minute limits (on in the emulator) see them as GitHub would.
         let res = reqwest::blocking::Client::new()
@@ -107,9 +118,10 @@ impl Machine {
             .send()
             .unwrap();
         assert!(res.status().is_success(), "clock: {}", res.status());
-        let wf = workflow();
+        let wf = workflow(path);
         let jobs = wf["jobs"].as_mapping().unwrap().clone();
-        let inputs: serde_json::Map<String, Value> = wf["on"]["workflow_call"]["inputs"]
+        // A reusable workflow's defaults, then a dispatch's own inputs.
+        let mut inputs: serde_json::Map<String, Value> = wf["on"]["workflow_call"]["inputs"]
             .as_mapping()
             .map(|m| {
                 m.iter()
@@ -117,6 +129,9 @@ impl Machine {
                     .collect()
             })
             .unwrap_or_default();
+        if let Some(given) = event.payload["inputs"].as_object() {
+            inputs.extend(given.clone());
+        }
         self.next_run += 1;
         let mut run = Run {
             id: 9000 + self.next_run,
@@ -364,12 +379,20 @@ impl Machine {
                     .scratch
                     .path()
                     .join(format!("artifact-{run_id}-{}", w("name")));
-                copy_tree(&ws.join(w("path")), &store, None);
+                let src = ws.join(w("path"));
+                if src.is_file() {
+                    // One file: the artifact holds it at its root, as upload-artifact does.
+                    std::fs::create_dir_all(&store).unwrap();
+                    std::fs::copy(&src, store.join(src.file_name().unwrap())).unwrap();
+                } else {
+                    copy_tree(&src, &store, None);
+                }
                 self.artifacts.insert((run_id, w("name")), store);
                 (true, String::new())
             }
             "actions/download-artifact" => {
-                let from: u64 = w("run-id").parse().unwrap();
+                // Without `run-id`, the artifact of this very run.
+                let from: u64 = w("run-id").parse().unwrap_or(run_id);
                 match self.artifacts.get(&(from, w("name"))) {
                     Some(src) => {
                         copy_tree(src, &ws.join(w("path")), None);
