@@ -351,6 +351,10 @@ fn sync_repairs_a_deleted_or_hand_edited_dashboard() {
         None,
     );
     assert_eq!(s, 204);
+    // `show` names no deleted comment (issue 9, item 8); the rows still come from the truth.
+    let shown = show(&gh, "8");
+    assert!(shown["comment_id"].is_null(), "{shown}");
+    assert_eq!(stage(&shown, "e2e")["status"], "success");
     ok(&gh.run(&["sync", "--pr", "8"]));
     let d = gh.dashboards(8);
     assert_eq!(d.len(), 1);
