@@ -47,6 +47,6 @@ pub use error::RunnerError;
 pub use plans::{PlanRecord, PlanStore};
 pub use report::StepSummary;
 pub use runner::{RunReport, Runner, Selection, Setup};
-pub use steps::ProjectResult;
+pub use steps::{ProjectResult, summarize_saved};
 pub use tool::{DEFAULT_PLANS_DIR, ENV_PLANS_DIR, ENV_TERRAFORM, Tool};
 pub use verify::{VERIFY_STAGE, VerifyReport};

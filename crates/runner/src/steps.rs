@@ -81,6 +81,35 @@ pub(crate) async fn plan(
     if !matches!(plan.code, Some(0 | 2)) {
         return Ok(failed_step(project, "terraform plan", &plan));
     }
+    summarize(cwd, project, planfile).await
+}
+
+/// The result of a saved plan that another tool made (Digger's), as infra-ci's own plans
+/// are shown: `show -json` streamed into the summary (the row's `+a ~c -d`), then destroyed
+/// and replaced addresses by name and the plan text as details. Runs `terraform` in `dir`
+/// (initialised by whoever planned) without any GitHub credential.
+pub async fn summarize_saved(
+    tool: &crate::Tool,
+    dir: &Path,
+    project: &str,
+    workspace: Option<&str>,
+    planfile: &Path,
+) -> Result<ProjectResult, RunnerError> {
+    let cwd = Cwd {
+        tool,
+        dir,
+        label: project,
+        workspace,
+    };
+    summarize(cwd, project, planfile).await
+}
+
+/// `show -json` (streamed into the summary) and `show -no-color` (bounded) of a plan file.
+async fn summarize(
+    cwd: Cwd<'_>,
+    project: &str,
+    planfile: &Path,
+) -> Result<ProjectResult, RunnerError> {
     let show = |flag: &str| {
         vec![
             OsString::from("show"),

@@ -85,6 +85,12 @@ pub struct DiggerArgs {
     /// `running` before Digger, `job.status` after it.
     #[arg(long, value_name = "WORD")]
     pub status: String,
+    /// Digger's saved plan, summarised into a successful plan row (`+a ~c -d`, destroyed
+    /// addresses by name). Default: the file Digger saves in the project's directory,
+    /// `<owner>-<repo>-<pr>-<project>.tfplan`; none found leaves the row at
+    /// `plan <project>: success`.
+    #[arg(long, value_name = "PATH")]
+    pub plan_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -196,14 +202,30 @@ pub async fn report(a: ReportArgs) -> Result<(), CliError> {
                 d.legs,
                 status(&d.status)?,
             )?;
-            for row in rows {
-                write(
+            for mut row in rows {
+                let mut details = None;
+                if row.stage != well_known::APPLY
+                    && !row.stage.starts_with("apply.")
+                    && row.status == Status::Success
+                    && let Some((output, text)) = digger_plan_summary(
+                        &cfg,
+                        &d.project,
+                        &DiggerPlan::of(&d.target)?,
+                        d.plan_file.as_deref(),
+                    )
+                    .await
+                {
+                    row.output = output;
+                    details = text;
+                }
+                write_with_details(
                     &d.target,
                     &d.conn,
                     &cfg,
                     &row.stage,
                     row.status,
                     Some(row.output),
+                    details,
                 )
                 .await?;
             }
@@ -217,6 +239,94 @@ pub async fn report(a: ReportArgs) -> Result<(), CliError> {
             }
             Ok(())
         }
+    }
+}
+
+/// A successful Digger plan's row as infra-ci's own plans show it: the summary line and the
+/// details (destroys first), from Digger's saved plan file. `None`, with a warning, when
+/// there is no plan file or it cannot be read: the plan succeeded all the same.
+async fn digger_plan_summary(
+    cfg: &Config,
+    project: &str,
+    names: &DiggerPlan,
+    given: Option<&Path>,
+) -> Option<(String, Option<String>)> {
+    let p = cfg.project(project)?;
+    let dir = PathBuf::from(p.dir.as_str());
+    let Some(file) = given
+        .map(Path::to_path_buf)
+        .or_else(|| names.find(&dir, project))
+    else {
+        actions_env::annotate(
+            "notice",
+            &format!(
+                "no Digger plan file ({}) in {}: the row shows no summary",
+                names.file_names(project).join(" or "),
+                dir.display()
+            ),
+        );
+        return None;
+    };
+    // Terraform runs in the project's directory: the file's path must not be relative.
+    let file = std::path::absolute(&file).unwrap_or(file);
+    let summarised = async {
+        let tool = infra_ci_runner::Tool::from_env(cfg.terraform.binary)?;
+        infra_ci_runner::summarize_saved(&tool, &dir, project, p.workspace.as_deref(), &file).await
+    };
+    match summarised.await {
+        Ok(r) if r.status == Status::Success => Some((r.output, r.details)),
+        Ok(r) => {
+            actions_env::annotate(
+                "warning",
+                &format!(
+                    "could not summarise Digger's plan of {project}: {}",
+                    r.output
+                ),
+            );
+            None
+        }
+        Err(e) => {
+            actions_env::annotate(
+                "warning",
+                &format!("could not summarise Digger's plan of {project}: {e}"),
+            );
+            None
+        }
+    }
+}
+
+/// Where Digger saves a project's plan: `<owner>-<repo>-<pr>-<project>.tfplan` beside the
+/// project's code (`<owner>-<repo>-<project>.tfplan` without a pull request), its
+/// `ProjectPathProvider.StoredPlanFilePath`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiggerPlan {
+    /// `owner-repo`: the repository's full name with `/` as `-`.
+    namespace: String,
+    pr: u64,
+}
+
+impl DiggerPlan {
+    fn of(t: &TargetArgs) -> Result<Self, CliError> {
+        let repo = client::repo(t.repo.as_deref())?;
+        Ok(Self {
+            namespace: repo.to_string().replace('/', "-"),
+            pr: t.pr,
+        })
+    }
+
+    fn file_names(&self, project: &str) -> Vec<String> {
+        vec![
+            format!("{}-{}-{project}.tfplan", self.namespace, self.pr),
+            format!("{}-{project}.tfplan", self.namespace),
+        ]
+    }
+
+    /// The first of [`DiggerPlan::file_names`] that exists in `dir`.
+    fn find(&self, dir: &Path, project: &str) -> Option<PathBuf> {
+        self.file_names(project)
+            .into_iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file())
     }
 }
 
@@ -622,6 +732,29 @@ projects:\n  - {name: app, dir: app, stage: plan-app, runner: digger}\n  - {name
                 .contains("7, 8")
         );
         assert_eq!(plan_run(prefix, &[l("plan-app", None)], &stages), Ok(None));
+    }
+
+    #[test]
+    fn diggers_plan_file_is_named_by_repository_pr_and_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = DiggerPlan {
+            namespace: "acme-infra".into(),
+            pr: 7,
+        };
+        assert_eq!(names.find(dir.path(), "app"), None);
+        std::fs::write(dir.path().join("acme-infra-7-my-app.tfplan"), "x").unwrap();
+        std::fs::write(dir.path().join("acme-infra-8-app.tfplan"), "x").unwrap();
+        assert_eq!(
+            names.find(dir.path(), "app"),
+            None,
+            "another project's or PR's"
+        );
+        let without_pr = dir.path().join("acme-infra-app.tfplan");
+        std::fs::write(&without_pr, "x").unwrap();
+        assert_eq!(names.find(dir.path(), "app"), Some(without_pr));
+        let ours = dir.path().join("acme-infra-7-app.tfplan");
+        std::fs::write(&ours, "x").unwrap();
+        assert_eq!(names.find(dir.path(), "app"), Some(ours));
     }
 
     #[test]

@@ -321,7 +321,12 @@ fn a_pull_request_from_open_to_merge() {
     assert_eq!(run.result("native"), "failure", "{}", run.log());
     assert_eq!(run.result("native-apply"), "skipped");
     let body = life.visible();
-    assert_row(&body, "Plan: app", &["✅ success", "plan app: success"]);
+    // Digger's own plan, summarised from the plan file it saved: app destroys.
+    assert_row(&body, "Plan: app", &["✅ success", "+0 &#126;0 -2 ⚠"]);
+    assert!(
+        body.contains("<summary>Plan: app") && body.contains("To destroy (2):"),
+        "Digger's plan has its details, destroys by name first: {body}"
+    );
     assert_row(&body, "Plan: net", &["❌ failure"]);
 
     // A push fixes net: a new dashboard for the new head, the old one minimized.

@@ -425,7 +425,24 @@ impl Machine {
                 let fails = standin
                     .lines()
                     .any(|l| l.starts_with("init_exit=") && l != "init_exit=0");
-                let _ = root;
+                // Digger installs Terraform for the job's later steps, and saves a plan
+                // as `<owner>-<repo>-<pr>-<project>.tfplan` beside the project's code.
+                path_extra.push(workspace().join("tests/stand-in"));
+                if !fails && w("command") == "digger plan" {
+                    let mut plan = String::from("standin-plan\n");
+                    for l in standin.lines() {
+                        if l.starts_with("json=") || l.starts_with("text=") {
+                            plan.push_str(l);
+                            plan.push('\n');
+                        }
+                    }
+                    let pr = root["needs"]["parse"]["outputs"]["pr_number"]
+                        .as_str()
+                        .unwrap_or("0")
+                        .to_owned();
+                    let name = format!("{}-{pr}-{project}.tfplan", self.repo.replace('/', "-"));
+                    std::fs::write(ws.join(&dir).join(name), plan).unwrap();
+                }
                 (!fails, format!(" ({} {project})", w("command")))
             }
             other => {
@@ -487,7 +504,7 @@ impl Machine {
         let out = cmd.output().unwrap();
         let ok = out.status.success();
         let outputs = parse_outputs(&std::fs::read_to_string(out_file.path()).unwrap_or_default());
-        let note = if ok {
+        let note = if ok && std::env::var_os("LIFE_DEBUG").is_none() {
             String::new()
         } else {
             format!(
