@@ -46,7 +46,8 @@ const APPLY_STAGE: &str = "apply";
 pub const LOCKS_NAME: &str = "Apply locks";
 
 /// Stage keys are short, lowercase, and safe in a status context and a Markdown cell:
-/// `^[a-z0-9][a-z0-9._-]{0,39}$`, or a sub-row `parent.child` whose two halves each are
+/// `^[a-z0-9][a-z0-9-]{0,39}$` as the configuration has them, or a sub-row `parent.child`
+/// whose two halves each are
 /// (a project's own row under a stage, e.g. `apply.platform`: see [`derived_row`]).
 pub fn is_valid_stage_key(key: &str) -> bool {
     is_simple_key(key)
@@ -55,12 +56,13 @@ pub fn is_valid_stage_key(key: &str) -> bool {
             .is_some_and(|(parent, child)| is_simple_key(parent) && is_simple_key(child))
 }
 
+/// A key the configuration accepts (`^[a-z0-9][a-z0-9-]{0,39}$`): a key it would refuse
+/// (`plan_platform`) can never name a configured row, so it is bad input, not a row.
 fn is_simple_key(key: &str) -> bool {
     let mut chars = key.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
         && key.len() <= 40
-        && chars
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// A row the configuration does not list but infra-ci writes on purpose: its name and the
@@ -138,6 +140,9 @@ mod tests {
         assert!(!is_valid_stage_key("Plan"));
         assert!(!is_valid_stage_key(""));
         assert!(!is_valid_stage_key("a|b"));
+        // What the configuration would refuse is no stage (issue 9, item 7).
+        assert!(!is_valid_stage_key("plan_platform"));
+        assert!(!is_valid_stage_key("a.b.c"));
         assert!(!is_valid_stage_key(&"a".repeat(41)));
         // A sub-row: two valid halves, each up to 40 characters.
         assert!(is_valid_stage_key(&format!("apply.{}", "p".repeat(40))));

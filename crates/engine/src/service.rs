@@ -212,8 +212,14 @@ impl<'f> Dashboards<'f> {
         u: StageUpdate,
     ) -> Result<UpdateOutcome, EngineError> {
         if !is_valid_stage_key(&u.stage) {
+            let hint = self
+                .stages
+                .iter()
+                .find(|s| s.key == u.stage.to_ascii_lowercase().replace('_', "-"))
+                .map(|s| format!(" Did you mean `{}`?", s.key))
+                .unwrap_or_default();
             return Err(EngineError::Usage(format!(
-                "stage key {:?} is not valid: use lowercase letters, digits, '-', '_' or '.', at most 40 characters (or `stage.project` for a project's own row)",
+                "stage key {:?} is not valid: stage keys are lowercase letters, digits and '-', at most 40 characters, as in .github/infra-ci.yml (or `stage.project` for a project's own row).{hint}",
                 u.stage
             )));
         }

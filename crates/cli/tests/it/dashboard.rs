@@ -492,3 +492,31 @@ fn a_missing_output_file_still_reports_the_status() {
         body(&ours[0])
     );
 }
+
+/// A key the configuration would refuse can never be a configured stage: bad input, exit 2
+/// before any request, with the key it most likely meant (issue 9, item 7).
+#[test]
+fn a_stage_key_the_configuration_would_refuse_is_bad_usage() {
+    let gh = Gh::start();
+    gh.pull(10, &sha(15));
+    gh.clear_requests();
+    let out = gh.run(&[
+        "update",
+        "--pr",
+        "10",
+        "--stage",
+        "plan_platform",
+        "--status",
+        "success",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Did you mean `plan-platform`?"), "{err}");
+    let writes = gh
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] != "GET")
+        .count();
+    assert_eq!(writes, 0);
+    assert!(gh.dashboards(10).is_empty());
+}
