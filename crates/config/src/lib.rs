@@ -107,11 +107,36 @@ impl Config {
     }
 
     /// The stages as the dashboard domain's definitions, in display order.
+    ///
+    /// Each says what updates it while it is pending (the dashboard shows `updated by
+    /// /plan`), so a row that no job of the current run will update says which will.
     pub fn stage_defs(&self) -> Vec<infra_ci_core::StageDef> {
         self.stages
             .iter()
-            .map(|s| infra_ci_core::StageDef::new(s.key.as_str(), s.name.as_str()))
+            .map(|s| {
+                let def = infra_ci_core::StageDef::new(s.key.as_str(), s.name.as_str());
+                match self.updated_by(s.key.as_str()) {
+                    Some(what) => def.updated_by(what),
+                    None => def,
+                }
+            })
             .collect()
+    }
+
+    /// What writes stage `key`: the command or event people wait for.
+    fn updated_by(&self, key: &str) -> Option<&'static str> {
+        let bootstrap = self.bootstrap_project().map(|p| p.stage.as_str());
+        let planned = self.projects.iter().any(|p| p.stage == key);
+        Some(match key {
+            well_known::CI => "each push",
+            well_known::APPLY => "/apply (once approved)",
+            well_known::E2E => "the merge",
+            well_known::REVIEW => "reviews",
+            k if Some(k) == bootstrap => "/bootstrap plan",
+            _ if planned && self.autoplan => "each push, or /plan",
+            _ if planned => "/plan",
+            _ => return None,
+        })
     }
 }
 

@@ -25,14 +25,14 @@ pub struct StageState {
 }
 
 impl StageState {
-    /// A pending row with nothing else known.
+    /// A pending row with nothing else known but what updates it.
     pub fn pending(def: &StageDef) -> Self {
         Self {
             key: def.key.clone(),
             name: def.name.clone(),
             status: Status::Pending,
             link: None,
-            output: None,
+            output: def.updated_by.as_ref().map(|w| format!("updated by {w}")),
             updated_at: None,
             details: None,
             revision: None,

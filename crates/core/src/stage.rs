@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 pub struct StageDef {
     pub key: String,
     pub name: String,
+    /// What updates the row, shown while it is pending (`updated by /plan`): a row no job
+    /// of the current run will update says what will (issue 9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
 }
 
 impl StageDef {
@@ -14,7 +18,15 @@ impl StageDef {
         Self {
             key: key.into(),
             name: name.into(),
+            updated_by: None,
         }
+    }
+
+    /// The same row, saying what updates it while it is pending.
+    #[must_use]
+    pub fn updated_by(mut self, what: impl Into<String>) -> Self {
+        self.updated_by = Some(what.into());
+        self
     }
 }
 

@@ -312,7 +312,20 @@ fn a_pull_request_from_open_to_merge() {
         "CI Validate",
         &["❌ failure", "Unsupported argument"],
     );
-    assert_row(&body, "Plan: app", &["⏳ pending"]);
+    // Rows no job of this run will update say what will (issue 9).
+    assert_row(&body, "Plan: app", &["⏳ pending", "updated by /plan"]);
+    assert_row(
+        &body,
+        "Plan: bootstrap",
+        &["⏳ pending", "updated by /bootstrap plan"],
+    );
+    assert_row(
+        &body,
+        "Apply",
+        &["⏳ pending", "updated by /apply (once approved)"],
+    );
+    assert_row(&body, "E2E Tests", &["⏳ pending", "updated by the merge"]);
+    assert_row(&body, "Review", &["⏳ pending", "updated by reviews"]);
 
     // /plan: a Digger leg (app) and a native job (bootstrap is not in /plan; net fails).
     let run = life.say("alice", "/plan");
