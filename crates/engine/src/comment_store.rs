@@ -1,7 +1,7 @@
 //! `store: comment`: the dashboard's truth is the comment itself, for repositories that
 //! cannot grant `statuses: write`.
 //!
-//! Best effort, as DESIGN.md says: GitHub has no compare-and-swap on comments. A writer
+//! Best effort (docs/config.md, `store`): GitHub has no compare-and-swap on comments. A writer
 //! reads the comment, applies its row, writes, waits (settle + jitter), reads it back and
 //! re-applies its row when a concurrent writer overwrote it. Rows carry revisions (the
 //! writer's clock in milliseconds), so an older row never replaces a newer one. Without the

@@ -1,5 +1,5 @@
 //! Use cases over the [`Forge`](infra_ci_github::Forge): the dashboard's init, update, sync
-//! and show, built on DESIGN.md's "truth and projection".
+//! and show, built on "truth and projection" (docs/adr/0001-truth-in-commit-statuses.md).
 //!
 //! The truth of stage S on commit C is a commit status `infra-dashboard/S` on C; the anchor
 //! status `infra-dashboard` points at the comment; the comment is a projection rendered from

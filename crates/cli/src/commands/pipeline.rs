@@ -22,7 +22,7 @@ use crate::commands::dashboard::{config, tuning};
 use crate::exit::CliError;
 
 /// Variables a Terraform child never sees: they would hand the PR's code a GitHub
-/// credential (DESIGN.md, "Credentials stay home").
+/// credential (docs/security.md, "Credentials stay home").
 const CREDENTIALS: &[&str] = &[
     "GITHUB_TOKEN",
     "GH_TOKEN",
