@@ -1,5 +1,6 @@
 //! Command-line arguments (clap). Drop-in for the seed's `python -m ci init|update`.
 
+#[cfg(feature = "emulator")]
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -62,10 +63,13 @@ pub enum Command {
     /// merge): writes `pr`, `sha`, `ref` and `dashboard` to GITHUB_OUTPUT.
     PrTarget(crate::commands::pr_target::PrTargetArgs),
     /// Serve the GitHub API emulator (for trying infra-ci locally and for tests).
+    #[cfg(feature = "emulator")]
     Emulator(EmulatorArgs),
     /// Play the seed's `/plan` and `/bootstrap apply` sequences on an embedded emulator.
+    #[cfg(feature = "emulator")]
     Demo(DemoArgs),
     /// Randomized concurrent writers under injected GitHub faults; checks nothing is lost.
+    #[cfg(feature = "emulator")]
     Soak(crate::commands::soak::SoakArgs),
 }
 
@@ -187,6 +191,7 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
+#[cfg(feature = "emulator")]
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
     /// Address to listen on; port 0 picks a free one. The first line printed is
@@ -201,6 +206,7 @@ pub struct EmulatorArgs {
     pub repos: Vec<String>,
 }
 
+#[cfg(feature = "emulator")]
 fn parse_repo(s: &str) -> Result<String, String> {
     match s.split_once('/') {
         Some((o, n)) if !o.is_empty() && !n.is_empty() && !n.contains('/') => Ok(s.to_owned()),
@@ -208,6 +214,7 @@ fn parse_repo(s: &str) -> Result<String, String> {
     }
 }
 
+#[cfg(feature = "emulator")]
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Pause between steps, so the dashboard can be watched changing.

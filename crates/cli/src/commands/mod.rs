@@ -1,14 +1,17 @@
 //! One module per sub-command; each maps its arguments onto a use case and prints.
 
 mod dashboard;
+#[cfg(feature = "emulator")]
 mod demo;
 pub mod drift;
+#[cfg(feature = "emulator")]
 mod emulator;
 pub mod gate;
 mod parse;
 pub mod pipeline;
 pub mod pr_target;
 pub mod run;
+#[cfg(feature = "emulator")]
 pub mod soak;
 mod summarize;
 
@@ -31,8 +34,11 @@ pub async fn dispatch(cli: Cli) -> u8 {
         Command::Report(a) => pipeline::report(a).await,
         Command::PlanRun(a) => pipeline::find_plan_run(a).await,
         Command::PrTarget(a) => pr_target::run(a).await,
+        #[cfg(feature = "emulator")]
         Command::Emulator(a) => emulator::run(a).await,
+        #[cfg(feature = "emulator")]
         Command::Demo(a) => demo::run(a).await,
+        #[cfg(feature = "emulator")]
         Command::Soak(a) => soak::run(a).await,
     })
 }
