@@ -1,6 +1,6 @@
 //! Checks over `infra_ci_core`: parse, render within budget, status line. Any failed check
 //! panics (that is how libFuzzer learns of it). Included by path from
-//! `crates/core/tests/fuzz_corpus_replay.rs`: keep it free of everything but core and std.
+//! `crates/core/tests/it/fuzz_corpus_replay.rs`: keep it free of everything but core and std.
 
 use infra_ci_core::render::{DETAILS_PREFIX, STATE_PREFIX};
 use infra_ci_core::{

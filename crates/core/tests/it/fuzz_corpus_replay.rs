@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-#[path = "../../../fuzz/src/core_checks.rs"]
+#[path = "../../../../fuzz/src/core_checks.rs"]
 mod core_checks;
 
 fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
