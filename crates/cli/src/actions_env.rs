@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-/// `owner/name` of the repository the workflow runs in.
-pub const GITHUB_REPOSITORY: &str = "GITHUB_REPOSITORY";
+/// `owner/name` of the repository the workflow runs in (the GitHub client's name for it).
+pub use infra_ci_github::env::GITHUB_REPOSITORY;
 /// The event's name (`pull_request`, `issue_comment`, ...).
 pub const GITHUB_EVENT_NAME: &str = "GITHUB_EVENT_NAME";
 /// Path of the event's JSON payload.

@@ -6,6 +6,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// What `-h` ends with; `--help` adds every environment variable (`env_vars::help`).
+pub const AFTER_HELP: &str = "Environment: GITHUB_TOKEN (or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY), GITHUB_REPOSITORY, \
+GITHUB_API_URL (GitHub Enterprise Server); every variable: --help. Configuration: .github/infra-ci.yml.\n\
+Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input.\n\
+Try it locally: infra-ci demo";
+
 /// One living dashboard comment per commit for Terraform/OpenTofu CI on GitHub Actions.
 ///
 /// Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input.
@@ -16,10 +22,7 @@ use clap::{Args, Parser, Subcommand};
     about,
     long_about = None,
     propagate_version = true,
-    after_help = "Environment: GITHUB_TOKEN (or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY), GITHUB_REPOSITORY, \
-GITHUB_API_URL (GitHub Enterprise Server), INFRA_CI_SETTLE_MS. Configuration: .github/infra-ci.yml.\n\
-Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input.\n\
-Try it locally: infra-ci demo"
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
     /// More logging on stderr (-v info, -vv debug). RUST_LOG overrides.
@@ -93,8 +96,8 @@ pub struct TargetArgs {
     /// Commit SHA (default: the PR's head commit; never the merge commit GITHUB_SHA points at).
     #[arg(long, value_name = "SHA")]
     pub sha: Option<String>,
-    /// Repository OWNER/NAME (default: GITHUB_REPOSITORY).
-    #[arg(long, value_name = "OWNER/NAME")]
+    /// Repository OWNER/NAME.
+    #[arg(long, value_name = "OWNER/NAME", env = crate::actions_env::GITHUB_REPOSITORY)]
     pub repo: Option<String>,
     /// Configuration file (default: .github/infra-ci.yml when it exists; else the seed's stages).
     #[arg(long, value_name = "PATH")]
@@ -148,8 +151,8 @@ pub struct ParseArgs {
     /// Event payload file (default: GITHUB_EVENT_PATH).
     #[arg(long, value_name = "PATH")]
     pub event_path: Option<PathBuf>,
-    /// Repository OWNER/NAME (default: GITHUB_REPOSITORY).
-    #[arg(long, value_name = "OWNER/NAME")]
+    /// Repository OWNER/NAME.
+    #[arg(long, value_name = "OWNER/NAME", env = crate::actions_env::GITHUB_REPOSITORY)]
     pub repo: Option<String>,
     /// Configuration file (default: .github/infra-ci.yml when it exists).
     #[arg(long, value_name = "PATH")]

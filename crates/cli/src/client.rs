@@ -43,13 +43,12 @@ pub async fn github(conn: &ConnArgs) -> Result<GitHubClient, CliError> {
     Ok(GitHubClient::new(cfg)?)
 }
 
-/// `--repo`, else `GITHUB_REPOSITORY`.
+/// `--repo` (which clap fills from `GITHUB_REPOSITORY`: `env_vars`).
 pub fn repo(arg: Option<&str>) -> Result<RepoId, CliError> {
-    let raw = match arg {
-        Some(r) => r.to_owned(),
-        None => std::env::var(crate::actions_env::GITHUB_REPOSITORY).map_err(|_| {
-            CliError::usage("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
-        })?,
+    let Some(raw) = arg.map(str::to_owned) else {
+        return Err(CliError::usage(
+            "no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY",
+        ));
     };
     RepoId::parse(&raw).ok_or_else(|| CliError::usage(format!("--repo {raw:?} is not OWNER/NAME")))
 }

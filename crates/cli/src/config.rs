@@ -25,7 +25,7 @@ use crate::exit::CliError;
 /// Where the workflow put the default branch's configuration (`.github/infra-ci.yml` of a
 /// second, trusted checkout), so that a pull request never sets its own rules. Optional like
 /// the default path: a repository without the file gets the seed's pipeline.
-pub const INFRA_CI_CONFIG: &str = "INFRA_CI_CONFIG";
+pub use crate::env_vars::INFRA_CI_CONFIG;
 
 /// The configuration file of this run: `--config`, else `INFRA_CI_CONFIG`, else the default path.
 pub fn load(explicit: Option<&Path>) -> Result<Config, CliError> {

@@ -8,13 +8,21 @@ mod args;
 mod client;
 mod commands;
 mod config;
+mod env_vars;
 mod exit;
 mod requester;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> std::process::ExitCode {
-    let cli = args::Cli::parse();
+    // `--help` ends with every environment variable, from the one registry.
+    let matches = args::Cli::command()
+        .after_long_help(format!("{}\n\n{}", args::AFTER_HELP, env_vars::help()))
+        .get_matches();
+    let cli = match args::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     init_tracing(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

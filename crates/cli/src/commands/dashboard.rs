@@ -25,7 +25,7 @@ pub fn tuning() -> Tuning {
 }
 
 /// Environment variable overriding [`Tuning::settle_ms`].
-pub const INFRA_CI_SETTLE_MS: &str = "INFRA_CI_SETTLE_MS";
+pub use crate::env_vars::INFRA_CI_SETTLE_MS;
 
 /// The repository's configuration (`--config`, else `.github/infra-ci.yml` if present).
 pub fn config(t: &TargetArgs) -> Result<infra_ci_config::Config, CliError> {

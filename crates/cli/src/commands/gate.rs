@@ -37,8 +37,8 @@ pub struct GateApplyArgs {
     /// Ask for `/bootstrap apply` (the configured bootstrap project).
     #[arg(long, conflicts_with = "projects")]
     pub bootstrap: bool,
-    /// Repository OWNER/NAME (default: GITHUB_REPOSITORY).
-    #[arg(long, value_name = "OWNER/NAME")]
+    /// Repository OWNER/NAME.
+    #[arg(long, value_name = "OWNER/NAME", env = crate::actions_env::GITHUB_REPOSITORY)]
     pub repo: Option<String>,
     /// Configuration file (default: in Actions, the default branch's; else .github/infra-ci.yml).
     #[arg(long, value_name = "PATH")]

@@ -26,7 +26,9 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
         })?;
     let payload = read_payload(&path)?;
     let context = RouteContext {
-        sha: std::env::var("GITHUB_SHA").ok().filter(|s| !s.is_empty()),
+        sha: std::env::var(crate::env_vars::GITHUB_SHA)
+            .ok()
+            .filter(|s| !s.is_empty()),
         self_login: std::env::var(infra_ci_github::env::INFRA_CI_BOT_LOGIN)
             .ok()
             .filter(|s| !s.is_empty()),

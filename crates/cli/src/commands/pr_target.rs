@@ -17,8 +17,7 @@ use crate::args::ConnArgs;
 use crate::client;
 use crate::exit::CliError;
 
-/// `GITHUB_SHA`: the commit the workflow run is for.
-const GITHUB_SHA: &str = "GITHUB_SHA";
+use crate::env_vars::GITHUB_SHA;
 
 #[derive(Debug, Args)]
 pub struct PrTargetArgs {
@@ -32,8 +31,8 @@ pub struct PrTargetArgs {
     /// The event that started the run (default: GITHUB_EVENT_NAME).
     #[arg(long, value_name = "NAME", env = GITHUB_EVENT_NAME, default_value = "workflow_dispatch")]
     pub event: String,
-    /// Repository OWNER/NAME (default: GITHUB_REPOSITORY).
-    #[arg(long, value_name = "OWNER/NAME")]
+    /// Repository OWNER/NAME.
+    #[arg(long, value_name = "OWNER/NAME", env = crate::actions_env::GITHUB_REPOSITORY)]
     pub repo: Option<String>,
     #[command(flatten)]
     pub conn: ConnArgs,

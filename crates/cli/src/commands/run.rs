@@ -63,8 +63,8 @@ pub struct RoutedArgs {
 /// Repository, configuration, plans directory and connection.
 #[derive(Debug, Args, Clone)]
 pub struct CommonArgs {
-    /// Repository OWNER/NAME (default: GITHUB_REPOSITORY).
-    #[arg(long, value_name = "OWNER/NAME")]
+    /// Repository OWNER/NAME.
+    #[arg(long, value_name = "OWNER/NAME", env = crate::actions_env::GITHUB_REPOSITORY)]
     pub repo: Option<String>,
     /// Configuration file (default: .github/infra-ci.yml when it exists).
     #[arg(long, value_name = "PATH")]
@@ -123,7 +123,7 @@ pub struct UnlockArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The merged commit on the default branch (default: GITHUB_SHA).
-    #[arg(long, value_name = "SHA", env = "GITHUB_SHA")]
+    #[arg(long, value_name = "SHA", env = crate::env_vars::GITHUB_SHA)]
     pub sha: String,
     #[command(flatten)]
     pub common: CommonArgs,
