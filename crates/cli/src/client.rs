@@ -46,9 +46,8 @@ pub async fn github(conn: &ConnArgs) -> Result<GitHubClient, CliError> {
 /// `--repo` (which clap fills from `GITHUB_REPOSITORY`: `env_vars`).
 pub fn repo(arg: Option<&str>) -> Result<RepoId, CliError> {
     let Some(raw) = arg.map(str::to_owned) else {
-        return Err(CliError::usage(
-            "no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY",
-        ));
+        return Err(CliError::usage("no repository")
+            .with_hint("pass --repo OWNER/NAME or set GITHUB_REPOSITORY"));
     };
     RepoId::parse(&raw).ok_or_else(|| CliError::usage(format!("--repo {raw:?} is not OWNER/NAME")))
 }

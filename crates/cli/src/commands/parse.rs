@@ -16,13 +16,16 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
         .event_name
         .clone()
         .or_else(|| std::env::var(GITHUB_EVENT_NAME).ok())
-        .ok_or_else(|| CliError::usage("no event: pass --event-name or set GITHUB_EVENT_NAME"))?;
+        .ok_or_else(|| {
+            CliError::usage("no event").with_hint("pass --event-name or set GITHUB_EVENT_NAME")
+        })?;
     let path = a
         .event_path
         .clone()
         .or_else(|| std::env::var_os(GITHUB_EVENT_PATH).map(Into::into))
         .ok_or_else(|| {
-            CliError::usage("no event payload: pass --event-path or set GITHUB_EVENT_PATH")
+            CliError::usage("no event payload")
+                .with_hint("pass --event-path or set GITHUB_EVENT_PATH")
         })?;
     let payload = read_payload(&path)?;
     let context = RouteContext {

@@ -147,9 +147,8 @@ pub fn digger_rows(
         )));
     }
     let p = cfg.project(project).ok_or_else(|| {
-        CliError::usage(format!(
-            "project {project:?} is not in the configuration: add it under `projects:` in .github/infra-ci.yml"
-        ))
+        CliError::usage(format!("project {project:?} is not in the configuration"))
+            .with_hint("add it under `projects:` in .github/infra-ci.yml")
     })?;
     let legs = legs.max(1);
     let last = leg + 1 >= legs;
@@ -338,8 +337,9 @@ fn status(word: &str) -> Result<Status, CliError> {
 fn json_list(flag: &str, text: &str) -> Result<Vec<String>, CliError> {
     serde_json::from_str(text).map_err(|e| {
         CliError::usage(format!(
-            "{flag} {text:?} is not a JSON list of strings ({e}): pass the `parse` output as it is"
+            "{flag} {text:?} is not a JSON list of strings ({e})"
         ))
+        .with_hint("pass the `parse` output as it is")
     })
 }
 

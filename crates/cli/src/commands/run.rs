@@ -14,7 +14,7 @@ use infra_ci_github::Forge;
 use crate::actions_env;
 use crate::args::ConnArgs;
 use crate::client;
-use crate::exit::{CliError, FAILED, USAGE};
+use crate::exit::CliError;
 
 /// `infra-ci run …`.
 #[derive(Debug, Args)]
@@ -305,12 +305,8 @@ pub fn print_results(results: &[ProjectResult]) {
     }
 }
 
-/// Runner errors: the caller's mistakes exit 2, everything else 1.
-#[allow(clippy::needless_pass_by_value)] // by value so it reads `.map_err(cli)`
+/// Runner errors through the one mapping (`exit.rs`); by value so it reads `.map_err(cli)`.
+#[allow(clippy::needless_pass_by_value)]
 pub fn cli(e: RunnerError) -> CliError {
-    let code = if e.is_usage() { USAGE } else { FAILED };
-    CliError {
-        code,
-        message: e.to_string(),
-    }
+    CliError::from(e)
 }

@@ -126,3 +126,23 @@ fn the_emulator_command_prints_its_address_first() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// An error says what went wrong, and on a line of its own what to do (issue 12: hints
+/// apart from messages; exit codes decided in one place).
+#[test]
+fn a_missing_repository_says_what_to_do_on_its_own_line() {
+    let gh = Gh::start();
+    let out = gh
+        .command(&["show", "--pr", "1"])
+        .env_remove("GITHUB_REPOSITORY")
+        .output()
+        .unwrap();
+    let (code, err) = code_and_stderr(&out);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.lines().any(|l| l == "error: no repository"), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l == "hint: pass --repo OWNER/NAME or set GITHUB_REPOSITORY"),
+        "{err}"
+    );
+}
