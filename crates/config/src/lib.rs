@@ -12,10 +12,10 @@
 
 mod defaults;
 mod error;
-mod locate;
 mod model;
 mod names;
 mod permissions;
+mod position;
 mod validate;
 
 pub use defaults::DEFAULT_PROJECTS;

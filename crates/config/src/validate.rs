@@ -6,8 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::error::{ConfigError, ConfigErrorKind};
-use crate::locate::{Seg, locate};
 use crate::model::Config;
+use crate::position::{Seg, locate};
 
 /// The first problem found in `cfg`, located in `yaml`.
 pub(crate) fn validate(cfg: &Config, yaml: &str) -> Result<(), ConfigError> {

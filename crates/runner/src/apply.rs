@@ -12,7 +12,7 @@ use infra_ci_github::PullRequest;
 use infra_ci_route::{CommandKind, PlanFile};
 
 use crate::error::RunnerError;
-use crate::plans::sha256_file;
+use crate::plan_store::sha256_file;
 use crate::report::Reporter;
 use crate::runner::{RunReport, Runner, Selection};
 use crate::schedule::run_all;

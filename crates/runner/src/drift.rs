@@ -9,7 +9,7 @@ use infra_ci_core::Status;
 use infra_ci_github::{Issue, IssueState};
 
 use crate::error::RunnerError;
-use crate::plans::PlanStore;
+use crate::plan_store::PlanStore;
 use crate::report::Reporter;
 use crate::runner::{Runner, Selection};
 use crate::steps::ProjectResult;

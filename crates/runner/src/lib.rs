@@ -32,7 +32,7 @@ mod error;
 /// Project locks (they live in the engine, beside the gate that reads them).
 pub use infra_ci_engine::lock;
 mod plan;
-pub mod plans;
+pub mod plan_store;
 mod process;
 mod report;
 mod runner;
@@ -44,7 +44,7 @@ mod verify;
 
 pub use drift::{DRIFT_LABEL, DRIFT_MARKER, DRIFT_TITLE, DriftReport};
 pub use error::RunnerError;
-pub use plans::{PlanRecord, PlanStore};
+pub use plan_store::{PlanRecord, PlanStore};
 pub use report::StepSummary;
 pub use runner::{RunReport, Runner, Selection, Setup};
 pub use steps::{ProjectResult, summarize_saved};

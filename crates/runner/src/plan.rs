@@ -6,7 +6,7 @@ use infra_ci_core::Status;
 use infra_ci_engine::provenance;
 
 use crate::error::RunnerError;
-use crate::plans::{PlanRecord, PlanStore, sha256_file};
+use crate::plan_store::{PlanRecord, PlanStore, sha256_file};
 use crate::report::Reporter;
 use crate::runner::{RunReport, Runner, Selection};
 use crate::schedule::run_all;

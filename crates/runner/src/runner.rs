@@ -8,7 +8,7 @@ use infra_ci_engine::{Dashboards, Target, Tuning};
 use infra_ci_github::{Forge, PullRequest, RepoId};
 
 use crate::error::RunnerError;
-use crate::plans::PlanStore;
+use crate::plan_store::PlanStore;
 use crate::process::Cwd;
 use crate::report::StepSummary;
 use crate::steps::ProjectResult;

@@ -1,7 +1,7 @@
 //! `run plan`: summaries, failures, parallelism and `depends_on`.
 
 use infra_ci_core::Status;
-use infra_ci_runner::{PlanStore, Selection, plans::sha256_file};
+use infra_ci_runner::{PlanStore, Selection, plan_store::sha256_file};
 
 use crate::common::{World, config, fixtures, sha};
 

@@ -1,4 +1,4 @@
-//! The `parse` job: route an event, do the lookups the route needs, authorize commands,
+//! The routing job (`infra-ci parse`): route an event, do the lookups the route needs, authorize commands,
 //! react and reply on the comment, and initialise the dashboard.
 //!
 //! The decisions are pure (`infra_ci_route`); this module only performs their I/O.
