@@ -172,14 +172,13 @@ pub async fn report(a: ReportArgs) -> Result<(), CliError> {
     match a.what {
         ReportCommand::Digger(d) => {
             let cfg = config(&d.target)?;
-            let row = digger_row(
-                &cfg,
-                &d.command,
-                &d.project,
-                d.leg,
-                d.legs,
-                status(&d.status)?,
-            )?;
+            let given = status(&d.status)?;
+            let row = digger_row(&cfg, &d.command, &d.project, d.leg, d.legs, given)?;
+            if given == Status::Running {
+                // The job's first step: its `if: always()` step reports the result, whose
+                // update renders the row (ADR 0010). One request instead of a render.
+                return post(&d.target, &d.conn, &cfg, &row.stage, row.status, row.output).await;
+            }
             write(
                 &d.target,
                 &d.conn,
@@ -223,6 +222,33 @@ async fn write(
     output: Option<String>,
 ) -> Result<(), CliError> {
     write_with_details(t, conn, cfg, stage, status, output, None).await
+}
+
+/// Posts a `running` row's status alone: the job's result, reported later, renders it.
+async fn post(
+    t: &TargetArgs,
+    conn: &ConnArgs,
+    cfg: &Config,
+    stage: &str,
+    status: Status,
+    output: String,
+) -> Result<(), CliError> {
+    let forge = client::github(conn).await?;
+    let target = client::target(&forge, t).await?;
+    let d = Dashboards::for_config(&forge, cfg, tuning());
+    d.post_status(
+        &target,
+        StageUpdate {
+            stage: stage.to_owned(),
+            status,
+            link: actions_env::job_url(),
+            output: Some(output),
+            details: None,
+        },
+    )
+    .await?;
+    println!("{stage} {status} posted; the comment is rendered with the stage's result");
+    Ok(())
 }
 
 async fn write_with_details(
