@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::header::{
-    ACCEPT, AUTHORIZATION, ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH, USER_AGENT,
+    ACCEPT, AUTHORIZATION, ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH, LINK, USER_AGENT,
 };
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
@@ -28,6 +28,8 @@ pub(crate) struct Request {
     pub permission: Permission,
     pub idempotency: Idempotency,
     pub body: Option<serde_json::Value>,
+    /// Sent with `If-None-Match` when an earlier answer was kept (`Request::conditional`).
+    pub conditional: bool,
 }
 
 impl Request {
@@ -45,7 +47,16 @@ impl Request {
             permission,
             idempotency,
             body: None,
+            conditional: false,
         }
+    }
+    /// Marks a GET whose answer may be kept and asked again with `If-None-Match`: only a
+    /// resource, or a list whose first page changes with every new item (newest first).
+    /// Not a list read oldest first: its first page does not change when an item is added
+    /// on a later page, and a 304 would hide it.
+    pub fn conditional(mut self) -> Self {
+        self.conditional = self.method == Method::GET;
+        self
     }
     pub fn json(mut self, body: serde_json::Value) -> Self {
         self.body = Some(body);
@@ -321,7 +332,7 @@ impl Http {
             && let Some(c) = cached
         {
             // Unchanged since our last read: its answer, with this answer's headers (the
-            // rate-limit headers are the current ones; the Link header is the same).
+            // rate-limit headers are the current ones). Never a page of a list (`keep`).
             let mut headers = headers;
             for (name, value) in &c.headers {
                 if !headers.contains_key(name) {
@@ -349,7 +360,7 @@ impl Http {
 impl Http {
     /// The kept answer of a GET, if it had an `ETag`.
     fn cached(&self, req: &Request) -> Option<Cached> {
-        if req.method != Method::GET {
+        if !req.conditional {
             return None;
         }
         self.etags
@@ -358,12 +369,18 @@ impl Http {
             .and_then(|m| m.get(&req.url).cloned())
     }
 
-    /// Keeps a GET's 200 answer when it has an `ETag`.
+    /// Keeps a GET's 200 answer when it has an `ETag`, unless it is a page of a longer
+    /// list: the `ETag` covers the body only, so a page whose items did not change is 304
+    /// even when a page was added after it, and the kept `Link` header would hide that page
+    /// (a dashboard created on a new last page would never be found).
     fn keep(&self, req: &Request, headers: &HeaderMap, body: &Bytes) {
         let Some(etag) = headers.get(ETAG) else {
             return;
         };
-        if req.method != Method::GET {
+        if !req.conditional || headers.contains_key(LINK) {
+            if let Ok(mut m) = self.etags.lock() {
+                m.remove(&req.url);
+            }
             return;
         }
         if let Ok(mut m) = self.etags.lock() {

@@ -360,3 +360,24 @@ async fn an_unchanged_read_is_answered_304_and_served_from_the_kept_answer() {
         200
     );
 }
+
+/// A list read oldest first is never asked conditionally: its first page does not change
+/// when a comment is added on a new page, so a 304 (with the kept Link header) would hide
+/// that page and the dashboard created on it.
+#[tokio::test]
+async fn a_list_read_oldest_first_sees_a_new_last_page() {
+    let emu = Emu::start().await;
+    let gh = emu.bot();
+    let repo = &emu.repo;
+    emu.pull(6, SHA).await;
+    emu.post(
+        &emu.repo_path("/issues/6/comments/bulk"),
+        json!({"user": "octocat", "count": 100, "body": "lgtm {i}"}),
+    )
+    .await;
+    let before = gh.list_comments_page(repo, 6, 1, 100).await.unwrap();
+    assert_eq!(before.last_page, None, "one page");
+    gh.create_comment(repo, 6, "one more").await.unwrap();
+    let after = gh.list_comments_page(repo, 6, 1, 100).await.unwrap();
+    assert_eq!(after.last_page, Some(2), "the new page is seen");
+}
