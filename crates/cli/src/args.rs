@@ -141,6 +141,11 @@ pub struct UpdateArgs {
     /// `-` for stdin) into the Output column (`+2 ~1 -0`), with the counts as details.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["output", "output_file"])]
     pub plan: Option<String>,
+    /// This job reports the stage's result later (`pending` or `running` only): post the
+    /// status alone, one request, and leave the comment to the result's update, which
+    /// renders it (ADR 0010). The row shows it at the next render of any stage.
+    #[arg(long)]
+    pub result_follows: bool,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@
 //! (a stage status or a fence) belongs to a writer that will still make a fenced read and
 //! render whatever that read shows, so the earlier writer may stop.
 
+use infra_ci_core::Status;
 use infra_ci_github::CommitStatus;
 use tracing::warn;
 
@@ -80,7 +81,10 @@ impl Seen {
                     s.newest_write = s.newest_write.max(st.id);
                 }
             } else if let Some(key) = st.context.strip_prefix(STAGE_CONTEXT_PREFIX)
-                && s.truth.stages.get(key).is_some_and(|t| t.revision == st.id)
+                && s.truth
+                    .stages
+                    .get(key)
+                    .is_some_and(|t| t.revision == st.id && renders(t.status))
             {
                 s.newest_write = s.newest_write.max(st.id);
             }
@@ -88,18 +92,28 @@ impl Seen {
         s
     }
 
-    /// Stage statuses other than `mine` newer than every anchor: other writers are at work.
+    /// Stage statuses other than `mine` newer than every anchor, of writers that will
+    /// render: other writers are at work, and one of them may take our render over.
     pub fn others_in_flight(&self, mine: u64) -> bool {
         self.truth
             .stages
             .values()
-            .any(|t| t.revision > self.newest_anchor && t.revision != mine)
+            .any(|t| t.revision > self.newest_anchor && t.revision != mine && renders(t.status))
     }
 
     /// A later writer of ours will make a fenced read after `mine` and render what it shows.
     pub fn later_writer_than(&self, mine: u64) -> bool {
         mine > 0 && self.newest_write > mine
     }
+}
+
+/// Whether the writer of a stage status with this word is known to render the comment.
+/// A final word always is (`Dashboards::update`); `pending` and `running` may have been
+/// posted alone (`Dashboards::post_status`: a `running` whose own result follows), so no
+/// writer leaves its render to them (ADR 0010): only the stage's result, maybe minutes
+/// later, would render it. Counting them out costs renders, never a row.
+fn renders(status: Status) -> bool {
+    status.is_terminal()
 }
 
 /// The fence's anchor description.
@@ -150,7 +164,7 @@ mod tests {
             &[
                 status(9, "ci/other", "success"),
                 status(4, ANCHOR_CONTEXT, "dashboard comment"),
-                status(3, "infra-dashboard/plan", "running"),
+                status(3, "infra-dashboard/plan", "success"),
             ],
             ME,
         );
@@ -175,6 +189,27 @@ mod tests {
             !s.others_in_flight(8),
             "only our own status is newer than the fence"
         );
+    }
+
+    /// A `running` (or `pending`) may have been posted without a render (its result
+    /// follows, maybe minutes later): no writer leaves its render to it, and it is not a
+    /// writer at work that a read should wait for.
+    #[test]
+    fn a_running_or_pending_status_is_not_a_later_writer() {
+        let s = Seen::of(
+            &[
+                status(9, "infra-dashboard/plan-b", "running"),
+                status(8, "infra-dashboard/plan-c", "pending: queued"),
+                status(7, "infra-dashboard/plan-a", "success"),
+                status(4, ANCHOR_CONTEXT, &fence_description(3)),
+            ],
+            ME,
+        );
+        assert_eq!((s.newest, s.newest_write), (9, 7));
+        assert!(!s.later_writer_than(7), "only runnings came after 7");
+        assert!(s.later_writer_than(6));
+        assert!(!s.others_in_flight(7), "the runnings will not render");
+        assert_eq!(s.truth.stages["plan-b"].status, Status::Running);
     }
 
     /// Another identity's statuses prove nothing: not freshness, not a fence, not a write

@@ -42,6 +42,6 @@ pub use live::LiveDashboard;
 pub use minimize::{Minimized, OUTDATED_MARK, minimize_earlier};
 pub use reconcile::Tuning;
 pub use route_job::{ParseRequest, route_event};
-pub use service::{Dashboards, InitOutcome, ShownDashboard, StageUpdate, UpdateOutcome};
+pub use service::{Dashboards, InitOutcome, Posted, ShownDashboard, StageUpdate, UpdateOutcome};
 pub use target::Target;
 pub use truth::{ANCHOR_CONTEXT, STAGE_CONTEXT_PREFIX, Truth, is_by};

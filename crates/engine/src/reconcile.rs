@@ -302,10 +302,15 @@ mod tests {
             .unwrap()
     }
 
-    /// Writer A posted its status, then writer B posted its own: A's read shows B's later
-    /// write, so A leaves its row to B without a request; B renders both rows.
-    #[tokio::test]
-    async fn an_earlier_writer_leaves_its_render_to_a_later_one() {
+    /// An emulator with `acme/infra` and pull request 7 on a fresh commit, a client of
+    /// the default bot, and the target.
+    async fn setup() -> (
+        infra_ci_emulator::EmulatorHandle,
+        String,
+        reqwest::Client,
+        GitHubClient,
+        Target,
+    ) {
         let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
             .await
             .unwrap();
@@ -344,6 +349,14 @@ mod tests {
             sha,
             is_head: None,
         };
+        (emu, base, http, forge, target)
+    }
+
+    /// Writer A posted its status, then writer B posted its own: A's read shows B's later
+    /// write, so A leaves its row to B without a request; B renders both rows.
+    #[tokio::test]
+    async fn an_earlier_writer_leaves_its_render_to_a_later_one() {
+        let (emu, base, http, forge, target) = setup().await;
         let stages = default_stages();
         let ctx = Ctx {
             forge: &forge,
@@ -406,6 +419,64 @@ mod tests {
             .filter(|e| e["method"] == "POST" && e["path"].as_str().unwrap().contains("/statuses/"))
             .collect();
         assert_eq!(fences.len(), 1, "B writes the comment once, then one fence");
+        emu.shutdown().await;
+    }
+
+    /// Writer A posted its result, then job B posted a `running` alone (its own result
+    /// follows, maybe minutes later): A's read shows B's status as the newest, yet A must
+    /// render its row itself, not leave it to B (ADR 0010).
+    #[tokio::test]
+    async fn a_result_is_not_left_to_a_later_running_posted_alone() {
+        let (emu, _base, _http, forge, target) = setup().await;
+        let stages = default_stages();
+        let ctx = Ctx {
+            forge: &forge,
+            target: &target,
+            me: DEFAULT_BOT_LOGIN,
+            stages: &stages,
+            tuning: Tuning::default(),
+        };
+        let read = || async {
+            Seen::of(
+                &forge
+                    .list_statuses(&target.repo, &target.sha)
+                    .await
+                    .unwrap(),
+                DEFAULT_BOT_LOGIN,
+            )
+        };
+        reconcile(&ctx, read().await, &Own::default())
+            .await
+            .unwrap();
+        let a = post(&forge, &target, "ci").await;
+        let b = forge
+            .create_status(
+                &target.repo,
+                &target.sha,
+                StatusState::Pending,
+                &format!("{STAGE_CONTEXT_PREFIX}e2e"),
+                &status_line::encode(Status::Running, None),
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(b.id > a.id);
+        let own_a = Own {
+            status: Some(a),
+            details: None,
+        };
+        let r = reconcile(&ctx, read().await, &own_a).await.unwrap();
+        let body = forge.get_comment(&target.repo, r.comment_id).await.unwrap();
+        assert!(
+            body.body().contains("| CI Validate | ✅ success |"),
+            "A left its row to a running: {}",
+            body.body()
+        );
+        assert!(
+            body.body().contains("| E2E Tests | 🔄 running |"),
+            "{}",
+            body.body()
+        );
         emu.shutdown().await;
     }
 }

@@ -65,6 +65,15 @@ pub struct UpdateOutcome {
     pub unknown_stage: bool,
 }
 
+/// What `post_status` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Posted {
+    /// The status posted (`None` with `store: comment`, where the comment was updated).
+    pub status_id: Option<u64>,
+    /// The stage key was not configured; it will be added as a row.
+    pub unknown_stage: bool,
+}
+
 /// The dashboard as the truth tells it (`infra-ci show`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShownDashboard {
@@ -204,13 +213,9 @@ impl<'f> Dashboards<'f> {
         self.init(target).await
     }
 
-    /// Records a stage's new state (its commit status) and reconciles the comment.
-    /// Five requests when uncontended, whatever the number of comments on the PR.
-    pub async fn update(
-        &self,
-        target: &Target,
-        u: StageUpdate,
-    ) -> Result<UpdateOutcome, EngineError> {
+    /// Checks an update's stage key and link; returns the safe link and whether the stage
+    /// is not configured (it is then added as a row, with a warning).
+    fn checked(&self, u: &StageUpdate) -> Result<(Option<String>, bool), EngineError> {
         if !is_valid_stage_key(&u.stage) {
             let hint = self
                 .stages
@@ -233,6 +238,62 @@ impl<'f> Dashboards<'f> {
         if unknown_stage {
             tracing::warn!(stage = %u.stage, "stage is not configured; adding it as a row (check the workflow for a typo)");
         }
+        Ok((link, unknown_stage))
+    }
+
+    /// Records a `pending` or `running` stage status **without rendering the comment**: one
+    /// request. For a stage whose own result follows (a job's `running`): the result's
+    /// update renders the comment, and with it this status if nothing newer replaced it;
+    /// any other writer's render in between shows it too (ADR 0010). No writer leaves its
+    /// render to such a status (`fence::renders`), so no other row waits on it.
+    ///
+    /// A final status (success, failure, skipped, cancelled) is refused: nothing would
+    /// follow it to render it. With `store: comment` (no statuses) this is a full update.
+    pub async fn post_status(
+        &self,
+        target: &Target,
+        u: StageUpdate,
+    ) -> Result<Posted, EngineError> {
+        if u.status.is_terminal() {
+            return Err(EngineError::Usage(format!(
+                "status {} is a result: it must render the comment (post it with an update, not alone)",
+                u.status
+            )));
+        }
+        if self.store == Store::Comment {
+            let out = self.update(target, u).await?;
+            return Ok(Posted {
+                status_id: None,
+                unknown_stage: out.unknown_stage,
+            });
+        }
+        let (link, unknown_stage) = self.checked(&u)?;
+        self.check_identity().await?;
+        let posted = self
+            .forge
+            .create_status(
+                &target.repo,
+                &target.sha,
+                commit_state(u.status),
+                &format!("{STAGE_CONTEXT_PREFIX}{}", u.stage),
+                &status_line::encode(u.status, u.output.as_deref()),
+                link.as_deref(),
+            )
+            .await?;
+        Ok(Posted {
+            status_id: Some(posted.id),
+            unknown_stage,
+        })
+    }
+
+    /// Records a stage's new state (its commit status) and reconciles the comment.
+    /// Five round trips when uncontended, whatever the number of comments on the PR.
+    pub async fn update(
+        &self,
+        target: &Target,
+        u: StageUpdate,
+    ) -> Result<UpdateOutcome, EngineError> {
+        let (link, unknown_stage) = self.checked(&u)?;
         self.check_identity().await?;
         if self.store == Store::Comment {
             return self.update_in_comment(target, u, link, unknown_stage).await;

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use infra_ci_core::{Status, default_stages, marker::is_dashboard_of};
+use infra_ci_core::{StageDef, Status, default_stages, marker::is_dashboard_of};
 use infra_ci_emulator::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN};
 use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
 use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId, RetryPolicy};
@@ -188,6 +188,127 @@ async fn concurrent_updates_are_not_lost_under_stale_reads() {
             );
         }
     }
+    env.emu.shutdown().await;
+}
+
+/// A `/plan` of sixteen projects while status reads lag by up to 300 ms: each job posts its
+/// `running` alone (no render, ADR 0010), then, a moment later, its result through a full
+/// update, the jobs interleaved (some results land before other jobs' runnings). When all
+/// have returned, every project's row shows its result and no row is left running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runnings_posted_alone_then_results_lose_no_row_under_stale_reads() {
+    const JOBS: usize = 16;
+    let env = Env::bare().await;
+    let mut stages = default_stages();
+    stages.extend((0..JOBS).map(|i| StageDef::new(format!("plan-{i}"), format!("Plan: p{i}"))));
+    for round in 0..3u64 {
+        env.admin("/clock", json!({"seconds": 61})).await;
+        let sha = round_sha(0x0ace_0000 + round);
+        let target = open_pr(&env, 40 + round, &sha).await;
+        let parse = client(&env.base);
+        Dashboards::new(&parse, stages.clone(), tuning())
+            .init(&target)
+            .await
+            .unwrap();
+        env.admin("/faults", json!({"seed": 7 + round, "stale_ms": STALE_MS}))
+            .await;
+        let jobs: Vec<_> = (0..JOBS)
+            .map(|i| {
+                let forge = client(&env.base);
+                let target = target.clone();
+                let stages = stages.clone();
+                let spread = u64::try_from(i).unwrap();
+                tokio::spawn(async move {
+                    let d = Dashboards::new(&forge, stages, tuning());
+                    let stage = format!("plan-{i}");
+                    tokio::time::sleep(Duration::from_millis((spread * 37 + round * 11) % 60))
+                        .await;
+                    let posted = d
+                        .post_status(
+                            &target,
+                            StageUpdate {
+                                stage: stage.clone(),
+                                status: Status::Running,
+                                link: None,
+                                output: None,
+                                details: None,
+                            },
+                        )
+                        .await?;
+                    assert!(posted.status_id.is_some());
+                    tokio::time::sleep(Duration::from_millis((spread * 53) % 90)).await;
+                    let status = if i % 3 == 0 {
+                        Status::Failure
+                    } else {
+                        Status::Success
+                    };
+                    d.update(
+                        &target,
+                        StageUpdate {
+                            stage,
+                            status,
+                            link: None,
+                            output: Some(format!("result {i}")),
+                            details: None,
+                        },
+                    )
+                    .await
+                })
+            })
+            .collect();
+        for j in jobs {
+            j.await.unwrap().unwrap();
+        }
+        reqwest::Client::new()
+            .delete(format!("{}/_emulator/faults", env.base))
+            .send()
+            .await
+            .unwrap();
+        let ours = dashboards_of(&env.get("/state").await, &sha);
+        assert_eq!(ours.len(), 1, "round {round}");
+        let body = ours[0]["body"].as_str().unwrap();
+        let shown = infra_ci_core::parse(body, &stages).unwrap();
+        for i in 0..JOBS {
+            let row = shown.stage(&format!("plan-{i}")).unwrap();
+            let want = if i % 3 == 0 {
+                Status::Failure
+            } else {
+                Status::Success
+            };
+            assert_eq!(
+                (row.status, row.output.clone()),
+                (want, Some(format!("result {i}"))),
+                "round {round}: plan-{i} lost in {body}"
+            );
+        }
+        assert!(
+            !body.contains("🔄"),
+            "round {round}: a row stays running: {body}"
+        );
+    }
+    env.emu.shutdown().await;
+}
+
+/// A result is never posted alone: nothing would follow it to render it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_cannot_be_posted_alone() {
+    let env = Env::bare().await;
+    let target = open_pr(&env, 50, &round_sha(0x0ace_0100)).await;
+    let forge = client(&env.base);
+    let err = Dashboards::new(&forge, default_stages(), tuning())
+        .post_status(
+            &target,
+            StageUpdate {
+                stage: "ci".into(),
+                status: Status::Success,
+                link: None,
+                output: None,
+                details: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("must render"), "{err}");
     env.emu.shutdown().await;
 }
 

@@ -126,6 +126,21 @@ impl GitHubClient {
         self.send(req, repo).await?.json(&req.what)
     }
 
+    /// `GET url`, parsed; asked with `If-None-Match` when read before (`Request::conditional`).
+    pub(crate) async fn get_conditional<T: DeserializeOwned>(
+        &self,
+        repo: &RepoId,
+        url: String,
+        what: String,
+        permission: Permission,
+    ) -> Result<T, ForgeError> {
+        self.json(
+            &Request::new(Method::GET, url, what, permission).conditional(),
+            Some(repo),
+        )
+        .await
+    }
+
     /// `GET url`, parsed.
     pub(crate) async fn get<T: DeserializeOwned>(
         &self,
@@ -187,8 +202,31 @@ impl GitHubClient {
         what: String,
         permission: Permission,
     ) -> Result<Vec<T>, ForgeError> {
+        let first = Request::new(Method::GET, url, what, permission);
+        self.get_all_of(repo, first).await
+    }
+
+    /// Every item of a paginated JSON array whose first page changes with every new item
+    /// (newest first), asked with `If-None-Match` when read before: a single page unchanged
+    /// is a 304 (pages of a longer list are never kept: `Http::keep`).
+    pub(crate) async fn get_all_newest_first<T: DeserializeOwned>(
+        &self,
+        repo: &RepoId,
+        url: String,
+        what: String,
+        permission: Permission,
+    ) -> Result<Vec<T>, ForgeError> {
+        let first = Request::new(Method::GET, url, what, permission).conditional();
+        self.get_all_of(repo, first).await
+    }
+
+    async fn get_all_of<T: DeserializeOwned>(
+        &self,
+        repo: &RepoId,
+        first: Request,
+    ) -> Result<Vec<T>, ForgeError> {
         let mut all = Vec::new();
-        let first = Request::new(Method::GET, url, what.clone(), permission);
+        let what = first.what.clone();
         self.each_page(repo, first, |reply| {
             all.extend(reply.json::<Vec<T>>(&what)?);
             Ok(())

@@ -1,10 +1,14 @@
 //! One HTTP exchange with GitHub, retried by [`crate::retry`] within the command's deadline.
 //! Knows headers, auth and timing; knows nothing about endpoints.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH, LINK, USER_AGENT,
+};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -24,6 +28,8 @@ pub(crate) struct Request {
     pub permission: Permission,
     pub idempotency: Idempotency,
     pub body: Option<serde_json::Value>,
+    /// Sent with `If-None-Match` when an earlier answer was kept (`Request::conditional`).
+    pub conditional: bool,
 }
 
 impl Request {
@@ -41,7 +47,16 @@ impl Request {
             permission,
             idempotency,
             body: None,
+            conditional: false,
         }
+    }
+    /// Marks a GET whose answer may be kept and asked again with `If-None-Match`: only a
+    /// resource, or a list whose first page changes with every new item (newest first).
+    /// Not a list read oldest first: its first page does not change when an item is added
+    /// on a later page, and a 304 would hide it.
+    pub fn conditional(mut self) -> Self {
+        self.conditional = self.method == Method::GET;
+        self
     }
     pub fn json(mut self, body: serde_json::Value) -> Self {
         self.body = Some(body);
@@ -79,7 +94,22 @@ pub(crate) struct Http {
     request_timeout: Duration,
     deadline_at: Instant,
     app_auth: bool,
+    /// The last `ETag`ged answer of each GET URL: sent back as `If-None-Match`, so a read
+    /// of something unchanged (a poll) is answered `304 Not Modified`, which GitHub does
+    /// not count against the primary rate limit, and served from here.
+    etags: Mutex<HashMap<String, Cached>>,
 }
+
+/// A GET answer kept for its `ETag`.
+#[derive(Debug, Clone)]
+struct Cached {
+    etag: HeaderValue,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// Answers kept at most (the cache is emptied when full: a command reads a few URLs).
+const ETAG_ENTRIES: usize = 256;
 
 /// What one attempt produced, before the policy looks at it.
 enum Attempt {
@@ -148,6 +178,7 @@ impl Http {
             request_timeout: cfg.request_timeout,
             deadline_at: Instant::now() + cfg.deadline,
             app_auth: matches!(cfg.auth, crate::config::Auth::App(_)),
+            etags: Mutex::new(HashMap::new()),
         })
     }
 
@@ -281,6 +312,10 @@ impl Http {
         if let Some(body) = &req.body {
             builder = builder.json(body);
         }
+        let cached = self.cached(req);
+        if let Some(c) = &cached {
+            builder = builder.header(IF_NONE_MATCH, c.etag.clone());
+        }
         let started = Instant::now();
         let response = match builder.send().await {
             Ok(r) => r,
@@ -293,7 +328,24 @@ impl Http {
             Err(e) => return transport(&e),
         };
         tracing::debug!(method = %req.method, path = %path_of(&req.url), status = status.as_u16(), ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX), "GitHub request");
+        if status == StatusCode::NOT_MODIFIED
+            && let Some(c) = cached
+        {
+            // Unchanged since our last read: its answer, with this answer's headers (the
+            // rate-limit headers are the current ones). Never a page of a list (`keep`).
+            let mut headers = headers;
+            for (name, value) in &c.headers {
+                if !headers.contains_key(name) {
+                    headers.insert(name.clone(), value.clone());
+                }
+            }
+            return Attempt::Done(Reply {
+                headers,
+                body: c.body,
+            });
+        }
         if status.is_success() {
+            self.keep(req, &headers, &body);
             Attempt::Done(Reply { headers, body })
         } else {
             Attempt::Failed(Failed::Status {
@@ -301,6 +353,48 @@ impl Http {
                 headers,
                 body,
             })
+        }
+    }
+}
+
+impl Http {
+    /// The kept answer of a GET, if it had an `ETag`.
+    fn cached(&self, req: &Request) -> Option<Cached> {
+        if !req.conditional {
+            return None;
+        }
+        self.etags
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&req.url).cloned())
+    }
+
+    /// Keeps a GET's 200 answer when it has an `ETag`, unless it is a page of a longer
+    /// list: the `ETag` covers the body only, so a page whose items did not change is 304
+    /// even when a page was added after it, and the kept `Link` header would hide that page
+    /// (a dashboard created on a new last page would never be found).
+    fn keep(&self, req: &Request, headers: &HeaderMap, body: &Bytes) {
+        let Some(etag) = headers.get(ETAG) else {
+            return;
+        };
+        if !req.conditional || headers.contains_key(LINK) {
+            if let Ok(mut m) = self.etags.lock() {
+                m.remove(&req.url);
+            }
+            return;
+        }
+        if let Ok(mut m) = self.etags.lock() {
+            if m.len() >= ETAG_ENTRIES {
+                m.clear();
+            }
+            m.insert(
+                req.url.clone(),
+                Cached {
+                    etag: etag.clone(),
+                    headers: headers.clone(),
+                    body: body.clone(),
+                },
+            );
         }
     }
 }

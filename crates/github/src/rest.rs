@@ -170,7 +170,7 @@ impl Forge for GitHubClient {
 
     async fn get_comment(&self, repo: &RepoId, id: u64) -> Result<Comment, ForgeError> {
         let url = self.repo_url(repo, &format!("/issues/comments/{id}"));
-        self.get(
+        self.get_conditional(
             repo,
             url,
             format!("comment {id} in {repo}"),
@@ -303,7 +303,8 @@ impl Forge for GitHubClient {
             repo,
             &format!("/commits/{}/statuses?per_page=100", ref_path(sha)),
         );
-        self.get_all(
+        // GitHub lists a commit's statuses newest first: a new status changes page 1.
+        self.get_all_newest_first(
             repo,
             url,
             format!("the statuses of {sha} in {repo}"),

@@ -72,7 +72,7 @@ impl Runner<'_> {
                     reporter.result(stage, &r).await?;
                     return Ok(r);
                 }
-                reporter.running(stage).await?;
+                reporter.running_result_follows(stage).await?;
                 let dir = self.project_dir(p)?;
                 let planfile = store.plan_path(sha, name)?;
                 let r = steps::plan(self.cwd(p, &dir), name, &planfile).await?;

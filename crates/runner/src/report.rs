@@ -54,9 +54,33 @@ impl Reporter<'_> {
         Ok(())
     }
 
-    /// `running`, with the run link.
+    /// `running`, with the run link, rendered: for a stage alone in its job (an apply, a
+    /// verify), whose row is the only sign of life for minutes.
     pub async fn running(&self, stage: &str) -> Result<(), RunnerError> {
         self.set(stage, Status::Running, None, None).await
+    }
+
+    /// `running`, with the run link: the status alone, one request, for a project among
+    /// others (a plan). The project's result (`result`, which every path after this one
+    /// reports) renders the comment, this row with it, and so does any other project's
+    /// render in between (ADR 0010).
+    pub async fn running_result_follows(&self, stage: &str) -> Result<(), RunnerError> {
+        let Some(target) = self.target else {
+            return Ok(());
+        };
+        self.dashboards
+            .post_status(
+                target,
+                StageUpdate {
+                    stage: stage.to_owned(),
+                    status: Status::Running,
+                    link: self.link.map(str::to_owned),
+                    output: None,
+                    details: None,
+                },
+            )
+            .await?;
+        Ok(())
     }
 
     /// A project's result on its stage.

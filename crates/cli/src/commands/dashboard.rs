@@ -55,6 +55,11 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
         .status
         .parse()
         .map_err(|e: infra_ci_core::UnknownStatus| CliError::usage(e.to_string()))?;
+    if a.result_follows && status.is_terminal() {
+        return Err(CliError::usage(format!(
+            "--result-follows is for a status whose result follows (pending, running), not {status}: a result must render the comment"
+        )));
+    }
     let (output, details) = match (&a.output, &a.output_file, &a.plan) {
         (_, _, Some(plan)) => super::summarize::for_dashboard(plan)?,
         (Some(text), _, None) => (Some(text.clone()), None),
@@ -88,8 +93,22 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
         output,
         details,
     };
-    let out = d.update(&target, update).await?;
-    if out.unknown_stage {
+    let (unknown_stage, said) = if a.result_follows {
+        let posted = d.post_status(&target, update).await?;
+        let said = format!(
+            "{} {status} posted; the comment is rendered with the stage's result",
+            a.stage
+        );
+        (posted.unknown_stage, said)
+    } else {
+        let out = d.update(&target, update).await?;
+        let said = format!(
+            "{} {} on dashboard {} ({})",
+            a.stage, status, out.comment_id, out.html_url
+        );
+        (out.unknown_stage, said)
+    };
+    if unknown_stage {
         // A mistyped stage in a workflow must show on the run's page, not only in its log.
         actions_env::annotate(
             "warning",
@@ -104,10 +123,7 @@ pub async fn update(a: UpdateArgs) -> Result<(), CliError> {
             ),
         );
     }
-    println!(
-        "{} {} on dashboard {} ({})",
-        a.stage, status, out.comment_id, out.html_url
-    );
+    println!("{said}");
     Ok(())
 }
 

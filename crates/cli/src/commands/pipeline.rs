@@ -193,15 +193,16 @@ pub async fn report(a: ReportArgs) -> Result<(), CliError> {
     match a.what {
         ReportCommand::Digger(d) => {
             let cfg = config(&d.target)?;
-            let rows = digger_rows(
-                &cfg,
-                &d.command,
-                &d.project,
-                d.leg,
-                d.legs,
-                status(&d.status)?,
-            )?;
+            let given = status(&d.status)?;
+            let rows = digger_rows(&cfg, &d.command, &d.project, d.leg, d.legs, given)?;
             for mut row in rows {
+                if given == Status::Running {
+                    // The job's first step: its `if: always()` step reports the result,
+                    // whose update renders these rows (ADR 0010). One request a row
+                    // instead of a render.
+                    post(&d.target, &d.conn, &cfg, &row.stage, row.status, row.output).await?;
+                    continue;
+                }
                 let mut details = None;
                 if row.stage != well_known::APPLY
                     && !row.stage.starts_with("apply.")
@@ -352,6 +353,33 @@ async fn write(
     output: Option<String>,
 ) -> Result<(), CliError> {
     write_with_details(t, conn, cfg, stage, status, output, None).await
+}
+
+/// Posts a `running` row's status alone: the job's result, reported later, renders it.
+async fn post(
+    t: &TargetArgs,
+    conn: &ConnArgs,
+    cfg: &Config,
+    stage: &str,
+    status: Status,
+    output: String,
+) -> Result<(), CliError> {
+    let forge = client::github(conn).await?;
+    let target = client::target(&forge, t).await?;
+    let d = Dashboards::for_config(&forge, cfg, tuning());
+    d.post_status(
+        &target,
+        StageUpdate {
+            stage: stage.to_owned(),
+            status,
+            link: actions_env::job_url(),
+            output: Some(output),
+            details: None,
+        },
+    )
+    .await?;
+    println!("{stage} {status} posted; the comment is rendered with the stage's result");
+    Ok(())
 }
 
 async fn write_with_details(

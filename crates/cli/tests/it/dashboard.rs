@@ -520,3 +520,69 @@ fn a_stage_key_the_configuration_would_refuse_is_bad_usage() {
     assert_eq!(writes, 0);
     assert!(gh.dashboards(10).is_empty());
 }
+
+/// `update --result-follows`: a `running` whose result follows is its status alone, one
+/// request besides reading the pull request (no read, no render); the result's update
+/// renders both. A result cannot be posted alone (exit 2): nothing would render it.
+#[test]
+fn a_running_whose_result_follows_is_posted_alone_and_the_result_renders_it() {
+    let gh = Gh::start();
+    gh.pull(1, &sha(41));
+    ok(&gh.run(&["init", "--pr", "1"]));
+    gh.clear_requests();
+    ok(&gh.run(&[
+        "update",
+        "--pr",
+        "1",
+        "--stage",
+        "plan-platform",
+        "--status",
+        "running",
+        "--result-follows",
+    ]));
+    let sent: Vec<String> = gh
+        .requests()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["method"].as_str().unwrap(),
+                r["path"].as_str().unwrap()
+            )
+        })
+        .filter(|r| !r.ends_with("/pulls/1"))
+        .collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].starts_with("POST ") && sent[0].contains("/statuses/"),
+        "{sent:?}"
+    );
+    assert_eq!(stage(&show(&gh, "1"), "plan-platform")["status"], "running");
+    assert!(
+        body(&gh.dashboards(1)[0]).contains("| Plan: platform | ⏳ pending |"),
+        "the running was rendered"
+    );
+    ok(&gh.run(&[
+        "update",
+        "--pr",
+        "1",
+        "--stage",
+        "plan-platform",
+        "--status",
+        "success",
+        "--output",
+        "+1 ~0 -0",
+    ]));
+    assert!(body(&gh.dashboards(1)[0]).contains("| Plan: platform | ✅ success | "));
+    let out = gh.run(&[
+        "update",
+        "--pr",
+        "1",
+        "--stage",
+        "ci",
+        "--status",
+        "success",
+        "--result-follows",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}

@@ -1,7 +1,7 @@
 //! Every `Forge` method round-trips against the emulator.
 
 use infra_ci_github::{Forge, IssueState, StatusState};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{Emu, SHA};
 
@@ -308,4 +308,76 @@ async fn refs_create_conflict_get_delete() {
         .await
         .unwrap_err();
     assert!(again.is_not_found(), "{again:?}");
+}
+
+/// A read of something unchanged is conditional: the client sends back the `ETag` it got,
+/// GitHub answers `304 Not Modified` (not counted against the primary rate limit), and the
+/// client serves the answer it kept; a change is read in full (issue 10).
+#[tokio::test]
+async fn an_unchanged_read_is_answered_304_and_served_from_the_kept_answer() {
+    let emu = Emu::start().await;
+    let gh = emu.bot();
+    let repo = &emu.repo;
+    emu.commit(SHA).await;
+    gh.create_status(
+        repo,
+        SHA,
+        StatusState::Pending,
+        "infra-dashboard/a",
+        "running",
+        None,
+    )
+    .await
+    .unwrap();
+    let path = emu.repo_path(&format!("/commits/{SHA}/statuses"));
+    let first = gh.list_statuses(repo, SHA).await.unwrap();
+    let again = gh.list_statuses(repo, SHA).await.unwrap();
+    assert_eq!(first, again);
+    gh.create_status(
+        repo,
+        SHA,
+        StatusState::Success,
+        "infra-dashboard/a",
+        "success",
+        None,
+    )
+    .await
+    .unwrap();
+    let changed = gh.list_statuses(repo, SHA).await.unwrap();
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    let codes: Vec<Value> = emu
+        .requests_to("GET", &path)
+        .await
+        .iter()
+        .map(|r| r["status"].clone())
+        .collect();
+    assert_eq!(codes, [json!(200), json!(304), json!(200)]);
+    // Another client (another job) has nothing kept: it reads in full.
+    let other = emu.bot().list_statuses(repo, SHA).await.unwrap();
+    assert_eq!(other, changed);
+    assert_eq!(
+        emu.requests_to("GET", &path).await.last().unwrap()["status"],
+        200
+    );
+}
+
+/// A list read oldest first is never asked conditionally: its first page does not change
+/// when a comment is added on a new page, so a 304 (with the kept Link header) would hide
+/// that page and the dashboard created on it.
+#[tokio::test]
+async fn a_list_read_oldest_first_sees_a_new_last_page() {
+    let emu = Emu::start().await;
+    let gh = emu.bot();
+    let repo = &emu.repo;
+    emu.pull(6, SHA).await;
+    emu.post(
+        &emu.repo_path("/issues/6/comments/bulk"),
+        json!({"user": "octocat", "count": 100, "body": "lgtm {i}"}),
+    )
+    .await;
+    let before = gh.list_comments_page(repo, 6, 1, 100).await.unwrap();
+    assert_eq!(before.last_page, None, "one page");
+    gh.create_comment(repo, 6, "one more").await.unwrap();
+    let after = gh.list_comments_page(repo, 6, 1, 100).await.unwrap();
+    assert_eq!(after.last_page, Some(2), "the new page is seen");
 }

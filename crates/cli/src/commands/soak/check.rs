@@ -142,6 +142,10 @@ struct Asked<'a> {
     word: &'static str,
     output: String,
     link: Option<&'a str>,
+    /// Posted alone (no render of its own): not judged by the lost-update rule; like any
+    /// status, it must be shown once a later successful writer's status is (the
+    /// unshown-statuses rule), and its own result follows it.
+    alone: bool,
 }
 
 fn asked(results: &[OpResult]) -> Vec<Asked<'_>> {
@@ -160,6 +164,20 @@ fn asked(results: &[OpResult]) -> Vec<Asked<'_>> {
                 word: shown::word(*status),
                 output: shown::fold(output),
                 link: link.as_deref(),
+                alone: false,
+            }),
+            Op::Post {
+                stage,
+                status,
+                output,
+                link,
+            } => Some(Asked {
+                index,
+                stage,
+                word: shown::word(*status),
+                output: shown::fold(output),
+                link: link.as_deref(),
+                alone: true,
             }),
             Op::Init => None,
         })
@@ -234,7 +252,10 @@ pub fn check(state: &Value, f: &Facts<'_>, results: &[OpResult]) -> Verdict {
     let revision = |stage: &str| shown_revisions.get(stage).copied();
     // Every successful update is accepted and shown at least as new.
     let mut latest_ok = None;
-    for q in asked.iter().filter(|q| results[q.index].error.is_none()) {
+    for q in asked
+        .iter()
+        .filter(|q| results[q.index].error.is_none() && !q.alone)
+    {
         let writer = results[q.index].writer;
         let Some(id) = own.get(&q.index).and_then(|l| l.iter().map(|a| a.id).max()) else {
             v.flag(
@@ -258,9 +279,10 @@ pub fn check(state: &Value, f: &Facts<'_>, results: &[OpResult]) -> Verdict {
         rows(&mut v, s, &accepted);
     }
     // Older than a later successful writer's own status: that writer read it.
+    let alone: Vec<usize> = asked.iter().filter(|q| q.alone).map(|q| q.index).collect();
     let owned_by_ok: Vec<u64> = own
         .iter()
-        .filter(|(i, _)| results[**i].error.is_none())
+        .filter(|(i, _)| results[**i].error.is_none() && !alone.contains(i))
         .flat_map(|(_, l)| l.iter().map(|a| a.id))
         .collect();
     for a in &accepted {

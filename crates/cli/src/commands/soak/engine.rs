@@ -89,6 +89,24 @@ async fn real(d: &Dashboards<'_>, target: &Target, op: &Op) -> Result<u64, Engin
             )
             .await
             .map(|o| o.comment_id),
+        Op::Post {
+            stage,
+            status,
+            output,
+            link,
+        } => d
+            .post_status(
+                target,
+                StageUpdate {
+                    stage: stage.clone(),
+                    status: *status,
+                    link: link.clone(),
+                    output: Some(output.clone()),
+                    details: None,
+                },
+            )
+            .await
+            .map(|_| 0),
     }
 }
 

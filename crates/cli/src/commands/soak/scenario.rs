@@ -61,6 +61,14 @@ pub enum Op {
         output: String,
         link: Option<String>,
     },
+    /// `infra-ci update --result-follows`: a `pending` or `running` posted alone, no render
+    /// (ADR 0010); the same writer's next op is that stage's result, a full update.
+    Post {
+        stage: String,
+        status: Status,
+        output: String,
+        link: Option<String>,
+    },
 }
 
 /// A scenario's plan.
@@ -93,11 +101,18 @@ impl Scenario {
     pub fn generate(seed: u64, fault_rate: Option<f64>) -> Self {
         let mut rng = StdRng::seed_from_u64(seed);
         let n = rng.random_range(2..=MAX_WRITERS);
-        let writers = (0..n)
+        let writers: Vec<Vec<Op>> = (0..n)
             .map(|w| {
                 let ops = rng.random_range(1..=3);
                 (0..ops).map(|k| op(&mut rng, w, k)).collect()
             })
+            .collect();
+        // Jobs whose running is posted alone, drawn from their own stream so that every
+        // other draw of a seed stays what it was before ADR 0010.
+        let mut jobs = StdRng::seed_from_u64(seed ^ 0xAD_0010);
+        let writers = writers
+            .into_iter()
+            .map(|ops| alone(&mut jobs, ops))
             .collect();
         let faults = match fault_rate {
             Some(p) => fixed_faults(&mut rng, seed, p),
@@ -119,6 +134,47 @@ impl Scenario {
             .enumerate()
             .flat_map(|(w, ops)| ops.iter().map(move |o| (w, o)))
     }
+}
+
+/// Turns half of a writer's `pending`/`running` updates into a job's pair: the status
+/// posted alone, then the stage's result (a full update, its own output).
+fn alone(rng: &mut StdRng, ops: Vec<Op>) -> Vec<Op> {
+    let mut out = Vec::with_capacity(ops.len() * 2);
+    for op in ops {
+        match op {
+            Op::Update {
+                stage,
+                status,
+                output,
+                link,
+            } if !status.is_terminal() && rng.random_bool(0.5) => {
+                let result = [
+                    Status::Success,
+                    Status::Failure,
+                    Status::Skipped,
+                    Status::Cancelled,
+                ]
+                .choose(rng)
+                .copied()
+                .unwrap_or(Status::Success);
+                let done = format!("{}r result", output.split(' ').next().unwrap_or("w"));
+                out.push(Op::Post {
+                    stage: stage.clone(),
+                    status,
+                    output,
+                    link: link.clone(),
+                });
+                out.push(Op::Update {
+                    stage,
+                    status: result,
+                    output: done,
+                    link,
+                });
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn op(rng: &mut StdRng, writer: usize, k: usize) -> Op {
@@ -208,7 +264,7 @@ mod tests {
             let mut outputs: Vec<&str> = s
                 .ops()
                 .filter_map(|(_, o)| match o {
-                    Op::Update { output, .. } => Some(output.as_str()),
+                    Op::Update { output, .. } | Op::Post { output, .. } => Some(output.as_str()),
                     Op::Init => None,
                 })
                 .collect();
