@@ -504,6 +504,7 @@ impl Machine {
         let out = cmd.output().unwrap();
         let ok = out.status.success();
         let outputs = parse_outputs(&std::fs::read_to_string(out_file.path()).unwrap_or_default());
+        // A failed step's output is always in the log; `LIFE_DEBUG=1` keeps every step's.
         let note = if ok && std::env::var_os("LIFE_DEBUG").is_none() {
             String::new()
         } else {
