@@ -1,7 +1,7 @@
 //! Checks over `infra_ci_route`: the slash-command grammar and the event router never panic
 //! on any input, a command is only ever read from a first line that starts with `/`, and a
 //! usage reply never echoes the comment. Included by path from
-//! `crates/engine/tests/fuzz_route_corpus_replay.rs`.
+//! `crates/engine/tests/it/fuzz_route_corpus_replay.rs`.
 
 use infra_ci_config::Config;
 use infra_ci_route::{Parsed, RouteContext, decide, parse_comment, parse_dispatch};

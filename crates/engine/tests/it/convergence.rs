@@ -2,7 +2,6 @@
 //! reads), over HTTP against the emulator.
 #![allow(clippy::unwrap_used)]
 
-mod support;
 
 use std::time::Duration;
 
@@ -11,7 +10,7 @@ use infra_ci_emulator::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN};
 use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
 use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId, RetryPolicy};
 use serde_json::{Value, json};
-use support::Env;
+use crate::support::Env;
 
 const STALE_MS: u64 = 300;
 

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-#[path = "../../../fuzz/src/route_checks.rs"]
+#[path = "../../../../fuzz/src/route_checks.rs"]
 mod route_checks;
 
 fn replay(target: &str, check: fn(&[u8])) {
