@@ -4,7 +4,7 @@
 //!
 //! Each is one command a workflow step runs with values `parse` decided; the decisions they
 //! take (which row a Digger leg owns, whether it is the last leg, which run to download
-//! from) are plain functions tested here and by the life-of-PR suite (`tests/life`).
+//! from) are plain functions tested here and by the life-of-PR suite (`tests/it/life`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

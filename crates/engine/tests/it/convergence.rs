@@ -2,15 +2,14 @@
 //! reads), over HTTP against the emulator.
 #![allow(clippy::unwrap_used)]
 
-
 use std::time::Duration;
 
+use crate::support::Env;
 use infra_ci_core::{StageDef, Status, default_stages, marker::is_dashboard_of};
 use infra_ci_emulator::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN};
 use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
 use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId, RetryPolicy};
 use serde_json::{Value, json};
-use crate::support::Env;
 
 const STALE_MS: u64 = 300;
 

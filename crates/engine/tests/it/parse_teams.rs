@@ -2,11 +2,10 @@
 //! when teams are configured, and a team grants what an association would.
 #![allow(clippy::unwrap_used)]
 
-
+use crate::support::{APP_TOKEN, Env, OWNER, PR, sha};
 use infra_ci_config::Config;
 use infra_ci_emulator::DEFAULT_BOT_TOKEN;
 use serde_json::json;
-use crate::support::{APP_TOKEN, Env, OWNER, PR, sha};
 
 const TEAMS: &str = "permissions:\n  plan:\n    teams: [platform]\n";
 

@@ -2,11 +2,10 @@
 //! with the head over HTTP (emulator) instead of trusting `mergeable_state`.
 #![allow(clippy::unwrap_used)]
 
-
+use crate::support::{APP_TOKEN, Env, PR, REPO, sha};
 use infra_ci_config::Config;
 use infra_ci_github::Forge;
 use serde_json::json;
-use crate::support::{APP_TOKEN, Env, PR, REPO, sha};
 
 const CONFIG: &str = "\
 stages:

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use serde_yaml_ng::Value as Yaml;
 
-use crate::expr::{self, Ctx, JobState};
+use super::expr::{self, Ctx, JobState};
 
 pub const PIPELINE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

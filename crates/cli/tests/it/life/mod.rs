@@ -4,9 +4,7 @@
 //! the test reads the dashboard a person would see.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
-#[path = "../it/support.rs"]
-#[allow(dead_code)]
-mod support;
+use crate::support;
 
 mod expr;
 mod play;
@@ -17,8 +15,8 @@ use std::path::{Path, PathBuf};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::support::{BOT_TOKEN, Gh, REPO, sha};
 use play::{Event, Machine, Run};
-use support::{BOT_TOKEN, Gh, REPO, sha};
 
 const CONFIG: &str = "version: 1\nautoplan: false\n\
 stages:\n  - {key: ci, name: CI Validate}\n  - {key: plan-bootstrap, name: \"Plan: bootstrap\"}\n  - {key: plan-net, name: \"Plan: net\"}\n  - {key: plan-app, name: \"Plan: app\"}\n  - {key: apply, name: Apply}\n  - {key: e2e, name: E2E Tests}\n  - {key: review, name: Review}\n\
