@@ -479,8 +479,13 @@ fn project(input: &GateInput, cfg: &Config, name: &str, head7: &str, out: &mut V
         .get(name)
         .cloned()
         .unwrap_or_else(PlanProof::missing);
-    let replan =
-        format!("plan it on this commit (`/plan {name}`) and wait for the plan to succeed");
+    // The bootstrap project has its own command: `/plan bootstrap` is refused by the grammar.
+    let command = if cfg.bootstrap_project().is_some_and(|b| b.name == name) {
+        "/bootstrap plan".to_owned()
+    } else {
+        format!("/plan {name}")
+    };
+    let replan = format!("plan it on this commit (`{command}`) and wait for the plan to succeed");
     match proof.state {
         PlanState::Succeeded => {}
         PlanState::Failed => out.push(Refusal::new(

@@ -26,6 +26,10 @@ const REPO: &str = "acme/infra";
 const PR: u64 = 1;
 const TITLE: &str = "Add the data-prod network";
 const HEAD: &str = "3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39";
+/// The base branch `main`'s tip, the head's parent: the apply gate compares them.
+const BASE: &str = "9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c";
+/// The sha256 of the plan file the (played) native job saved for bootstrap.
+const PLAN_DIGEST: &str = "5e1f0c7a3b9d2e4f6a8c0b1d3e5f7a9c2b4d6e8f0a1c3e5b7d9f2a4c6e8b0d1f";
 
 /// Everything the demo drives.
 struct Demo {
@@ -59,18 +63,28 @@ pub async fn run(a: DemoArgs) -> Result<(), CliError> {
         http: reqwest::Client::new(),
         base: base.clone(),
     };
+    // alice opens the pull request; bob, a member of the organization, may approve applies.
     for (login, token) in [("alice", "alice-token"), ("bob", "bob-token")] {
         admin
             .post(
                 "/_emulator/users",
-                json!({"login": login, "type": "User", "token": token}),
+                json!({"login": login, "type": "User", "token": token, "association": "MEMBER"}),
+            )
+            .await?;
+    }
+    // As on GitHub: the head is one commit ahead of `main`, which exists.
+    for (sha, parents) in [(BASE, json!([])), (HEAD, json!([BASE]))] {
+        admin
+            .post(
+                &format!("/_emulator/repos/{REPO}/commits"),
+                json!({"sha": sha, "parents": parents}),
             )
             .await?;
     }
     admin
         .post(
             &format!("/_emulator/repos/{REPO}/pulls"),
-            json!({"number": PR, "head_sha": HEAD, "user": "alice", "title": TITLE,
+            json!({"number": PR, "head_sha": HEAD, "base_sha": BASE, "user": "alice", "title": TITLE,
                    "head_ref": "feature", "base_ref": "main"}),
         )
         .await?;
@@ -81,8 +95,12 @@ pub async fn run(a: DemoArgs) -> Result<(), CliError> {
     let cfg = ClientConfig::new(Auth::Token(SecretString::from(DEFAULT_BOT_TOKEN)))
         .with_base_url(&base)?;
     let repo = RepoId::parse(REPO).ok_or_else(|| CliError::failed("bad demo repo"))?;
+    let forge = GitHubClient::new(cfg)?;
+    if forge.get_ref(&repo, "heads/main").await?.is_none() {
+        forge.create_ref(&repo, "refs/heads/main", BASE).await?;
+    }
     let d = Demo {
-        forge: GitHubClient::new(cfg)?,
+        forge,
         target: Target {
             repo: repo.clone(),
             pr: PR,
@@ -143,6 +161,18 @@ impl Demo {
             .await?;
         self.update("plan-bootstrap", Status::Success, Some("+2 ~0 -0"), link)
             .await?;
+        // The native job's plan record: the digest of the plan file it saved, on this head
+        // and this base, which the apply gate asks for (ADR 0006).
+        infra_ci_engine::provenance::record(
+            &self.forge,
+            &self.repo,
+            HEAD,
+            "bootstrap",
+            Status::Success,
+            Some(PLAN_DIGEST),
+            Some(BASE),
+        )
+        .await?;
         self.show("native job: plan-bootstrap planned").await?;
 
         println!("\n── bob approves the pull request");
@@ -157,8 +187,17 @@ impl Demo {
 
         println!("\n── alice comments \"/bootstrap apply\" again");
         let route = self.comment("alice", "/bootstrap apply").await?;
+        if !route.should_run {
+            return Err(CliError::failed(format!(
+                "the demo's approved /bootstrap apply was refused: {}",
+                route.reason
+            )));
+        }
         let link = Some(format!("https://github.com/{REPO}/actions/runs/103"));
-        for stage in &route.stages {
+        // The apply row, and bootstrap's own row under it (each project's apply is a row).
+        let mut stages = route.stages.clone();
+        stages.push("apply.bootstrap".to_owned());
+        for stage in &stages {
             self.update(stage, Status::Running, None, link.clone())
                 .await?;
             self.update(
@@ -320,7 +359,7 @@ fn repo_json() -> Value {
 
 fn pull_json() -> Value {
     let side = |r: &str, sha: &str| json!({"ref": r, "sha": sha, "repo": repo_json()});
-    json!({"number": PR, "state": "open", "draft": false, "head": side("feature", HEAD), "base": side("main", &"0".repeat(40))})
+    json!({"number": PR, "state": "open", "draft": false, "head": side("feature", HEAD), "base": side("main", BASE)})
 }
 
 /// The emulator's admin API, and what people do with their own tokens.

@@ -7,6 +7,7 @@ mod app_auth;
 mod attacks;
 mod browser;
 mod dashboard;
+mod demo;
 mod errors;
 mod identity;
 mod life;

@@ -252,6 +252,34 @@ fn the_plan_applied_is_infra_cis_own_on_this_head() {
     );
 }
 
+/// What to do names the command that plans the project: `/bootstrap plan` for the
+/// bootstrap project, whose `/plan bootstrap` the grammar refuses.
+#[test]
+fn the_advice_names_the_command_that_plans_the_project() {
+    let mut i = good();
+    i.plans.clear();
+    let advice = |i: &GateInput| {
+        may_apply(i, &cfg())
+            .refusals
+            .iter()
+            .map(|r| r.fix.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        advice(&i).iter().any(|h| h.contains("`/plan platform`")),
+        "{:?}",
+        advice(&i)
+    );
+    i.kind = CommandKind::BootstrapApply;
+    i.projects = vec!["bootstrap".into()];
+    i.locks = BTreeMap::from([("bootstrap".to_owned(), LockFact::Free)]);
+    assert!(
+        advice(&i).iter().any(|h| h.contains("`/bootstrap plan`")),
+        "{:?}",
+        advice(&i)
+    );
+}
+
 #[test]
 fn a_native_plan_file_must_be_the_one_recorded() {
     let mut i = good();
