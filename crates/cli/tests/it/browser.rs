@@ -278,6 +278,7 @@ fn the_demo_dashboard_in_a_real_browser() {
                 "Plan: data-staging",
                 "Plan: data-prod",
                 "Apply",
+                "Apply: bootstrap",
                 "E2E Tests",
                 "AI Review"
             ],
@@ -288,7 +289,13 @@ fn the_demo_dashboard_in_a_real_browser() {
             assert_eq!(r["cells"].as_array().unwrap().len(), 4, "{name}: {r}");
         }
         // The demo's end state: the parallel plans and the bootstrap apply all succeeded.
-        for (row, output) in [(2, "+3 ~1 -0"), (3, "no changes"), (4, "+1 ~0 -1 ⚠️")] {
+        for (row, output) in [
+            (2, "+3 ~1 -0"),
+            (3, "no changes"),
+            (4, "+1 ~0 -1 ⚠️"),
+            (5, "applied: +2 ~0 -0"),
+            (6, "applied: +2 ~0 -0"),
+        ] {
             assert_eq!(rows[row]["cells"][1], "✅ success", "{name}: {}", rows[row]);
             assert_eq!(rows[row]["cells"][2], output, "{name}: {}", rows[row]);
         }

@@ -17,7 +17,10 @@ fn the_demo_ends_with_the_approved_bootstrap_applied() {
         String::from_utf8_lossy(&out.stderr)
     );
     // Refused first (👎, with what to do), then applied once planned and approved.
-    assert!(stdout.contains("refused: no approval of 3f2a9c1"), "{stdout}");
+    assert!(
+        stdout.contains("refused: no approval of 3f2a9c1"),
+        "{stdout}"
+    );
     assert!(stdout.contains("`/bootstrap plan`"), "{stdout}");
     for row in [
         "| Apply | ✅ success |",
