@@ -8,8 +8,11 @@ use crate::status::Status;
 /// One row of the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageState {
+    /// The stage's key ([`StageDef::key`]), which matches the row to its commit status.
     pub key: String,
+    /// The name shown in the Stage column.
     pub name: String,
+    /// Where the stage stands.
     pub status: Status,
     /// Where to look (a run URL). Only `http(s)` links are rendered.
     pub link: Option<String>,
@@ -45,6 +48,7 @@ impl StageState {
 pub struct Dashboard {
     /// The commit (full SHA when known; the marker uses its first 7 characters).
     pub sha: String,
+    /// The rows, in the configured stage order.
     pub stages: Vec<StageState>,
 }
 

@@ -14,6 +14,7 @@ use crate::status::Status;
 /// Why a body is not a dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
+    /// The body's first line is not the hidden `<!-- infra-dashboard:… -->` marker.
     #[error("the comment does not start with an infra-dashboard marker: it is not a dashboard")]
     NoMarker,
 }

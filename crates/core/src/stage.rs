@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 /// A dashboard row's identity: a stable key and the name people read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct StageDef {
+    /// The stable identity (`plan-platform`): names the stage's commit status
+    /// (`infra-dashboard/<key>`) and matches it to its row.
     pub key: String,
+    /// What the Stage column shows (`Plan: platform`); free to change.
     pub name: String,
     /// What updates the row, shown while it is pending (`updated by /plan`): a row no job
     /// of the current run will update says what will (issue 9).
@@ -14,6 +17,7 @@ pub struct StageDef {
 }
 
 impl StageDef {
+    /// A row with this key and display name, and nothing saying what updates it.
     pub fn new(key: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             key: key.into(),

@@ -10,11 +10,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Not started yet: queued, waiting, or no job has reported it.
     Pending,
+    /// Started and not finished.
     Running,
+    /// Finished and passed.
     Success,
+    /// Finished and failed, or could not run (GitHub's `error` reads as this).
     Failure,
+    /// Not run on purpose (e.g. the job's condition was false).
     Skipped,
+    /// Stopped before it finished (GitHub's `cancelled`, e.g. a newer run replaced it).
     Cancelled,
 }
 

@@ -5,6 +5,7 @@ use infra_ci_github::ForgeError;
 /// What can make a dashboard operation fail.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
+    /// A GitHub request failed; its message says what to do.
     #[error(transparent)]
     Forge(#[from] ForgeError),
     /// Bad input from the caller (exit code 2).
@@ -14,12 +15,22 @@ pub enum EngineError {
     #[error(
         "the dashboard kept changing under us for {rounds} rounds; the commit statuses hold the truth, run `infra-ci sync --pr {pr}` to re-render"
     )]
-    Contended { rounds: u32, pr: u64 },
+    Contended {
+        /// How many rounds were tried.
+        rounds: u32,
+        /// The pull request whose dashboard it is (named in the `sync` advice).
+        pr: u64,
+    },
     /// Status reads kept lagging our own write (GitHub's replicas far behind).
     #[error(
         "{reads} reads of the commit statuses in a row did not show our own latest write yet; the commit statuses hold the truth, run `infra-ci sync --pr {pr}` to re-render once GitHub catches up"
     )]
-    Stale { reads: u32, pr: u64 },
+    Stale {
+        /// How many reads in a row lagged.
+        reads: u32,
+        /// The pull request whose dashboard it is (named in the `sync` advice).
+        pr: u64,
+    },
 }
 
 impl EngineError {

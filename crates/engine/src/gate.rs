@@ -23,14 +23,17 @@ use crate::provenance;
 /// What the caller knows: the command, who asked, which projects, which repository.
 #[derive(Debug, Clone)]
 pub struct GateRequest<'a> {
+    /// The repository the pull request is in.
     pub repo: &'a RepoId,
     /// The trusted configuration (the default branch's).
     pub config: &'a Config,
     /// The repository's default branch.
     pub default_branch: &'a str,
+    /// The command to gate (an apply, a bootstrap apply, ...).
     pub kind: CommandKind,
     /// Who asked (from the event), and whether GitHub says the account is a bot.
     pub actor: Option<Actor>,
+    /// GitHub says the asking account is a bot.
     pub actor_is_bot: bool,
     /// The projects to apply.
     pub projects: Vec<String>,
@@ -43,7 +46,9 @@ pub struct GateRequest<'a> {
 /// The facts read, the decision, and notes worth adding to a refusal.
 #[derive(Debug, Clone)]
 pub struct Gated {
+    /// Every fact read from GitHub, as the decision saw them.
     pub input: GateInput,
+    /// The gate's answer: empty refusals means the apply may go on.
     pub decision: GateDecision,
     /// What infra-ci could not check and why (a team it could not read, ...).
     pub notes: Vec<String>,

@@ -33,6 +33,7 @@ mod minimize;
 pub mod provenance;
 mod reconcile;
 mod route_job;
+#[allow(missing_docs)] // TODO(lead): document service.rs after merging issue 10's branch
 mod service;
 mod target;
 mod truth;

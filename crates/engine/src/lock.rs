@@ -32,7 +32,12 @@ pub enum LockOutcome {
     /// We held it already (an earlier apply of this pull request).
     AlreadyOurs,
     /// Another pull request holds it (`None`: a holder we could not identify).
-    HeldBy { pr: Option<u64>, sha: String },
+    HeldBy {
+        /// The holding pull request, from our `locked by #N` status on the lock's commit.
+        pr: Option<u64>,
+        /// The commit the lock ref points at (the holder's head when it locked).
+        sha: String,
+    },
 }
 
 /// Takes the lock of `project` for pull request `pr` at `head`; `me` is our identity.
@@ -137,9 +142,11 @@ impl Release {
 /// One project's failed step while releasing.
 #[derive(Debug)]
 pub struct ReleaseFailure {
+    /// The project whose lock was being released.
     pub project: String,
     /// True when the ref was deleted and only the bookkeeping status failed.
     pub lock_released: bool,
+    /// What failed (deleting the lock ref, or the status that records it).
     pub error: EngineError,
 }
 

@@ -20,10 +20,15 @@ use crate::target::Target;
 /// One event to route.
 #[derive(Debug, Clone)]
 pub struct ParseRequest<'a> {
+    /// The repository the event happened in.
     pub repo: RepoId,
+    /// GitHub's event name (`pull_request`, `issue_comment`, ...): `GITHUB_EVENT_NAME`.
     pub event_name: &'a str,
+    /// The event's JSON payload, as GitHub wrote it (the file at `GITHUB_EVENT_PATH`).
     pub payload: &'a [u8],
+    /// The trusted configuration (the default branch's), never the pull request's.
     pub config: &'a Config,
+    /// What the caller knows besides the payload (default branch, workflow commit, own login).
     pub context: RouteContext,
 }
 

@@ -7,7 +7,9 @@ use crate::error::EngineError;
 /// The repository, pull request and commit a dashboard belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
+    /// The repository the pull request is in.
     pub repo: RepoId,
+    /// The pull request's number; its conversation holds the dashboard comment.
     pub pr: u64,
     /// The full commit SHA (usually the PR's head).
     pub sha: String,

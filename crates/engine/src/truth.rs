@@ -24,9 +24,13 @@ pub const STAGE_CONTEXT_PREFIX: &str = "infra-dashboard/";
 /// One stage as its latest commit status tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageTruth {
+    /// The status decoded from the description's leading word.
     pub status: Status,
+    /// The one-line summary after `<word>: ` in the description; `None` when there is none.
     pub output: Option<String>,
+    /// The status's target URL (the run to look at); `None` when unset.
     pub link: Option<String>,
+    /// When GitHub last updated the status (ISO 8601), as it sent it.
     pub updated_at: String,
     /// The commit status id; ids only grow, so it orders two views of a stage.
     pub revision: u64,
@@ -35,6 +39,7 @@ pub struct StageTruth {
 /// Everything the statuses of one commit say about its dashboard.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Truth {
+    /// Each stage's newest view, by stage key (the context after `infra-dashboard/`).
     pub stages: BTreeMap<String, StageTruth>,
     /// The comment id the anchor points at.
     pub anchor: Option<u64>,

@@ -11,28 +11,46 @@ pub enum ForgeError {
     #[error(
         "GitHub rejected the token (401 Bad credentials): set GITHUB_TOKEN (or --token) to a valid token{hint}"
     )]
-    Unauthorized { hint: String },
+    Unauthorized {
+        /// Extra advice for the message (what to check under GitHub App auth); may be empty.
+        hint: String,
+    },
     /// 403 that is not a rate limit: the token lacks a permission.
     #[error("GitHub refused {what} (403 {message}): {hint}")]
     Forbidden {
+        /// The request refused, e.g. "status on abc".
         what: String,
+        /// GitHub's own message ("Resource not accessible by integration"), sanitized.
         message: String,
+        /// The permission the token needs and the workflow YAML that grants it.
         hint: String,
     },
     /// 404: missing, or invisible to this token (GitHub answers 404 for private resources).
     #[error(
         "GitHub has no {what} (404): check the repository, number and SHA, and that the token can see the repository"
     )]
-    NotFound { what: String },
+    NotFound {
+        /// The thing asked for, e.g. "comment 12 on o/r".
+        what: String,
+    },
     /// 422 that means "it is already there" (a ref that exists).
     #[error("{what} already exists")]
-    AlreadyExists { what: String },
+    AlreadyExists {
+        /// The thing that could not be created, e.g. a ref.
+        what: String,
+    },
     /// 422 validation failure (e.g. a body over 65,536 characters).
     #[error("GitHub rejected {what} as invalid (422 {message})")]
-    Invalid { what: String, message: String },
+    Invalid {
+        /// The request GitHub rejected.
+        what: String,
+        /// GitHub's message and its `errors[]` details, sanitized.
+        message: String,
+    },
     /// Rate limited and the reset is too far away to wait for (or every retry met a limit).
     #[error("{}", rate_limit_message(reset_at, *secondary))]
     RateLimited {
+        /// When the limit resets (an RFC 3339 timestamp, or epoch seconds if it is out of range).
         reset_at: String,
         /// A secondary limit (too many requests or writes at once), not the hourly budget.
         secondary: bool,
@@ -40,27 +58,41 @@ pub enum ForgeError {
     /// Retries exhausted on 5xx / network errors, or the command's deadline passed.
     #[error("GitHub did not answer {what} after {attempts} attempts: {last}")]
     Unavailable {
+        /// The request, as `METHOD /path`.
         what: String,
+        /// How many attempts were made.
         attempts: u32,
+        /// What went wrong on the last attempt (a status or a transport error), one line.
         last: String,
     },
     /// Anything else GitHub answered that we did not expect.
     #[error("GitHub answered {status} to {what}: {message}")]
     Unexpected {
+        /// The thing asked for, e.g. "comment 12 on o/r".
         what: String,
+        /// The HTTP status GitHub answered.
         status: u16,
+        /// GitHub's message, or a snippet of a non-JSON body, sanitized.
         message: String,
     },
     /// A 2xx answer whose body is not the JSON we expect (a proxy page, a truncated body).
     #[error(
         "GitHub's answer to {what} is not the expected JSON ({message}): check GITHUB_API_URL points at the REST API"
     )]
-    Decode { what: String, message: String },
+    Decode {
+        /// The request or payload that did not decode.
+        what: String,
+        /// Why it did not decode (the parser's error).
+        message: String,
+    },
     /// The GraphQL endpoint answered with `errors`.
     #[error("GitHub GraphQL refused {what}: {message}{hint}")]
     GraphQl {
+        /// The GraphQL operation refused, e.g. minimizing a comment.
         what: String,
+        /// Every `errors[].message`, joined with `; `.
         message: String,
+        /// The permission to grant when GitHub said `FORBIDDEN`; empty otherwise.
         hint: String,
     },
     /// Bad configuration detected before any request (bad base URL, missing token).

@@ -15,7 +15,9 @@ use crate::types::{
 /// `owner/name` of a repository.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RepoId {
+    /// The user or organization that owns the repository.
     pub owner: String,
+    /// The repository's name within its owner.
     pub name: String,
 }
 

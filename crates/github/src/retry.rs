@@ -96,7 +96,9 @@ pub enum Outcome<'a> {
     AnswerLost,
     /// GitHub answered with a non-2xx status.
     Status {
+        /// The HTTP status code.
         status: u16,
+        /// The answer's `x-ratelimit-*` and `retry-after` headers.
         limits: RateLimitHeaders,
         /// GitHub's `message`, to spot "secondary rate limit".
         message: &'a str,
@@ -109,7 +111,9 @@ pub enum Decision {
     /// Sleep this long, then try again. `rate_limit_reset` is set when the wait is a rate limit
     /// (so a deadline that cannot cover it reports `RateLimited`, not `Unavailable`).
     Retry {
+        /// How long to sleep before the next attempt.
         wait: Duration,
+        /// The epoch second (UTC) the rate limit resets, when the wait is for one.
         rate_limit_reset: Option<i64>,
     },
     /// Not retryable: the caller maps the outcome to its error as is.
@@ -117,7 +121,10 @@ pub enum Decision {
     /// Retryable, but `max_attempts` is used up.
     Exhausted,
     /// Rate limited until this epoch second, too far away to wait for.
-    RateLimited { reset_epoch: i64 },
+    RateLimited {
+        /// The epoch second (UTC) the limit resets.
+        reset_epoch: i64,
+    },
 }
 
 impl RetryPolicy {

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 /// A GitHub account (user, bot or organization).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
+    /// The account name; an App's bot ends in `[bot]`, a deleted account is `ghost`.
     pub login: String,
+    /// GitHub's numeric account id; 0 when the payload left it out.
     #[serde(default)]
     pub id: u64,
     /// `User`, `Bot` or `Organization`.
@@ -17,16 +19,24 @@ pub struct User {
 /// An issue or pull-request comment (`issue-comment`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comment {
+    /// The REST id, used to edit, delete or react to the comment.
     pub id: u64,
+    /// The GraphQL id, needed to minimize the comment; empty when GitHub sent none.
     #[serde(default)]
     pub node_id: String,
+    /// The Markdown body; `None` when GitHub sent `null` or left it out ([`Comment::body`]
+    /// reads it as `""`).
     #[serde(default)]
     pub body: Option<String>,
+    /// The author; `None` when GitHub sent `null`.
     pub user: Option<User>,
+    /// The comment's page on github.com, for links; empty when absent.
     #[serde(default)]
     pub html_url: String,
+    /// When it was created (ISO 8601 timestamp, as GitHub sends it); empty when absent.
     #[serde(default)]
     pub created_at: String,
+    /// When it was last edited (ISO 8601 timestamp); empty when absent.
     #[serde(default)]
     pub updated_at: String,
     /// `…/repos/{o}/{r}/issues/{n}`: the issue or pull request the comment is on.
@@ -59,6 +69,7 @@ impl User {
 /// One page of comments and where the list ends.
 #[derive(Debug, Clone, Default)]
 pub struct CommentPage {
+    /// The comments on this page, oldest first as GitHub lists them.
     pub comments: Vec<Comment>,
     /// The `last` page from the `Link` header; `None` when this is the only or last page.
     pub last_page: Option<u32>,
@@ -67,7 +78,9 @@ pub struct CommentPage {
 /// A reaction on a comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reaction {
+    /// The REST id, used to delete the reaction.
     pub id: u64,
+    /// The emoji name: `+1`, `-1`, `laugh`, `confused`, `heart`, `hooray`, `rocket` or `eyes`.
     pub content: String,
 }
 
@@ -75,13 +88,18 @@ pub struct Reaction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StatusState {
+    /// Not finished yet (queued or running).
     Pending,
+    /// Finished and passed.
     Success,
+    /// Finished and failed (the checked thing is wrong).
     Failure,
+    /// Could not finish (the check itself broke).
     Error,
 }
 
 impl StatusState {
+    /// The lowercase name GitHub's API uses (`pending`, `success`, `failure`, `error`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -95,13 +113,21 @@ impl StatusState {
 /// A commit status as returned by `POST statuses/{sha}` (`status` schema).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitStatus {
+    /// GitHub's id for this status; each POST makes a new one, even for the same context.
     pub id: u64,
+    /// `pending`, `success`, `failure` or `error` (see [`StatusState`]); a string, so a state
+    /// GitHub adds later still parses.
     pub state: String,
+    /// The status's name on the commit (e.g. `infra-dashboard/plan`); the latest per context wins.
     pub context: String,
+    /// The short text shown beside the status (at most 140 characters); `None` when unset.
     pub description: Option<String>,
+    /// The link behind the status's "Details"; `None` when unset.
     pub target_url: Option<String>,
+    /// When it was created (ISO 8601 timestamp); empty when absent.
     #[serde(default)]
     pub created_at: String,
+    /// When it was last updated (ISO 8601 timestamp); empty when absent.
     #[serde(default)]
     pub updated_at: String,
     /// Who created it; on a POST this is the token's own identity.
@@ -111,30 +137,47 @@ pub struct CommitStatus {
 /// `GET commits/{ref}/status` (`combined-commit-status`); `statuses` holds the latest per context.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CombinedStatus {
+    /// The commit's overall state: `failure` if any context failed or errored, `pending` if any is
+    /// pending or there are none, else `success`.
     pub state: String,
+    /// The full commit SHA the `ref` resolved to.
     pub sha: String,
+    /// How many contexts the commit has, over all pages.
     pub total_count: u64,
+    /// The latest status of each context on this page.
     pub statuses: Vec<CommitStatus>,
 }
 
 /// A pull request (fields read from both `pull-request` and `pull-request-simple`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullRequest {
+    /// The pull request's number in its repository.
     pub number: u64,
+    /// `open` or `closed` (a merged pull request is `closed` with `merged` true).
     pub state: String,
+    /// Whether it was merged; `None` in list responses (`pull-request-simple`), which omit it.
     #[serde(default)]
     pub merged: Option<bool>,
+    /// Whether GitHub can merge it cleanly; `None` while GitHub is still computing it, or in lists.
     #[serde(default)]
     pub mergeable: Option<bool>,
+    /// Why it can or cannot merge (`clean`, `blocked`, `behind`, `dirty`, `unknown`, ...);
+    /// `None` in lists.
     #[serde(default)]
     pub mergeable_state: Option<String>,
+    /// Whether it is a draft; `None` when GitHub left the field out.
     #[serde(default)]
     pub draft: Option<bool>,
+    /// The author; `None` when GitHub sent `null`.
     pub user: Option<User>,
+    /// The branch and commit being merged.
     pub head: GitSide,
+    /// The branch it merges into.
     pub base: GitSide,
+    /// The pull request's page on github.com; empty when absent.
     #[serde(default)]
     pub html_url: String,
+    /// The test merge commit while open, the merge commit once merged; `None` when there is none.
     #[serde(default)]
     pub merge_commit_sha: Option<String>,
 }
@@ -142,8 +185,10 @@ pub struct PullRequest {
 /// `head` or `base` of a pull request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitSide {
+    /// The branch name, without `refs/heads/` (GitHub's `ref`).
     #[serde(rename = "ref")]
     pub git_ref: String,
+    /// The commit the branch pointed at when GitHub built the response.
     pub sha: String,
     /// `None` when the fork was deleted.
     pub repo: Option<RepoRef>,
@@ -152,7 +197,9 @@ pub struct GitSide {
 /// The few repository fields read from a PR side.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepoRef {
+    /// `owner/name`.
     pub full_name: String,
+    /// Whether the repository is a fork; false when absent.
     #[serde(default)]
     pub fork: bool,
 }
@@ -160,10 +207,14 @@ pub struct RepoRef {
 /// A pull request review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {
+    /// GitHub's id for the review.
     pub id: u64,
+    /// The reviewer; `None` when GitHub sent `null`.
     pub user: Option<User>,
     /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED`, `PENDING`.
     pub state: String,
+    /// The commit the review was made on, to tell an approval of the head from an older one;
+    /// `None` when absent.
     #[serde(default)]
     pub commit_id: Option<String>,
     /// The reviewer's relationship to the repository (`OWNER`, `COLLABORATOR`, `NONE`, ...).
@@ -174,12 +225,18 @@ pub struct Review {
 /// An issue (the drift issue).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Issue {
+    /// The issue's number in its repository.
     pub number: u64,
+    /// `open` or `closed` (see [`IssueState`]).
     pub state: String,
+    /// The issue's title.
     pub title: String,
+    /// The Markdown body; `None` when GitHub sent `null` (an issue opened without one).
     #[serde(default)]
     pub body: Option<String>,
+    /// The author; `None` when GitHub sent `null`.
     pub user: Option<User>,
+    /// The issue's page on github.com; empty when absent.
     #[serde(default)]
     pub html_url: String,
 }
@@ -188,22 +245,28 @@ pub struct Issue {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IssueState {
+    /// Still open.
     Open,
+    /// Closed, whether completed or not planned.
     Closed,
 }
 
 /// A git reference (`git-ref`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitRef {
+    /// The full name, e.g. `refs/heads/main` (GitHub's `ref`).
     #[serde(rename = "ref")]
     pub full_ref: String,
+    /// What the ref points at.
     pub object: GitObject,
 }
 
 /// The object a ref points at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitObject {
+    /// The object's SHA.
     pub sha: String,
+    /// `commit`, or `tag` for an annotated tag; empty when absent (GitHub's `type`).
     #[serde(rename = "type", default)]
     pub kind: String,
 }
@@ -235,8 +298,10 @@ pub struct FileContents {
     /// `file`, `dir`, `symlink` or `submodule`.
     #[serde(rename = "type", default)]
     pub kind: String,
+    /// How `content` is encoded: `base64` for a file; empty when absent (a directory).
     #[serde(default)]
     pub encoding: String,
+    /// The encoded file body, with line breaks GitHub inserts; empty when absent.
     #[serde(default)]
     pub content: String,
 }

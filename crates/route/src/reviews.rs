@@ -52,7 +52,9 @@ pub fn latest_counted<'a>(
 /// The review row: its status and its Output, as the gate counts the reviews.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewRow {
+    /// `Failure` when changes are requested, `Success` when the head is approved, else `Pending`.
     pub status: Status,
+    /// The text of the row's Output column (who approved, or why no approval counts).
     pub output: String,
 }
 

@@ -31,6 +31,7 @@ const SCRATCH: &str = "0000000000000000000000000000000000000000";
 /// What the drift check found and did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DriftReport {
+    /// One plan result per project, in dependency order.
     pub results: Vec<ProjectResult>,
     /// The issue after the check (`None` when there was none and nothing drifted).
     pub issue: Option<(u64, String)>,

@@ -22,7 +22,12 @@ pub enum RunnerError {
     },
     /// A project name that the configuration does not list.
     #[error("no project named {name:?} in the configuration; configured projects: {known}")]
-    UnknownProject { name: String, known: String },
+    UnknownProject {
+        /// The name asked for.
+        name: String,
+        /// The configured project names, comma-separated, to pick from.
+        known: String,
+    },
     /// `/bootstrap` without a bootstrap project.
     #[error(
         "no bootstrap project: add `bootstrap: {{ project: NAME }}` to .github/infra-ci.yml or name a project `bootstrap`"
@@ -34,12 +39,16 @@ pub enum RunnerError {
     /// A local file could not be read or written.
     #[error("{what}: {source}; check that the directory exists and is writable")]
     Io {
+        /// What was being done, e.g. "waiting for terraform".
         what: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// A dashboard operation failed (writing a stage, reading statuses, the apply gate).
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// A GitHub request the runner made itself failed (e.g. reading the pull request).
     #[error(transparent)]
     Forge(#[from] ForgeError),
 }

@@ -15,6 +15,7 @@ use crate::error::RunnerError;
 pub struct PlanRecord {
     /// Format of this record; only `1` exists.
     pub version: u32,
+    /// The project the plan is of (its configured name).
     pub project: String,
     /// The commit the plan was made on (the pull request's head).
     pub head_sha: String,

@@ -32,14 +32,19 @@ pub enum Selection {
 /// Everything a run needs besides the forge.
 #[derive(Debug, Clone)]
 pub struct Setup {
+    /// The repository the run is for.
     pub repo: RepoId,
+    /// The trusted configuration (the default branch's): projects, stages, permissions.
     pub config: Config,
+    /// The Terraform (or OpenTofu) executable to run.
     pub tool: Tool,
     /// The repository root; project directories are relative to it.
     pub root: PathBuf,
+    /// Where saved plans are written by a plan and read back by an apply.
     pub plans: PlanStore,
     /// The workflow run's URL, linked from every stage this run writes.
     pub run_url: Option<String>,
+    /// The job summary file (`GITHUB_STEP_SUMMARY`) results are appended to; none outside CI.
     pub step_summary: StepSummary,
     /// Who asked for this run (the comment's author or the dispatch's sender) and whether
     /// GitHub says the account is a bot; `None` when the event names nobody (an apply is
@@ -52,6 +57,7 @@ pub struct Setup {
 /// What a run came to, project by project, in dependency order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunReport {
+    /// One result per project run.
     pub results: Vec<ProjectResult>,
 }
 
@@ -80,6 +86,7 @@ impl std::fmt::Debug for Runner<'_> {
 }
 
 impl<'f> Runner<'f> {
+    /// A runner for `setup`'s repository, writing to the dashboards its configuration defines.
     pub fn new(forge: &'f dyn Forge, setup: Setup) -> Self {
         let dashboards = Dashboards::for_config(forge, &setup.config, Tuning::default());
         Self {

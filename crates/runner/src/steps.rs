@@ -18,6 +18,7 @@ pub(crate) const PLAN_TEXT_BYTES: usize = 256 * 1024;
 /// What one project's run came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectResult {
+    /// The project's configured name.
     pub project: String,
     /// `success`, `failure` or `skipped`.
     pub status: Status,

@@ -18,9 +18,11 @@ pub const VERIFY_STAGE: &str = "verify";
 /// What verification found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
+    /// The merge commit that was planned.
     pub sha: String,
     /// The pull request whose dashboard was marked, when the commit came from one.
     pub pr: Option<u64>,
+    /// One plan result per project, in dependency order.
     pub results: Vec<ProjectResult>,
 }
 
