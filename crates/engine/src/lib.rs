@@ -33,7 +33,6 @@ mod minimize;
 pub mod provenance;
 mod reconcile;
 mod route_job;
-#[allow(missing_docs)] // TODO(lead): document service.rs after merging issue 10's branch
 mod service;
 mod target;
 mod truth;
@@ -43,6 +42,8 @@ pub use live::LiveDashboard;
 pub use minimize::{Minimized, OUTDATED_MARK, minimize_earlier};
 pub use reconcile::Tuning;
 pub use route_job::{ParseRequest, route_event};
-pub use service::{Dashboards, InitOutcome, Posted, ShownDashboard, StageUpdate, UpdateOutcome};
+pub use service::{
+    Dashboards, InitOutcome, Posted, ShownDashboard, ShownStage, StageUpdate, UpdateOutcome,
+};
 pub use target::Target;
 pub use truth::{ANCHOR_CONTEXT, STAGE_CONTEXT_PREFIX, Truth, is_by};

@@ -38,8 +38,12 @@ impl std::fmt::Debug for Dashboards<'_> {
 /// One stage's new state, as a job reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageUpdate {
+    /// The stage key (`plan-platform`, `apply.net`): the row, and the status context
+    /// `infra-dashboard/<key>`.
     pub stage: String,
+    /// Its new status word.
     pub status: Status,
+    /// Where the row links (the job's or run's page); only `http(s)` is accepted.
     pub link: Option<String>,
     /// One line for the Output column (longer text is cut to fit).
     pub output: Option<String>,
@@ -50,14 +54,18 @@ pub struct StageUpdate {
 /// What `init` did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InitOutcome {
+    /// The dashboard comment's id.
     pub comment_id: u64,
+    /// The comment's address on GitHub.
     pub html_url: String,
 }
 
 /// What `update` did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UpdateOutcome {
+    /// The dashboard comment's id.
     pub comment_id: u64,
+    /// The comment's address on GitHub.
     pub html_url: String,
     /// Reconcile rounds it took (1 when uncontended).
     pub rounds: u32,
@@ -77,23 +85,33 @@ pub struct Posted {
 /// The dashboard as the truth tells it (`infra-ci show`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShownDashboard {
+    /// The commit.
     pub sha: String,
+    /// The dashboard comment, when the anchor points at one of ours that still exists.
     pub comment_id: Option<u64>,
+    /// Every row, configured ones first, in dashboard order.
     pub stages: Vec<ShownStage>,
 }
 
 /// A row of [`ShownDashboard`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShownStage {
+    /// The stage key.
     pub key: String,
+    /// The name the row shows.
     pub name: String,
+    /// Its status word.
     pub status: Status,
+    /// Where the row links.
     pub link: Option<String>,
+    /// Its one-line output.
     pub output: Option<String>,
+    /// When its status was written (RFC 3339), if it has one.
     pub updated_at: Option<String>,
 }
 
 impl<'f> Dashboards<'f> {
+    /// Dashboards with these rows, the truth in statuses, and no identity configured.
     pub fn new(forge: &'f dyn Forge, stages: Vec<StageDef>, tuning: Tuning) -> Self {
         Self {
             forge,
