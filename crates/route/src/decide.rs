@@ -217,35 +217,14 @@ fn issue_comment(e: &IssueCommentEvent, cfg: &Config, ctx: &RouteContext) -> Rou
             route
         }
         Parsed::Command(cmd) if cmd.kind == CommandKind::Unlock => {
-            let mut route = unlock_route(n);
-            route.react = Some(Reaction {
-                comment_id,
-                content: ReactionContent::Eyes,
-            });
-            route.actor = Some(Actor {
-                login: user.login.clone(),
-                association: Association::parse(
-                    e.comment.author_association.as_deref().unwrap_or("NONE"),
-                ),
-                teams: Vec::new(),
-            });
+            let mut route = seen_from(unlock_route(n), e);
             route.reason = format!("`/unlock` on PR #{n} by @{}", safe(&user.login));
             route
         }
         Parsed::Command(cmd) => {
             let mut route = command_route(&cmd, cfg);
             route.pr_number = Some(n);
-            route.react = Some(Reaction {
-                comment_id,
-                content: ReactionContent::Eyes,
-            });
-            route.actor = Some(Actor {
-                login: user.login.clone(),
-                association: Association::parse(
-                    e.comment.author_association.as_deref().unwrap_or("NONE"),
-                ),
-                teams: Vec::new(),
-            });
+            let mut route = seen_from(route, e);
             route.reason = format!(
                 "`{}` on PR #{n} by @{}: {}",
                 cmd.kind.slash(),
@@ -265,6 +244,20 @@ fn issue_comment(e: &IssueCommentEvent, cfg: &Config, ctx: &RouteContext) -> Rou
             route
         }
     }
+}
+
+/// A command comment's route, seen (👀) and with its author as the one who asked.
+fn seen_from(mut route: Route, e: &IssueCommentEvent) -> Route {
+    route.react = Some(Reaction {
+        comment_id: e.comment.id,
+        content: ReactionContent::Eyes,
+    });
+    route.actor = Some(Actor {
+        login: e.comment.user.login.clone(),
+        association: Association::parse(e.comment.author_association.as_deref().unwrap_or("NONE")),
+        teams: Vec::new(),
+    });
+    route
 }
 
 /// `/unlock`: release the pull request's apply locks (the `unlock` job, as when it closes),
