@@ -352,28 +352,36 @@ mod tests {
         (emu, base, http, forge, target)
     }
 
+    /// What a writer authenticated as the default bot works with.
+    fn bot_ctx<'a>(forge: &'a GitHubClient, target: &'a Target, stages: &'a [StageDef]) -> Ctx<'a> {
+        Ctx {
+            forge,
+            target,
+            me: DEFAULT_BOT_LOGIN,
+            stages,
+            tuning: Tuning::default(),
+        }
+    }
+
+    /// The status list of the target's commit, as the default bot sees it.
+    async fn read_as_bot(forge: &GitHubClient, target: &Target) -> Seen {
+        Seen::of(
+            &forge
+                .list_statuses(&target.repo, &target.sha)
+                .await
+                .unwrap(),
+            DEFAULT_BOT_LOGIN,
+        )
+    }
+
     /// Writer A posted its status, then writer B posted its own: A's read shows B's later
     /// write, so A leaves its row to B without a request; B renders both rows.
     #[tokio::test]
     async fn an_earlier_writer_leaves_its_render_to_a_later_one() {
         let (emu, base, http, forge, target) = setup().await;
         let stages = default_stages();
-        let ctx = Ctx {
-            forge: &forge,
-            target: &target,
-            me: DEFAULT_BOT_LOGIN,
-            stages: &stages,
-            tuning: Tuning::default(),
-        };
-        let read = || async {
-            Seen::of(
-                &forge
-                    .list_statuses(&target.repo, &target.sha)
-                    .await
-                    .unwrap(),
-                DEFAULT_BOT_LOGIN,
-            )
-        };
+        let ctx = bot_ctx(&forge, &target, &stages);
+        let read = || read_as_bot(&forge, &target);
         reconcile(&ctx, read().await, &Own::default())
             .await
             .unwrap();
@@ -429,22 +437,8 @@ mod tests {
     async fn a_result_is_not_left_to_a_later_running_posted_alone() {
         let (emu, _base, _http, forge, target) = setup().await;
         let stages = default_stages();
-        let ctx = Ctx {
-            forge: &forge,
-            target: &target,
-            me: DEFAULT_BOT_LOGIN,
-            stages: &stages,
-            tuning: Tuning::default(),
-        };
-        let read = || async {
-            Seen::of(
-                &forge
-                    .list_statuses(&target.repo, &target.sha)
-                    .await
-                    .unwrap(),
-                DEFAULT_BOT_LOGIN,
-            )
-        };
+        let ctx = bot_ctx(&forge, &target, &stages);
+        let read = || read_as_bot(&forge, &target);
         reconcile(&ctx, read().await, &Own::default())
             .await
             .unwrap();

@@ -158,15 +158,8 @@ fn asked(results: &[OpResult]) -> Vec<Asked<'_>> {
                 status,
                 output,
                 link,
-            } => Some(Asked {
-                index,
-                stage,
-                word: shown::word(*status),
-                output: shown::fold(output),
-                link: link.as_deref(),
-                alone: false,
-            }),
-            Op::Post {
+            }
+            | Op::Post {
                 stage,
                 status,
                 output,
@@ -177,7 +170,7 @@ fn asked(results: &[OpResult]) -> Vec<Asked<'_>> {
                 word: shown::word(*status),
                 output: shown::fold(output),
                 link: link.as_deref(),
-                alone: true,
+                alone: matches!(r.op, Op::Post { .. }),
             }),
             Op::Init => None,
         })

@@ -76,37 +76,26 @@ async fn real(d: &Dashboards<'_>, target: &Target, op: &Op) -> Result<u64, Engin
             status,
             output,
             link,
-        } => d
-            .update(
-                target,
-                StageUpdate {
-                    stage: stage.clone(),
-                    status: *status,
-                    link: link.clone(),
-                    output: Some(output.clone()),
-                    details: None,
-                },
-            )
-            .await
-            .map(|o| o.comment_id),
-        Op::Post {
+        }
+        | Op::Post {
             stage,
             status,
             output,
             link,
-        } => d
-            .post_status(
-                target,
-                StageUpdate {
-                    stage: stage.clone(),
-                    status: *status,
-                    link: link.clone(),
-                    output: Some(output.clone()),
-                    details: None,
-                },
-            )
-            .await
-            .map(|_| 0),
+        } => {
+            let u = StageUpdate {
+                stage: stage.clone(),
+                status: *status,
+                link: link.clone(),
+                output: Some(output.clone()),
+                details: None,
+            };
+            if matches!(op, Op::Post { .. }) {
+                d.post_status(target, u).await.map(|_| 0)
+            } else {
+                d.update(target, u).await.map(|o| o.comment_id)
+            }
+        }
     }
 }
 
