@@ -50,6 +50,10 @@ pub struct Dashboard {
     pub sha: String,
     /// The rows, in the configured stage order.
     pub stages: Vec<StageState>,
+    /// What the previous commit's stages came to, shown under the table of a new head's
+    /// dashboard ([`crate::previous`]); written when the dashboard is created, then kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
 }
 
 impl Dashboard {
@@ -58,6 +62,7 @@ impl Dashboard {
         Self {
             sha: sha.into(),
             stages: defs.iter().map(StageState::pending).collect(),
+            previous: None,
         }
     }
 

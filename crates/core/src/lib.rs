@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod escape;
 pub mod marker;
 pub mod parse;
+pub mod previous;
 pub mod render;
 pub mod stage;
 pub mod status;
@@ -17,6 +18,7 @@ pub mod status_line;
 pub use dashboard::{Dashboard, StageState};
 pub use marker::{MARKER_PREFIX, marker, sha7};
 pub use parse::{ParseError, parse};
+pub use previous::previous_line;
 pub use render::{Budget, COMMENT_LIMIT, render};
 pub use stage::{
     LOCKS_NAME, LOCKS_STAGE, StageDef, default_stages, derived_row, is_expected_key,

@@ -7,6 +7,7 @@
 use crate::dashboard::{Dashboard, StageState};
 use crate::escape::unescape_cell;
 use crate::marker::marker_sha7;
+use crate::previous::{PREVIOUS_PREFIX, sanitize};
 use crate::render::{DETAILS_PREFIX, STATE_PREFIX, VIEW, is_hh_mm};
 use crate::stage::StageDef;
 use crate::status::Status;
@@ -26,6 +27,7 @@ pub fn parse(body: &str, defs: &[StageDef]) -> Result<Dashboard, ParseError> {
     let mut d = Dashboard {
         sha: sha7,
         stages: Vec::new(),
+        previous: None,
     };
     let mut lines = body.lines().peekable();
     let mut in_table = false;
@@ -42,6 +44,10 @@ pub fn parse(body: &str, defs: &[StageDef]) -> Result<Dashboard, ParseError> {
             if !line.starts_with('|') {
                 in_table = false;
             }
+        }
+        if line == PREVIOUS_PREFIX {
+            d.previous = lines.next().map(sanitize).filter(|l| !l.is_empty());
+            continue;
         }
         if let Some(json) = line
             .strip_prefix(STATE_PREFIX)
@@ -190,6 +196,26 @@ mod tests {
         let mut back = back;
         back.sha = d.sha.clone();
         assert_eq!(render(&back, Budget::default()), body);
+    }
+
+    #[test]
+    fn the_previous_commit_line_round_trips_and_a_hand_edit_stays_one_line() {
+        let mut d = Dashboard::new("abc1234", &default_stages());
+        d.update_stage("ci", Status::Success, None, None);
+        let mut prev = Dashboard::new("0123456", &default_stages());
+        prev.update_stage("plan-platform", Status::Failure, None, None);
+        d.previous = Some(crate::previous_line(&prev, Some("https://x/c/1")));
+        let body = render(&d, Budget::default());
+        let back = parse(&body, &default_stages()).unwrap();
+        assert_eq!(back.previous, d.previous);
+        assert_eq!(back.stages.len(), d.stages.len());
+        let edited = body.replace(
+            d.previous.as_deref().unwrap(),
+            "| CI Validate | ❌ failure | - | - | <!-- hi -->",
+        );
+        let back = parse(&edited, &default_stages()).unwrap();
+        assert_eq!(back.stage("ci").unwrap().status, Status::Success);
+        assert!(!back.previous.unwrap().contains("<!--"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use crate::dashboard::{Dashboard, StageState};
 use crate::escape::{defuse_comments, escape_cell, fence_for, safe_link, truncate_chars};
 use crate::marker::{marker, sha7};
+use crate::previous::{PREVIOUS_PREFIX, sanitize};
 
 /// GitHub's limit on a comment body, in characters.
 pub const COMMENT_LIMIT: usize = 65_536;
@@ -59,6 +60,19 @@ pub fn render(d: &Dashboard, budget: Budget) -> String {
         table = render_table(d, cell, rows_that_fit(d, cell, budget.max_chars / 2));
     }
     let mut body = table;
+    if let Some(line) = d
+        .previous
+        .as_deref()
+        .map(sanitize)
+        .filter(|l| !l.is_empty())
+    {
+        // Under the table, where a reader who just saw the new head's rows looks next;
+        // left out only under a budget too small for it (the table comes first).
+        let block = format!("\n{PREVIOUS_PREFIX}\n{line}\n");
+        if count(&body) + count(&block) + count(FOOTER) + 2 <= budget.max_chars {
+            body.push_str(&block);
+        }
+    }
     let room = budget
         .max_chars
         .saturating_sub(count(&body) + count(FOOTER) + 2);
@@ -296,6 +310,22 @@ mod tests {
         let body = render(&d, Budget::default());
         assert!(body.chars().count() <= 65_000);
         assert!(body.contains("more stages"));
+    }
+
+    #[test]
+    fn the_previous_commit_line_sits_under_the_table_and_survives_a_huge_body() {
+        let mut d = sample();
+        d.previous = Some("**Previous commit** `0123456`: ✅ CI Validate · 7 not run".into());
+        let body = render(&d, Budget::default());
+        let table_end = body.find("| AI Review").unwrap();
+        let at = body.find(PREVIOUS_PREFIX).unwrap();
+        assert!(at > table_end && body[at..].contains("✅ CI Validate · 7 not run"));
+        for s in &mut d.stages {
+            s.details = Some("x\n".repeat(100_000));
+        }
+        let body = render(&d, Budget::default());
+        assert!(body.chars().count() <= 65_000);
+        assert!(body.contains("7 not run"));
     }
 
     #[test]

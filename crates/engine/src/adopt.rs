@@ -89,11 +89,16 @@ pub async fn adopt(
     if let Ok(shown) = parse(theirs.body(), ctx.stages) {
         carry_over(&mut d, &shown);
     }
+    let body = |previous| {
+        let mut d = d.clone();
+        d.previous = previous;
+        render(&d, ctx.tuning.budget)
+    };
     let ours = find_or_create(
         ctx.forge,
         ctx.target,
         ctx.me,
-        &render(&d, ctx.tuning.budget),
+        &body,
         ctx.tuning.scan_pages,
         ctx.tuning.settle_ms,
         true,

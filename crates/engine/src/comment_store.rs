@@ -25,10 +25,11 @@ pub async fn find_or_create_pending(ctx: &Ctx<'_>) -> Result<Comment, EngineErro
     if let Some(c) = find(ctx).await? {
         return Ok(c);
     }
-    let body = render(
-        &Dashboard::new(ctx.target.sha.clone(), ctx.stages),
-        ctx.tuning.budget,
-    );
+    let body = |previous| {
+        let mut d = Dashboard::new(ctx.target.sha.clone(), ctx.stages);
+        d.previous = previous;
+        render(&d, ctx.tuning.budget)
+    };
     find_or_create(
         ctx.forge,
         ctx.target,

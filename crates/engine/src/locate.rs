@@ -5,7 +5,8 @@
 //! anchor, a lost response); such a comment is among the newest, so the scan reads the
 //! last pages only, newest first, and never the whole conversation.
 
-use infra_ci_core::marker::is_dashboard_of;
+use infra_ci_core::marker::{is_dashboard_of, marker_sha7};
+use infra_ci_core::{parse, previous_line};
 use infra_ci_github::{Comment, Forge, ForgeError, StatusState};
 use tracing::{info, warn};
 
@@ -103,7 +104,8 @@ pub fn ours_of(comments: &[Comment], t: &Target, me: &str) -> Vec<Comment> {
     found
 }
 
-/// Finds our dashboard of this commit or creates it with `body`, converges concurrent
+/// Finds our dashboard of this commit or creates it with `body(previous)` (`previous`: the
+/// line saying what the previous commit's stages came to, when there is one), converges concurrent
 /// creators on the lowest comment id (deleting our own duplicates), and anchors it with
 /// the anchor status unless `anchor_status` is false (`store: comment` posts no statuses).
 ///
@@ -115,7 +117,7 @@ pub async fn find_or_create(
     forge: &dyn Forge,
     t: &Target,
     me: &str,
-    body: &str,
+    body: &(dyn Fn(Option<String>) -> String + Sync),
     scan_pages: u32,
     settle_ms: u64,
     anchor_status: bool,
@@ -128,9 +130,14 @@ pub async fn find_or_create(
     // (its answer lost): see the duplicate rule below.
     let mut created_ids = Vec::new();
     let mut unseen_create = false;
+    let body = if ours.is_empty() {
+        body(previous_commit(&seen, t, me))
+    } else {
+        String::new() // never written: the dashboard exists
+    };
     while ours.is_empty() {
         attempts += 1;
-        match forge.create_comment(&t.repo, t.pr, body).await {
+        match forge.create_comment(&t.repo, t.pr, &body).await {
             Ok(created) => {
                 info!(comment = created.id, "created the dashboard comment");
                 created_ids.push(created.id);
@@ -191,6 +198,28 @@ pub async fn find_or_create(
         crate::minimize::minimize_earlier_best_effort(forge, t, me, &seen).await;
     }
     Ok(winner)
+}
+
+/// The line about the previous commit for a new dashboard of `t`: what the newest of our
+/// dashboards of another commit on this pull request shows (it is the one a push or a merge
+/// replaces; read from the scan already made, at no extra request). None for a commit known
+/// not to be the head (a late job on an earlier commit must not call a later one previous)
+/// and when there is no other dashboard. Display only, like the dashboard it reads.
+fn previous_commit(seen: &[Comment], t: &Target, me: &str) -> Option<String> {
+    if t.is_head == Some(false) {
+        return None;
+    }
+    let prev = seen
+        .iter()
+        .filter(|c| {
+            is_ours(c, me)
+                && c.issue_number() == Some(t.pr)
+                && marker_sha7(c.body()).is_some()
+                && !is_dashboard_of(c.body(), &t.sha)
+        })
+        .max_by_key(|c| c.id)?;
+    let shown = parse(prev.body(), &[]).ok()?;
+    Some(previous_line(&shown, Some(&prev.html_url)))
 }
 
 /// Points the anchor status at the comment.

@@ -113,7 +113,11 @@ pub async fn reconcile(ctx: &Ctx<'_>, first: Seen, own: &Own) -> Result<Reconcil
         {
             c
         } else {
-            let body = render(&project(ctx, &truth, None, own), ctx.tuning.budget);
+            let body = |previous| {
+                let mut d = project(ctx, &truth, None, own);
+                d.previous = previous;
+                render(&d, ctx.tuning.budget)
+            };
             let c = find_or_create(
                 ctx.forge,
                 ctx.target,
@@ -248,6 +252,7 @@ pub fn project(ctx: &Ctx<'_>, truth: &Truth, shown: Option<&Dashboard>, own: &Ow
         row.revision = Some(t.revision);
     }
     if let Some(shown) = shown {
+        d.previous.clone_from(&shown.previous);
         for old in &shown.stages {
             let newer = old
                 .revision

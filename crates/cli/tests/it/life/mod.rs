@@ -357,6 +357,20 @@ fn a_pull_request_from_open_to_merge() {
         "{body}"
     );
     assert_row(&body, "CI Validate", &["✅ success"]);
+    // ... and it says what happened on the previous head, whose dashboard is now hidden.
+    let previous = |body: &str| {
+        body.lines()
+            .find(|l| l.starts_with("**Previous commit**"))
+            .map_or_else(|| panic!("no previous-commit line: {body}"), str::to_owned)
+    };
+    let before = previous(&body);
+    assert!(
+        before.contains(&format!("[`{}`](", &h1[..7]))
+            && before.contains("❌ CI Validate")
+            && before.contains("✅ Plan: app")
+            && before.contains("❌ Plan: net"),
+        "{before}"
+    );
 
     let run = life.say("alice", "/plan");
     assert_eq!(run.result("digger"), "success", "{}", run.log());
@@ -365,6 +379,7 @@ fn a_pull_request_from_open_to_merge() {
     let body = life.visible();
     assert_row(&body, "Plan: net", &["✅ success"]);
     assert_row(&body, "Plan: app", &["✅ success"]);
+    assert_eq!(previous(&body), before, "later renders keep the line");
 
     // /apply before anyone approved: refused by parse, nothing runs, the reason is replied.
     let run = life.say("alice", "/apply");
