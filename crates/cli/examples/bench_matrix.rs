@@ -112,7 +112,7 @@ impl Bench {
         Target {
             repo: self.repo.clone(),
             pr,
-            sha,
+            sha: sha.into(),
             is_head: None,
         }
     }

@@ -98,7 +98,7 @@ async fn main() {
             let target = Target {
                 repo: repo.clone(),
                 pr,
-                sha: sha.clone(),
+                sha: sha.clone().into(),
                 is_head: None,
             };
             let dashboards = Dashboards::new(&forge, default_stages(), Tuning::default());
@@ -189,7 +189,7 @@ where
         let target = Target {
             repo: repo.clone(),
             pr,
-            sha: sha.clone(),
+            sha: sha.clone().into(),
             is_head: None,
         };
         let dashboards = Dashboards::new(forge, default_stages(), Tuning::default());

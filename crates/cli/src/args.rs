@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use infra_ci_github::Sha;
 
 /// What `-h` ends with; `--help` adds every environment variable (`env_vars::help`).
 pub const AFTER_HELP: &str = "Environment: GITHUB_TOKEN (or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY), GITHUB_REPOSITORY, \
@@ -94,8 +95,8 @@ pub struct TargetArgs {
     #[arg(long, value_name = "N")]
     pub pr: u64,
     /// Commit SHA (default: the PR's head commit; never the merge commit GITHUB_SHA points at).
-    #[arg(long, value_name = "SHA")]
-    pub sha: Option<String>,
+    #[arg(long, value_name = "SHA", value_parser = parse_sha)]
+    pub sha: Option<Sha>,
     /// Repository OWNER/NAME.
     #[arg(long, value_name = "OWNER/NAME", env = crate::actions_env::GITHUB_REPOSITORY)]
     pub repo: Option<String>,
@@ -235,4 +236,9 @@ pub struct DemoArgs {
     /// Port for the emulator and the page (0: any free port).
     #[arg(long, default_value_t = 0, value_name = "PORT")]
     pub port: u16,
+}
+
+/// `--sha`: 7 to 64 hexadecimal characters (a typo is a usage error, exit 2).
+pub fn parse_sha(text: &str) -> Result<Sha, String> {
+    Sha::parse(text).map_err(|e| e.to_string())
 }

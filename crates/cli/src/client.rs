@@ -55,5 +55,5 @@ pub fn repo(arg: Option<&str>) -> Result<RepoId, CliError> {
 /// The dashboard the flags name (one request when `--sha` is absent: the PR's head).
 pub async fn target(forge: &GitHubClient, t: &TargetArgs) -> Result<Target, CliError> {
     let repo = repo(t.repo.as_deref())?;
-    Ok(Target::resolve(forge, repo, t.pr, t.sha.clone()).await?)
+    Ok(Target::resolve(forge, repo, t.pr, t.sha.as_deref()).await?)
 }

@@ -4,9 +4,9 @@
 /// created by `python -m ci` are found.
 pub const MARKER_PREFIX: &str = "<!-- infra-dashboard:";
 
-/// The first 7 characters of a SHA (lowercased), as the seed's marker uses.
+/// The short SHA ([`infra_ci_wire::short_sha`]), lowercased, as the seed's marker uses.
 pub fn sha7(sha: &str) -> String {
-    sha.chars().take(7).collect::<String>().to_ascii_lowercase()
+    infra_ci_wire::short_sha(sha).to_ascii_lowercase()
 }
 
 /// `<!-- infra-dashboard:abc1234 -->`.

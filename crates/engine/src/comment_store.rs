@@ -46,7 +46,7 @@ pub async fn find_or_create_pending(ctx: &Ctx<'_>) -> Result<Comment, EngineErro
 pub fn read(ctx: &Ctx<'_>, c: &Comment) -> Dashboard {
     let mut d = parse(c.body(), ctx.stages)
         .unwrap_or_else(|_| Dashboard::new(ctx.target.sha.clone(), ctx.stages));
-    d.sha.clone_from(&ctx.target.sha);
+    d.sha = ctx.target.sha.to_string();
     for def in ctx.stages {
         let _ = d.stage_mut_or_insert(&def.key);
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use infra_ci_config::Association;
 use infra_ci_config::{Config, Principals, Requirement};
-use infra_ci_github::{Forge, PullRequest, RepoId, Review};
+use infra_ci_github::{Forge, PullRequest, PullState, RepoId, Review};
 use infra_ci_route::{
     Actor, CommandKind, GateDecision, GateInput, LockFact, PlanFile, PullFacts, ReviewFact,
     ReviewWord, is_allowed, may_apply,
@@ -140,7 +140,7 @@ pub async fn check(
 fn pull_facts(p: &PullRequest, repo: &RepoId) -> PullFacts {
     PullFacts {
         number: p.number,
-        open: p.state == "open",
+        open: p.state == PullState::Open,
         draft: p.draft == Some(true) || p.mergeable_state.as_deref() == Some("draft"),
         author: p.user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
         head_sha: p.head.sha.clone(),
@@ -201,7 +201,7 @@ async fn review_fact(
         association: Association::parse(r.author_association.as_deref().unwrap_or("NONE")),
         teams: Vec::new(),
     };
-    let word = ReviewWord::parse(&r.state);
+    let word = ReviewWord::from(r.state);
     // Teams are looked up only for a word that decides something.
     let reviewer = if word == ReviewWord::Other {
         reviewer

@@ -11,7 +11,7 @@
 //! exception, for a crash between the two writes: a pull request whose own head the ref
 //! points at may claim it (nobody else is harmed by that).
 
-use infra_ci_github::{Forge, ForgeError, RepoId, StatusState};
+use infra_ci_github::{Forge, ForgeError, RepoId, Sha, StatusState};
 
 use crate::error::EngineError;
 use crate::truth::is_by;
@@ -36,7 +36,7 @@ pub enum LockOutcome {
         /// The holding pull request, from our `locked by #N` status on the lock's commit.
         pr: Option<u64>,
         /// The commit the lock ref points at (the holder's head when it locked).
-        sha: String,
+        sha: Sha,
     },
 }
 
@@ -47,7 +47,7 @@ pub async fn acquire(
     me: &str,
     project: &str,
     pr: u64,
-    head: &str,
+    head: &Sha,
 ) -> Result<LockOutcome, EngineError> {
     let short = lock_ref(project);
     for _ in 0..3 {
@@ -64,7 +64,7 @@ pub async fn acquire(
             return Ok(match holder {
                 Some(h) if h == pr => LockOutcome::AlreadyOurs,
                 // Our crash between the two writes: the ref is at our own head, unrecorded.
-                None if sha == head => {
+                None if sha == *head => {
                     record_holder(forge, repo, project, pr, head).await?;
                     LockOutcome::Acquired
                 }
@@ -83,7 +83,7 @@ async fn record_holder(
     repo: &RepoId,
     project: &str,
     pr: u64,
-    head: &str,
+    head: &Sha,
 ) -> Result<(), EngineError> {
     forge
         .create_status(
@@ -105,7 +105,7 @@ pub async fn holder(
     repo: &RepoId,
     me: &str,
     project: &str,
-) -> Result<Option<(Option<u64>, String)>, EngineError> {
+) -> Result<Option<(Option<u64>, Sha)>, EngineError> {
     let Some(r) = forge.get_ref(repo, &lock_ref(project)).await? else {
         return Ok(None);
     };

@@ -136,6 +136,7 @@ mod tests {
                 id: 1,
                 kind: "Bot".into(),
             }),
+            author_association: None,
             html_url: String::new(),
             created_at: String::new(),
             updated_at: String::new(),

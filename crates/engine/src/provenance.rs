@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use infra_ci_config::Config;
 use infra_ci_core::Status;
-use infra_ci_github::{CommitStatus, Forge, RepoId, StatusState};
+use infra_ci_github::{CommitStatus, Forge, RepoId, Sha, StatusState};
 use infra_ci_route::{PlanProof, PlanState};
 
 use crate::error::EngineError;
@@ -58,7 +58,7 @@ pub fn decode(s: &CommitStatus) -> PlanProof {
         if let Some(d) = word.strip_prefix("sha256:").filter(|d| is_hex(d, 64)) {
             proof.digest = Some(d.to_ascii_lowercase());
         } else if let Some(b) = word.strip_prefix("base:").filter(|b| is_hex(b, 40)) {
-            proof.base = Some(b.to_ascii_lowercase());
+            proof.base = Some(Sha::new(b.to_ascii_lowercase()));
         }
     }
     proof
@@ -72,11 +72,11 @@ fn is_hex(s: &str, len: usize) -> bool {
 pub async fn record(
     forge: &dyn Forge,
     repo: &RepoId,
-    sha: &str,
+    sha: &Sha,
     project: &str,
     status: Status,
     digest: Option<&str>,
-    base: Option<&str>,
+    base: Option<&Sha>,
 ) -> Result<(), EngineError> {
     let state = match status {
         Status::Success => StatusState::Success,
@@ -84,7 +84,7 @@ pub async fn record(
         Status::Pending | Status::Running | Status::Skipped => StatusState::Pending,
     };
     let description = if status == Status::Success {
-        encode(digest, base)
+        encode(digest, base.map(Sha::as_str))
     } else {
         status.word().to_owned()
     };
@@ -156,7 +156,7 @@ mod tests {
     fn status(id: u64, context: &str, state: &str, description: &str, by: &str) -> CommitStatus {
         CommitStatus {
             id,
-            state: state.into(),
+            state: state.parse().unwrap(),
             context: context.into(),
             description: Some(description.into()),
             target_url: None,

@@ -351,7 +351,7 @@ mod tests {
         let target = Target {
             repo: RepoId::parse("acme/infra").unwrap(),
             pr: 7,
-            sha,
+            sha: sha.into(),
             is_head: None,
         };
         (emu, base, http, forge, target)

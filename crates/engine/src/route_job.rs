@@ -4,7 +4,7 @@
 //! The decisions are pure (`infra_ci_route`); this module only performs their I/O.
 
 use infra_ci_config::Config;
-use infra_ci_github::{Forge, PullRequest, RepoId};
+use infra_ci_github::{Forge, PullRequest, PullState, RepoId};
 use infra_ci_route::{
     CommandKind, Event, Facts, Lookup, Route, RouteContext, authorize, authorize_unlock, complete,
     decide, refuse,
@@ -45,7 +45,7 @@ pub async fn route_event(forge: &dyn Forge, req: ParseRequest<'_>) -> Result<Rou
                 let p = forge.get_pull(&req.repo, pr).await?;
                 let facts = Facts::PullHead {
                     sha: p.head.sha.clone(),
-                    open: p.state == "open",
+                    open: p.state == PullState::Open,
                 };
                 pull = Some(p);
                 facts

@@ -1,6 +1,6 @@
 //! Which dashboard: repository, pull request and commit.
 
-use infra_ci_github::{Forge, RepoId};
+use infra_ci_github::{Forge, RepoId, Sha};
 
 use crate::error::EngineError;
 
@@ -12,7 +12,7 @@ pub struct Target {
     /// The pull request's number; its conversation holds the dashboard comment.
     pub pr: u64,
     /// The full commit SHA (usually the PR's head).
-    pub sha: String,
+    pub sha: Sha,
     /// Whether `sha` is the PR's head, when known ([`Target::resolve`] knows; `None` makes
     /// the one step that needs it, hiding earlier dashboards, ask GitHub).
     pub is_head: Option<bool>,
@@ -31,7 +31,7 @@ impl Target {
         forge: &dyn Forge,
         repo: RepoId,
         pr: u64,
-        sha: Option<String>,
+        sha: Option<&str>,
     ) -> Result<Self, EngineError> {
         let pull = forge.get_pull(&repo, pr).await?;
         let Some(given) = sha else {
@@ -42,13 +42,8 @@ impl Target {
                 is_head: Some(true),
             });
         };
-        if given.len() < 7 || given.len() > 64 || !given.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(EngineError::Usage(format!(
-                "--sha {given:?} is not a commit SHA (7 to 64 hex digits)"
-            )));
-        }
-        let given = given.to_ascii_lowercase();
-        let is = |full: &str| full.to_ascii_lowercase().starts_with(&given);
+        let given = Sha::parse(given).map_err(|e| EngineError::Usage(format!("--sha {e}")))?;
+        let is = |full: &str| full.to_ascii_lowercase().starts_with(given.as_str());
         if is(&pull.head.sha) {
             return Ok(Self {
                 repo,
@@ -57,8 +52,7 @@ impl Target {
                 is_head: Some(true),
             });
         }
-        if let Some(merge) = pull.merge_commit_sha.as_deref().filter(|m| is(m)) {
-            let sha = merge.to_owned();
+        if let Some(sha) = pull.merge_commit_sha.clone().filter(|m| is(m)) {
             return Ok(Self {
                 repo,
                 pr,

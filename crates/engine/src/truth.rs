@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use infra_ci_core::{Status, status_line};
-use infra_ci_github::{CommitStatus, Forge, RepoId};
+use infra_ci_github::{CommitStatus, Forge, RepoId, Sha};
 use tracing::warn;
 
 use crate::error::EngineError;
@@ -54,14 +54,14 @@ impl Truth {
     pub async fn read(
         forge: &dyn Forge,
         repo: &RepoId,
-        sha: &str,
+        sha: &Sha,
         me: &str,
     ) -> Result<Self, EngineError> {
         let all = forge.list_statuses(repo, sha).await?;
         let t = Self::from_statuses(&all, me);
         if t.ignored > 0 {
             warn!(
-                sha,
+                sha = sha.as_str(),
                 ignored = t.ignored,
                 "ignored dashboard statuses written by another identity than ours ({me})"
             );
@@ -160,7 +160,7 @@ pub(crate) fn test_status_by(
 ) -> CommitStatus {
     CommitStatus {
         id,
-        state: "pending".into(),
+        state: infra_ci_github::StatusState::Pending,
         context: context.into(),
         description: Some(description.into()),
         target_url: Some("https://github.com/o/r/pull/1#issuecomment-77".into()),
@@ -207,7 +207,7 @@ mod ours_only {
     fn by(id: u64, context: &str, description: &str, login: Option<&str>) -> CommitStatus {
         CommitStatus {
             id,
-            state: "success".into(),
+            state: infra_ci_github::StatusState::Success,
             context: context.into(),
             description: Some(description.into()),
             target_url: Some(format!("https://github.com/o/r/pull/1#issuecomment-{id}")),

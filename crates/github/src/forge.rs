@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use crate::error::ForgeError;
 use crate::types::{
     CombinedStatus, Comment, CommentPage, CommitStatus, Comparison, GitRef, Issue, IssueState,
-    PullRequest, Reaction, Review, StatusState, User,
+    PullRequest, Reaction, Review, Sha, StatusState, User,
 };
 
 /// `owner/name` of a repository.
@@ -63,7 +63,7 @@ pub trait Forge: Send + Sync {
     async fn pulls_for_commit(
         &self,
         repo: &RepoId,
-        sha: &str,
+        sha: &Sha,
     ) -> Result<Vec<PullRequest>, ForgeError>;
     /// `GET /repos/{o}/{r}/pulls/{n}/reviews`, all pages.
     async fn list_reviews(&self, repo: &RepoId, number: u64) -> Result<Vec<Review>, ForgeError>;
@@ -133,14 +133,14 @@ pub trait Forge: Send + Sync {
     async fn create_status(
         &self,
         repo: &RepoId,
-        sha: &str,
+        sha: &Sha,
         state: StatusState,
         context: &str,
         description: &str,
         target_url: Option<&str>,
     ) -> Result<CommitStatus, ForgeError>;
     /// `GET /repos/{o}/{r}/commits/{ref}/status`, all pages merged (latest status per context).
-    async fn combined_status(&self, repo: &RepoId, sha: &str)
+    async fn combined_status(&self, repo: &RepoId, sha: &Sha)
     -> Result<CombinedStatus, ForgeError>;
     /// `GET /repos/{o}/{r}/commits/{ref}/statuses`, all pages: every status of the commit,
     /// newest first, each with its `creator`. The combined status shows only the latest
@@ -149,7 +149,7 @@ pub trait Forge: Send + Sync {
     async fn list_statuses(
         &self,
         repo: &RepoId,
-        sha: &str,
+        sha: &Sha,
     ) -> Result<Vec<CommitStatus>, ForgeError>;
 
     /// `GET /repos/{o}/{r}`: the repository's default branch.
@@ -196,7 +196,7 @@ pub trait Forge: Send + Sync {
         &self,
         repo: &RepoId,
         full_ref: &str,
-        sha: &str,
+        sha: &Sha,
     ) -> Result<GitRef, ForgeError>;
     /// `GET /repos/{o}/{r}/git/ref/{ref}` (`ref` without the `refs/` prefix). 404 is `Ok(None)`.
     async fn get_ref(&self, repo: &RepoId, short_ref: &str) -> Result<Option<GitRef>, ForgeError>;

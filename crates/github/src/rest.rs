@@ -13,7 +13,7 @@ use crate::http::Request;
 use crate::link::parse_link_header;
 use crate::types::{
     CombinedStatus, Comment, CommentPage, CommitStatus, Comparison, FileContents, GitRef, Issue,
-    IssueState, PullRequest, Reaction, Review, StatusState, TeamMembership, User,
+    IssueState, PullRequest, Reaction, Review, Sha, StatusState, TeamMembership, User,
 };
 
 /// `/issues` lists pull requests too; they carry a `pull_request` key.
@@ -73,7 +73,7 @@ impl Forge for GitHubClient {
     async fn pulls_for_commit(
         &self,
         repo: &RepoId,
-        sha: &str,
+        sha: &Sha,
     ) -> Result<Vec<PullRequest>, ForgeError> {
         let url = self.repo_url(
             repo,
@@ -246,7 +246,7 @@ impl Forge for GitHubClient {
     async fn create_status(
         &self,
         repo: &RepoId,
-        sha: &str,
+        sha: &Sha,
         state: StatusState,
         context: &str,
         description: &str,
@@ -270,7 +270,7 @@ impl Forge for GitHubClient {
     async fn combined_status(
         &self,
         repo: &RepoId,
-        sha: &str,
+        sha: &Sha,
     ) -> Result<CombinedStatus, ForgeError> {
         let url = self.repo_url(
             repo,
@@ -297,7 +297,7 @@ impl Forge for GitHubClient {
     async fn list_statuses(
         &self,
         repo: &RepoId,
-        sha: &str,
+        sha: &Sha,
     ) -> Result<Vec<CommitStatus>, ForgeError> {
         let url = self.repo_url(
             repo,
@@ -423,7 +423,7 @@ impl Forge for GitHubClient {
         &self,
         repo: &RepoId,
         full_ref: &str,
-        sha: &str,
+        sha: &Sha,
     ) -> Result<GitRef, ForgeError> {
         let url = self.repo_url(repo, "/git/refs");
         let req = Request::new(

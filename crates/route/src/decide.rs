@@ -3,11 +3,12 @@
 
 use infra_ci_config::{Association, Config, Project, Runner, well_known};
 use infra_ci_core::Status;
+use infra_ci_wire::{Sha, short_sha};
 
 use crate::command::{Command, CommandKind, Parsed, parse_comment, parse_dispatch};
 use crate::event::{
-    Event, EventError, IssueCommentEvent, PullRequestEvent, PullRequestReviewEvent, PushEvent,
-    Repository, WorkflowDispatchEvent,
+    Event, EventError, IssueCommentEvent, IssueState, PullRequestEvent, PullRequestReviewEvent,
+    PushEvent, Repository, ReviewState, WorkflowDispatchEvent,
 };
 use crate::policy::Actor;
 use crate::route::{Lookup, Mode, Reaction, ReactionContent, Route, closed};
@@ -18,7 +19,7 @@ pub struct RouteContext {
     /// Overrides the payload's `repository.default_branch` (which is used when this is `None`).
     pub default_branch: Option<String>,
     /// The workflow's commit (`GITHUB_SHA`): the commit of schedule and workflow_dispatch runs.
-    pub sha: Option<String>,
+    pub sha: Option<Sha>,
     /// The login infra-ci posts as, when it is not a `[bot]` account (a machine user): its
     /// comments are never commands either.
     pub self_login: Option<String>,
@@ -129,7 +130,7 @@ fn in_dashboard_order(cfg: &Config, keys: &[&str]) -> Vec<String> {
 fn pull_request(e: &PullRequestEvent, cfg: &Config) -> Route {
     let pr = &e.pull_request;
     let n = pr.number;
-    let sha7: String = pr.head.sha.chars().take(7).collect();
+    let sha7 = pr.head.sha.short();
     match e.action.as_str() {
         "opened" | "synchronize" | "reopened" | "ready_for_review" => {
             let action = e.action.as_str();
@@ -191,7 +192,11 @@ fn issue_comment(e: &IssueCommentEvent, cfg: &Config, ctx: &RouteContext) -> Rou
             "comment on issue #{n}, which is not a pull request"
         ));
     }
-    let user = &e.comment.user;
+    let Some(user) = e.comment.user.as_ref() else {
+        return Route::none(format!(
+            "comment by a deleted account on PR #{n}: nobody to run a command for"
+        ));
+    };
     if user.is_bot() || ctx.self_login.as_deref() == Some(user.login.as_str()) {
         return Route::none(format!(
             "comment by bot @{} on PR #{n}: bots never run commands",
@@ -231,7 +236,7 @@ fn issue_comment(e: &IssueCommentEvent, cfg: &Config, ctx: &RouteContext) -> Rou
                 safe(&user.login),
                 route.reason
             );
-            if e.issue.state.as_deref() == Some("closed") {
+            if e.issue.state == IssueState::Closed {
                 return closed(route, n);
             }
             if route.should_run {
@@ -253,7 +258,7 @@ fn seen_from(mut route: Route, e: &IssueCommentEvent) -> Route {
         content: ReactionContent::Eyes,
     });
     route.actor = Some(Actor {
-        login: e.comment.user.login.clone(),
+        login: e.comment.author().to_owned(),
         association: Association::parse(e.comment.author_association.as_deref().unwrap_or("NONE")),
         teams: Vec::new(),
     });
@@ -281,7 +286,7 @@ fn default_branch<'a>(repo: Option<&'a Repository>, ctx: &'a RouteContext) -> Op
 }
 
 fn push(e: &PushEvent, cfg: &Config, ctx: &RouteContext) -> Route {
-    let after = e.after.as_deref().unwrap_or("");
+    let after = e.after.clone().unwrap_or_default();
     let deleted =
         e.deleted == Some(true) || (!after.is_empty() && after.bytes().all(|b| b == b'0'));
     if deleted {
@@ -303,15 +308,13 @@ fn push(e: &PushEvent, cfg: &Config, ctx: &RouteContext) -> Route {
         },
         cfg,
     );
-    let sha7: String = after.chars().take(7).collect();
     route.reason = format!(
-        "push to the default branch at {sha7}: post-merge {}",
+        "push to the default branch at {}: post-merge {}",
+        after.short(),
         route.reason
     );
-    route.sha = Some(after.to_owned());
-    route.needs = Some(Lookup::PullsForCommit {
-        sha: after.to_owned(),
-    });
+    route.sha = Some(after.clone());
+    route.needs = Some(Lookup::PullsForCommit { sha: after.clone() });
     route
 }
 
@@ -440,11 +443,11 @@ fn review(e: &PullRequestReviewEvent, cfg: &Config) -> Route {
             safe(&e.action)
         ));
     }
-    let state = e.review.state.to_ascii_lowercase();
-    let status = match state.as_str() {
-        "approved" => Status::Success,
-        "changes_requested" => Status::Failure,
-        "commented" => {
+    let state = e.review.state.as_str().to_ascii_lowercase();
+    let status = match e.review.state {
+        ReviewState::Approved => Status::Success,
+        ReviewState::ChangesRequested => Status::Failure,
+        ReviewState::Commented => {
             return Route::none(format!("review comment on PR #{n}: no stage changes"));
         }
         _ => {
@@ -468,8 +471,8 @@ fn review(e: &PullRequestReviewEvent, cfg: &Config) -> Route {
     {
         return Route::none(format!(
             "review {state} on PR #{n} of {}, not the head {}: no dashboard changes",
-            reviewed.chars().take(7).collect::<String>(),
-            head.chars().take(7).collect::<String>()
+            short_sha(reviewed),
+            short_sha(head)
         ));
     }
     let mut route = Route::none(format!(
@@ -480,7 +483,7 @@ fn review(e: &PullRequestReviewEvent, cfg: &Config) -> Route {
     route.mode = Mode::Review;
     route.should_run = true;
     route.pr_number = Some(n);
-    route.sha = Some(head.to_owned());
+    route.sha = Some(e.pull_request.head.sha.clone());
     route.stages = vec![well_known::REVIEW.to_owned()];
     route.init_dashboard = true;
     route.review = Some(status);

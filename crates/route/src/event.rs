@@ -1,10 +1,15 @@
-//! GitHub event payloads, modelled with only the fields infra-ci reads.
+//! GitHub event payloads, modelled with only the fields infra-ci reads. The objects they
+//! carry (comments, pull requests, reviews) are `infra-ci-wire`'s, shared with the REST client.
 //!
 //! Never `deny_unknown_fields` here: GitHub adds fields at will. A field GitHub may omit or
 //! send as `null` is an `Option` or has a default; a field without which the event means
 //! nothing (a pull request's number and head SHA, a comment's id) is required, and its absence
 //! is a [`EventError`] (the CLI exits 2 on it).
 
+pub use infra_ci_wire::{
+    Comment, Issue, IssuePullRef, IssueState, PullRequest, PullSide, PullState, Repository, Review,
+    ReviewState, Sha, User,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -74,7 +79,7 @@ impl Event {
         use infra_ci_config::Association;
         let (user, association) = match self {
             Self::IssueComment(e) => (
-                &e.comment.user,
+                e.comment.user.as_ref()?,
                 Association::parse(e.comment.author_association.as_deref().unwrap_or("NONE")),
             ),
             Self::WorkflowDispatch(e) => (e.sender.as_ref()?, Association::Collaborator),
@@ -114,71 +119,6 @@ impl Event {
     }
 }
 
-/// A GitHub account.
-#[derive(Debug, Clone, Deserialize)]
-pub struct User {
-    /// The login (`octocat`, `infra-flash[bot]`).
-    pub login: String,
-    /// `User`, `Bot` or `Organization`.
-    #[serde(rename = "type", default)]
-    pub kind: Option<String>,
-}
-
-impl User {
-    /// True for bots: `type: Bot`, or a login ending in `[bot]` (GitHub Apps, ours included).
-    pub fn is_bot(&self) -> bool {
-        self.kind.as_deref() == Some("Bot") || self.login.ends_with("[bot]")
-    }
-}
-
-/// The repository an event happened in.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Repository {
-    /// `owner/name`.
-    #[serde(default)]
-    pub full_name: Option<String>,
-    /// The default branch (`main`).
-    #[serde(default)]
-    pub default_branch: Option<String>,
-}
-
-/// One side (head or base) of a pull request.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PullSide {
-    /// The commit.
-    pub sha: String,
-    /// The branch name.
-    #[serde(rename = "ref", default)]
-    pub branch: Option<String>,
-    /// The repository; `null` when a fork was deleted.
-    #[serde(default)]
-    pub repo: Option<Repository>,
-}
-
-/// A pull request as webhook payloads carry it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PullRequest {
-    /// The number.
-    pub number: u64,
-    /// `open` or `closed`.
-    #[serde(default)]
-    pub state: Option<String>,
-    /// A draft is never planned automatically.
-    #[serde(default)]
-    pub draft: Option<bool>,
-    /// Set when closed by merging.
-    #[serde(default)]
-    pub merged: Option<bool>,
-    /// The proposed commit (its `sha` is what dashboards are keyed on).
-    pub head: PullSide,
-    /// The target branch.
-    #[serde(default)]
-    pub base: Option<PullSide>,
-    /// Who opened it (an approval of their own never counts).
-    #[serde(default)]
-    pub user: Option<User>,
-}
-
 /// `pull_request` payload.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PullRequestEvent {
@@ -189,42 +129,6 @@ pub struct PullRequestEvent {
     /// The repository.
     #[serde(default)]
     pub repository: Option<Repository>,
-}
-
-/// The `pull_request` marker an issue carries when it is a pull request.
-#[derive(Debug, Clone, Deserialize)]
-pub struct IssuePullRef {
-    /// API URL of the pull request.
-    #[serde(default)]
-    pub url: Option<String>,
-}
-
-/// An issue (or a pull request seen as an issue).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Issue {
-    /// The number (the pull request number when it is one).
-    pub number: u64,
-    /// `open` or `closed`.
-    #[serde(default)]
-    pub state: Option<String>,
-    /// Present only when the issue is a pull request.
-    #[serde(default)]
-    pub pull_request: Option<IssuePullRef>,
-}
-
-/// A comment on an issue or pull request.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Comment {
-    /// The comment id (reactions go to it).
-    pub id: u64,
-    /// The Markdown text; GitHub may send `null`.
-    #[serde(default)]
-    pub body: Option<String>,
-    /// The author.
-    pub user: User,
-    /// The author's relationship to the repository (`OWNER`, `CONTRIBUTOR`, ...).
-    #[serde(default)]
-    pub author_association: Option<String>,
 }
 
 /// `issue_comment` payload.
@@ -249,7 +153,7 @@ pub struct PushEvent {
     pub git_ref: String,
     /// The commit the ref points at now (40 zeros when deleted).
     #[serde(default)]
-    pub after: Option<String>,
+    pub after: Option<Sha>,
     /// True when the ref was deleted.
     #[serde(default)]
     pub deleted: Option<bool>,
@@ -288,22 +192,6 @@ impl WorkflowDispatchEvent {
         };
         (!text.is_empty()).then_some(text)
     }
-}
-
-/// A pull request review.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Review {
-    /// The review id.
-    #[serde(default)]
-    pub id: Option<u64>,
-    /// `approved`, `changes_requested`, `commented` or `dismissed` (any case).
-    pub state: String,
-    /// The commit reviewed.
-    #[serde(default)]
-    pub commit_id: Option<String>,
-    /// The reviewer; `null` for a deleted account.
-    #[serde(default)]
-    pub user: Option<User>,
 }
 
 /// `pull_request_review` payload.

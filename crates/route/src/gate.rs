@@ -28,6 +28,7 @@ use std::fmt::Write as _;
 
 use infra_ci_config::{Config, Requirement, Runner, Store};
 use infra_ci_core::Status;
+use infra_ci_wire::{ReviewState, Sha};
 use serde::{Deserialize, Serialize};
 
 use crate::command::CommandKind;
@@ -46,7 +47,7 @@ pub struct PullFacts {
     /// The author's login.
     pub author: String,
     /// `head.sha` now.
-    pub head_sha: String,
+    pub head_sha: Sha,
     /// The head branch lives in this repository (not a fork).
     pub same_repo: bool,
     /// `base.ref`: the branch it merges into.
@@ -68,14 +69,14 @@ pub enum ReviewWord {
     Other,
 }
 
-impl ReviewWord {
-    /// GitHub's `state` of a review.
-    pub fn parse(state: &str) -> Self {
+impl From<ReviewState> for ReviewWord {
+    /// What a review's state decides.
+    fn from(state: ReviewState) -> Self {
         match state {
-            "APPROVED" => Self::Approved,
-            "CHANGES_REQUESTED" => Self::ChangesRequested,
-            "DISMISSED" => Self::Dismissed,
-            _ => Self::Other,
+            ReviewState::Approved => Self::Approved,
+            ReviewState::ChangesRequested => Self::ChangesRequested,
+            ReviewState::Dismissed => Self::Dismissed,
+            ReviewState::Commented | ReviewState::Pending | ReviewState::Other => Self::Other,
         }
     }
 }
@@ -90,7 +91,7 @@ pub struct ReviewFact {
     /// What the review said.
     pub word: ReviewWord,
     /// The commit reviewed.
-    pub commit_id: Option<String>,
+    pub commit_id: Option<Sha>,
 }
 
 /// Where infra-ci's own record of a project's plan on the head stands.
@@ -127,7 +128,7 @@ pub struct PlanProof {
     /// sha256 of the saved plan file (native plans).
     pub digest: Option<String>,
     /// The base branch's tip when planned.
-    pub base: Option<String>,
+    pub base: Option<Sha>,
 }
 
 impl PlanProof {
@@ -154,7 +155,7 @@ pub enum LockFact {
     /// else, or a crash between the two writes): never read as free.
     Unknown {
         /// The commit the lock ref points at.
-        sha: String,
+        sha: Sha,
     },
 }
 
@@ -191,7 +192,7 @@ pub struct GateInput {
     /// Commits of the base's tip the head lacks; `None` when not compared.
     pub behind_by: Option<u64>,
     /// The base branch's tip now.
-    pub base_tip: Option<String>,
+    pub base_tip: Option<Sha>,
 }
 
 /// One reason to refuse.

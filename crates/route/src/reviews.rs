@@ -128,7 +128,7 @@ pub fn review_row(
 }
 
 pub(crate) fn short(sha: &str) -> String {
-    sha.chars().take(7).collect()
+    infra_ci_wire::short_sha(sha).to_owned()
 }
 
 /// Logins are GitHub-validated, but the text goes into a comment: login characters only.

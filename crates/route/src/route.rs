@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use infra_ci_core::Status;
+use infra_ci_wire::Sha;
 use serde::{Deserialize, Serialize};
 
 use crate::command::{Command, CommandKind};
@@ -88,7 +89,7 @@ pub enum Lookup {
     /// `GET /repos/{o}/{r}/commits/{sha}/pulls`: the pull request a merge commit came from.
     PullsForCommit {
         /// The commit pushed to the default branch.
-        sha: String,
+        sha: Sha,
     },
 }
 
@@ -99,7 +100,7 @@ pub enum Facts {
     /// Answer to [`Lookup::PullHead`].
     PullHead {
         /// `head.sha`: the commit the dashboard belongs to (never the merge ref).
-        sha: String,
+        sha: Sha,
         /// `state == "open"`.
         open: bool,
     },
@@ -126,7 +127,7 @@ pub struct Route {
     /// The pull request whose dashboard is updated.
     pub pr_number: Option<u64>,
     /// The commit: the pull request head (never a merge ref), or the pushed commit.
-    pub sha: Option<String>,
+    pub sha: Option<Sha>,
     /// Gate for the jobs after `parse`.
     pub should_run: bool,
     /// Stage keys the run writes, in dashboard order (a job matrix).

@@ -8,7 +8,7 @@ use infra_ci_config::well_known;
 use infra_ci_core::{LOCKS_STAGE, Status};
 use infra_ci_engine::gate::{self, GateRequest};
 use infra_ci_engine::lock::{self, LockOutcome};
-use infra_ci_github::PullRequest;
+use infra_ci_github::{PullRequest, Sha};
 use infra_ci_route::{CommandKind, PlanFile};
 
 use crate::error::RunnerError;
@@ -26,7 +26,7 @@ impl Runner<'_> {
     pub async fn apply(
         &self,
         pr: u64,
-        sha: Option<String>,
+        sha: Option<Sha>,
         sel: &Selection,
     ) -> Result<RunReport, RunnerError> {
         let projects = self.select(sel)?;
@@ -169,7 +169,7 @@ impl Runner<'_> {
         p: &infra_ci_config::Project,
         me: &str,
         pr: u64,
-        sha: &str,
+        sha: &Sha,
     ) -> Result<ProjectResult, RunnerError> {
         let name = p.name.as_str();
         match lock::acquire(self.forge, &self.setup.repo, me, name, pr, sha).await? {
@@ -259,7 +259,7 @@ fn released_line(released: &[String]) -> String {
 }
 
 fn short(sha: &str) -> String {
-    sha.chars().take(7).collect()
+    infra_ci_github::short_sha(sha).to_owned()
 }
 
 /// A project the gate refused: not run, with every reason. Shown as skipped, not failed:

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use infra_ci_core::Status;
-use infra_ci_github::{Issue, IssueState};
+use infra_ci_github::{Issue, IssueState, Sha};
 
 use crate::error::RunnerError;
 use crate::plan_store::PlanStore;
@@ -34,7 +34,7 @@ pub struct DriftReport {
     /// One plan result per project, in dependency order.
     pub results: Vec<ProjectResult>,
     /// The issue after the check (`None` when there was none and nothing drifted).
-    pub issue: Option<(u64, String)>,
+    pub issue: Option<(u64, IssueState)>,
 }
 
 impl DriftReport {
@@ -74,7 +74,7 @@ impl Runner<'_> {
             link: None,
         };
         let results = self
-            .plan_projects(&projects, SCRATCH, false, None, &quiet, &store)
+            .plan_projects(&projects, &Sha::new(SCRATCH), false, None, &quiet, &store)
             .await?;
         let mut report = DriftReport {
             results,
@@ -99,12 +99,12 @@ impl Runner<'_> {
                     .create_issue(repo, DRIFT_TITLE, &body, &[DRIFT_LABEL.to_owned()])
                     .await?,
             ),
-            (false, true, Some(i)) if i.state == "open" => Some(
+            (false, true, Some(i)) if i.state == IssueState::Open => Some(
                 self.forge
                     .update_issue(repo, i.number, Some(&body), None)
                     .await?,
             ),
-            (false, false, Some(i)) if i.state == "open" => Some(
+            (false, false, Some(i)) if i.state == IssueState::Open => Some(
                 self.forge
                     .update_issue(repo, i.number, Some(&body), Some(IssueState::Closed))
                     .await?,

@@ -4,6 +4,7 @@
 use infra_ci_config::Project;
 use infra_ci_core::Status;
 use infra_ci_engine::provenance;
+use infra_ci_github::Sha;
 
 use crate::error::RunnerError;
 use crate::plan_store::{PlanRecord, PlanStore, sha256_file};
@@ -17,7 +18,7 @@ impl Runner<'_> {
     pub async fn plan(
         &self,
         pr: u64,
-        sha: Option<String>,
+        sha: Option<Sha>,
         sel: &Selection,
     ) -> Result<RunReport, RunnerError> {
         let projects = self.select(sel)?;
@@ -52,9 +53,9 @@ impl Runner<'_> {
     pub(crate) async fn plan_projects(
         &self,
         projects: &[&Project],
-        sha: &str,
+        sha: &Sha,
         record_provenance: bool,
-        base: Option<String>,
+        base: Option<Sha>,
         reporter: &Reporter<'_>,
         store: &PlanStore,
     ) -> Result<Vec<ProjectResult>, RunnerError> {
@@ -77,7 +78,7 @@ impl Runner<'_> {
                 let planfile = store.plan_path(sha, name)?;
                 let r = steps::plan(self.cwd(p, &dir), name, &planfile).await?;
                 let digest = if r.status == Status::Success {
-                    Some(self.record(store, &r, sha, base.as_deref(), &planfile)?)
+                    Some(self.record(store, &r, sha, base.as_ref(), &planfile)?)
                 } else {
                     None
                 };
@@ -90,7 +91,7 @@ impl Runner<'_> {
                         name,
                         r.status,
                         digest.as_deref(),
-                        base.as_deref(),
+                        base.as_ref(),
                     )
                     .await?;
                 }
@@ -106,8 +107,8 @@ impl Runner<'_> {
         &self,
         store: &PlanStore,
         r: &ProjectResult,
-        sha: &str,
-        base: Option<&str>,
+        sha: &Sha,
+        base: Option<&Sha>,
         planfile: &std::path::Path,
     ) -> Result<String, RunnerError> {
         let checksum = sha256_file(planfile)
@@ -115,8 +116,8 @@ impl Runner<'_> {
         store.write_record(&PlanRecord {
             version: 1,
             project: r.project.clone(),
-            head_sha: sha.to_owned(),
-            base_sha: base.map(str::to_owned),
+            head_sha: sha.clone(),
+            base_sha: base.cloned(),
             plan_sha256: checksum.clone(),
             summary: r.output.clone(),
             destructive: r

@@ -5,6 +5,7 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
+use infra_ci_github::Sha;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
@@ -18,9 +19,9 @@ pub struct PlanRecord {
     /// The project the plan is of (its configured name).
     pub project: String,
     /// The commit the plan was made on (the pull request's head).
-    pub head_sha: String,
+    pub head_sha: Sha,
     /// The base branch's tip when the plan was made, when known.
-    pub base_sha: Option<String>,
+    pub base_sha: Option<Sha>,
     /// sha256 of the plan file, hex.
     pub plan_sha256: String,
     /// The plan's one-line summary (`+2 ~1 -0`).

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use infra_ci_config::{Config, Project, Runner as Who};
 use infra_ci_engine::{Dashboards, Target, Tuning};
-use infra_ci_github::{Forge, PullRequest, RepoId};
+use infra_ci_github::{Forge, PullRequest, RepoId, Sha};
 
 use crate::error::RunnerError;
 use crate::plan_store::PlanStore;
@@ -160,24 +160,27 @@ impl<'f> Runner<'f> {
     pub(crate) async fn pull_target(
         &self,
         pr: u64,
-        sha: Option<String>,
+        sha: Option<Sha>,
     ) -> Result<(Target, PullRequest), RunnerError> {
         let pull = self.forge.get_pull(&self.setup.repo, pr).await?;
         // `sha` is the commit the routed command was for (infra-ci's own route, not user
         // input): kept even when the head has moved since, so the refusal that follows is
         // reported on the commit it concerns.
-        let sha = sha.map_or_else(|| pull.head.sha.clone(), |s| s.to_ascii_lowercase());
+        let sha = sha.map_or_else(
+            || pull.head.sha.clone(),
+            |s| Sha::new(s.to_ascii_lowercase()),
+        );
         let target = Target {
             repo: self.setup.repo.clone(),
             pr,
-            is_head: Some(sha.eq_ignore_ascii_case(&pull.head.sha)),
+            is_head: Some(pull.head.sha.is(&sha)),
             sha,
         };
         Ok((target, pull))
     }
 
     /// The base branch's tip now: its ref, else what the pull request says.
-    pub(crate) async fn base_tip(&self, pull: &PullRequest) -> Result<String, RunnerError> {
+    pub(crate) async fn base_tip(&self, pull: &PullRequest) -> Result<Sha, RunnerError> {
         let r = self
             .forge
             .get_ref(&self.setup.repo, &format!("heads/{}", pull.base.git_ref))

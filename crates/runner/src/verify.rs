@@ -5,6 +5,7 @@
 
 use infra_ci_core::{StageDef, Status};
 use infra_ci_engine::Target;
+use infra_ci_github::Sha;
 
 use crate::error::RunnerError;
 use crate::report::Reporter;
@@ -19,7 +20,7 @@ pub const VERIFY_STAGE: &str = "verify";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
     /// The merge commit that was planned.
-    pub sha: String,
+    pub sha: Sha,
     /// The pull request whose dashboard was marked, when the commit came from one.
     pub pr: Option<u64>,
     /// One plan result per project, in dependency order.
@@ -58,7 +59,7 @@ impl VerifyReport {
 
 impl Runner<'_> {
     /// Plans every project (Digger's too) on `sha` and marks the merge commit's dashboard.
-    pub async fn verify(&self, sha: &str) -> Result<VerifyReport, RunnerError> {
+    pub async fn verify(&self, sha: &Sha) -> Result<VerifyReport, RunnerError> {
         let projects = self.select(&Selection::All)?;
         if projects.is_empty() {
             return Err(RunnerError::Usage(
@@ -72,10 +73,9 @@ impl Runner<'_> {
             .or_else(|| pulls.first())
             .map(|p| p.number);
         let target = match pr {
-            Some(n) => Some(
-                Target::resolve(self.forge, self.setup.repo.clone(), n, Some(sha.to_owned()))
-                    .await?,
-            ),
+            Some(n) => {
+                Some(Target::resolve(self.forge, self.setup.repo.clone(), n, Some(sha)).await?)
+            }
             None => None,
         };
         let link = self.setup.run_url.as_deref();
@@ -104,7 +104,7 @@ impl Runner<'_> {
         let results = self
             .plan_projects(
                 &projects,
-                &sha.to_ascii_lowercase(),
+                &Sha::new(sha.to_ascii_lowercase()),
                 true,
                 None,
                 &quiet,
@@ -112,7 +112,7 @@ impl Runner<'_> {
             )
             .await?;
         let report = VerifyReport {
-            sha: sha.to_owned(),
+            sha: sha.clone(),
             pr,
             results,
         };

@@ -14,7 +14,7 @@ use infra_ci_config::Config;
 use infra_ci_core::Status;
 use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
 use infra_ci_engine::{Dashboards, ParseRequest, StageUpdate, Target, route_event};
-use infra_ci_github::{Auth, ClientConfig, Forge, GitHubClient, RepoId};
+use infra_ci_github::{Auth, ClientConfig, Forge, GitHubClient, RepoId, Sha};
 use infra_ci_route::{Route, RouteContext};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -97,14 +97,16 @@ pub async fn run(a: DemoArgs) -> Result<(), CliError> {
     let repo = RepoId::parse(REPO).ok_or_else(|| CliError::failed("bad demo repo"))?;
     let forge = GitHubClient::new(cfg)?;
     if forge.get_ref(&repo, "heads/main").await?.is_none() {
-        forge.create_ref(&repo, "refs/heads/main", BASE).await?;
+        forge
+            .create_ref(&repo, "refs/heads/main", &Sha::new(BASE))
+            .await?;
     }
     let d = Demo {
         forge,
         target: Target {
             repo: repo.clone(),
             pr: PR,
-            sha: HEAD.to_owned(),
+            sha: Sha::new(HEAD),
             is_head: None,
         },
         repo,
@@ -124,7 +126,10 @@ pub async fn run(a: DemoArgs) -> Result<(), CliError> {
 
 impl Demo {
     async fn play(&self) -> Result<(), CliError> {
-        println!("\n── PR #{PR} opened by alice, head {}", &HEAD[..7]);
+        println!(
+            "\n── PR #{PR} opened by alice, head {}",
+            infra_ci_github::short_sha(HEAD)
+        );
         let opened =
             json!({"action": "opened", "pull_request": pull_json(), "repository": repo_json()});
         self.event("pull_request", &opened).await?;
@@ -166,11 +171,11 @@ impl Demo {
         infra_ci_engine::provenance::record(
             &self.forge,
             &self.repo,
-            HEAD,
+            &Sha::new(HEAD),
             "bootstrap",
             Status::Success,
             Some(PLAN_DIGEST),
-            Some(BASE),
+            Some(&Sha::new(BASE)),
         )
         .await?;
         self.show("native job: plan-bootstrap planned").await?;

@@ -31,7 +31,8 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
     let context = RouteContext {
         sha: std::env::var(crate::env_vars::GITHUB_SHA)
             .ok()
-            .filter(|s| !s.is_empty()),
+            .filter(|s| !s.is_empty())
+            .map(infra_ci_github::Sha::new),
         self_login: std::env::var(infra_ci_github::env::INFRA_CI_BOT_LOGIN)
             .ok()
             .filter(|s| !s.is_empty()),
@@ -114,7 +115,7 @@ pub fn outputs(r: &Route, cfg: &Config) -> Vec<(&'static str, String)> {
             "pr_number",
             r.pr_number.map(|n| n.to_string()).unwrap_or_default(),
         ),
-        ("sha", r.sha.clone().unwrap_or_default()),
+        ("sha", r.sha.clone().map(String::from).unwrap_or_default()),
         ("should_run", r.should_run.to_string()),
         ("stages", json(&r.stages)),
         (

@@ -10,7 +10,7 @@
 //! out the pushed commit; on a manual run with `--pr`, the PR's head.
 
 use clap::Args;
-use infra_ci_github::GitHubClient;
+use infra_ci_github::{GitHubClient, Sha};
 
 use crate::actions_env::{self, GITHUB_EVENT_NAME, GITHUB_OUTPUT};
 use crate::args::ConnArgs;
@@ -26,8 +26,8 @@ pub struct PrTargetArgs {
     #[arg(long, value_name = "N", default_value = "")]
     pub pr: String,
     /// The commit the run is for (default: GITHUB_SHA).
-    #[arg(long, value_name = "SHA", env = GITHUB_SHA)]
-    pub commit: String,
+    #[arg(long, value_name = "SHA", env = GITHUB_SHA, value_parser = crate::args::parse_sha)]
+    pub commit: Sha,
     /// The event that started the run (default: GITHUB_EVENT_NAME).
     #[arg(long, value_name = "NAME", env = GITHUB_EVENT_NAME, default_value = "workflow_dispatch")]
     pub event: String,
@@ -44,9 +44,9 @@ pub struct PrTarget {
     /// The pull request, if any.
     pub pr: Option<u64>,
     /// Its head: the commit whose dashboard the job updates.
-    pub sha: Option<String>,
+    pub sha: Option<Sha>,
     /// What the job checks out.
-    pub checkout: String,
+    pub checkout: Sha,
 }
 
 pub async fn run(a: PrTargetArgs) -> Result<(), CliError> {
@@ -71,8 +71,8 @@ pub async fn run(a: PrTargetArgs) -> Result<(), CliError> {
     }
     let out = actions_env::format_outputs(&[
         ("pr", t.pr.map(|n| n.to_string()).unwrap_or_default()),
-        ("sha", t.sha.clone().unwrap_or_default()),
-        ("ref", t.checkout.clone()),
+        ("sha", t.sha.clone().map(String::from).unwrap_or_default()),
+        ("ref", t.checkout.to_string()),
         ("dashboard", t.pr.is_some().to_string()),
     ]);
     actions_env::append_to(GITHUB_OUTPUT, &out)
@@ -84,7 +84,7 @@ async fn find(
     forge: &GitHubClient,
     repo: Option<&str>,
     pr: Option<u64>,
-    commit: &str,
+    commit: &Sha,
     event: &str,
 ) -> Result<PrTarget, CliError> {
     use infra_ci_github::Forge as _;
@@ -94,18 +94,16 @@ async fn find(
         Some(n) => Some(forge.get_pull(&repo, n).await?),
         None if push => {
             let pulls = forge.pulls_for_commit(&repo, commit).await?;
-            pulls.into_iter().find(|p| {
-                p.merge_commit_sha
-                    .as_deref()
-                    .is_some_and(|m| m.eq_ignore_ascii_case(commit))
-            })
+            pulls
+                .into_iter()
+                .find(|p| p.merge_commit_sha.as_deref().is_some_and(|m| commit.is(m)))
         }
         None => None,
     };
     let sha = pull.as_ref().map(|p| p.head.sha.clone());
     let checkout = match (&sha, push) {
         (Some(head), false) => head.clone(),
-        _ => commit.to_owned(),
+        _ => commit.clone(),
     };
     Ok(PrTarget {
         pr: pull.map(|p| p.number),

@@ -9,7 +9,7 @@ use infra_ci_runner::{
     StepSummary, Tool,
 };
 
-use infra_ci_github::Forge;
+use infra_ci_github::{Forge, Sha};
 
 use crate::actions_env;
 use crate::args::ConnArgs;
@@ -54,8 +54,8 @@ pub struct RoutedArgs {
     #[arg(long, value_name = "N")]
     pub pr: u64,
     /// The commit (default: the pull request's head).
-    #[arg(long, value_name = "SHA")]
-    pub sha: Option<String>,
+    #[arg(long, value_name = "SHA", value_parser = crate::args::parse_sha)]
+    pub sha: Option<Sha>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -85,8 +85,8 @@ pub struct ProjectsArgs {
     #[arg(long, value_name = "N")]
     pub pr: u64,
     /// The commit (default: the pull request's head). An apply refuses when the head moved.
-    #[arg(long, value_name = "SHA")]
-    pub sha: Option<String>,
+    #[arg(long, value_name = "SHA", value_parser = crate::args::parse_sha)]
+    pub sha: Option<Sha>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -105,8 +105,8 @@ pub struct BootstrapArgs {
     #[arg(long, value_name = "N")]
     pub pr: u64,
     /// The commit (default: the pull request's head).
-    #[arg(long, value_name = "SHA")]
-    pub sha: Option<String>,
+    #[arg(long, value_name = "SHA", value_parser = crate::args::parse_sha)]
+    pub sha: Option<Sha>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -123,8 +123,8 @@ pub struct UnlockArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The merged commit on the default branch (default: GITHUB_SHA).
-    #[arg(long, value_name = "SHA", env = crate::env_vars::GITHUB_SHA)]
-    pub sha: String,
+    #[arg(long, value_name = "SHA", env = crate::env_vars::GITHUB_SHA, value_parser = crate::args::parse_sha)]
+    pub sha: Sha,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -48,7 +48,7 @@ async fn open_pr(env: &Env, pr: u64, sha: &str) -> Target {
     Target {
         repo: RepoId::parse("acme/infra").unwrap(),
         pr,
-        sha: sha.to_owned(),
+        sha: sha.to_owned().into(),
         is_head: None,
     }
 }

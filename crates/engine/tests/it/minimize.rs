@@ -65,7 +65,7 @@ async fn init(base: &str, head: &str) -> u64 {
     let target = Target {
         repo: RepoId::parse("acme/infra").unwrap(),
         pr: PR,
-        sha: head.to_owned(),
+        sha: head.to_owned().into(),
         is_head: None,
     };
     let tuning = Tuning {

@@ -36,7 +36,7 @@ async fn world(head: &str, head_parent: &str) -> Env {
         .create_ref(
             &infra_ci_github::RepoId::parse(REPO).unwrap(),
             "refs/heads/main",
-            &sha('b'),
+            &infra_ci_github::Sha::new(sha('b')),
         )
         .await
         .unwrap();
@@ -44,7 +44,7 @@ async fn world(head: &str, head_parent: &str) -> Env {
     env.client(APP_TOKEN)
         .create_status(
             &infra_ci_github::RepoId::parse(REPO).unwrap(),
-            head,
+            &infra_ci_github::Sha::new(head),
             infra_ci_github::StatusState::Success,
             "infra-dashboard/plan-net",
             "success: +1 ~0 -0",

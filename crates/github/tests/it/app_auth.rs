@@ -90,7 +90,7 @@ async fn mint_installation_token_from_a_pkcs8_key() {
     let s = gh
         .create_status(
             &emu.repo,
-            SHA,
+            &infra_ci_github::Sha::new(SHA),
             infra_ci_github::StatusState::Success,
             "c",
             "d",

@@ -28,7 +28,14 @@ async fn missing_permission_names_it_with_the_yaml_to_add() {
     let gh = GitHubClient::new(emu.config("ro-token")).unwrap();
 
     let err = gh
-        .create_status(&emu.repo, SHA, StatusState::Success, "c", "d", None)
+        .create_status(
+            &emu.repo,
+            &infra_ci_github::Sha::new(SHA),
+            StatusState::Success,
+            "c",
+            "d",
+            None,
+        )
         .await
         .unwrap_err();
     let text = err.to_string();
@@ -44,7 +51,11 @@ async fn missing_permission_names_it_with_the_yaml_to_add() {
     );
 
     let err = gh
-        .create_ref(&emu.repo, "refs/heads/lock", SHA)
+        .create_ref(
+            &emu.repo,
+            "refs/heads/lock",
+            &infra_ci_github::Sha::new(SHA),
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("contents: write"), "{err}");

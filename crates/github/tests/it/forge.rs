@@ -131,7 +131,7 @@ async fn statuses_are_created_and_merged_across_pages() {
     let s = gh
         .create_status(
             repo,
-            SHA,
+            &infra_ci_github::Sha::new(SHA),
             StatusState::Pending,
             "infra-dashboard/plan",
             "running",
@@ -139,7 +139,7 @@ async fn statuses_are_created_and_merged_across_pages() {
         )
         .await
         .unwrap();
-    assert_eq!(s.state, "pending");
+    assert_eq!(s.state, StatusState::Pending);
     assert_eq!(s.target_url.as_deref(), Some("https://example.com/run/1"));
     assert_eq!(
         s.creator.as_ref().map(|u| u.login.as_str()),
@@ -147,7 +147,7 @@ async fn statuses_are_created_and_merged_across_pages() {
     );
     gh.create_status(
         repo,
-        SHA,
+        &infra_ci_github::Sha::new(SHA),
         StatusState::Success,
         "infra-dashboard/plan",
         "done",
@@ -163,7 +163,7 @@ async fn statuses_are_created_and_merged_across_pages() {
         }
         gh.create_status(
             repo,
-            SHA,
+            &infra_ci_github::Sha::new(SHA),
             StatusState::Success,
             &format!("ctx/{i}"),
             "ok",
@@ -174,7 +174,10 @@ async fn statuses_are_created_and_merged_across_pages() {
     }
     emu.admin(reqwest::Method::DELETE, "/requests", json!(null))
         .await;
-    let combined = gh.combined_status(repo, SHA).await.unwrap();
+    let combined = gh
+        .combined_status(repo, &infra_ci_github::Sha::new(SHA))
+        .await
+        .unwrap();
     assert_eq!(combined.sha, SHA);
     assert_eq!(
         combined.statuses.len(),
@@ -186,7 +189,7 @@ async fn statuses_are_created_and_merged_across_pages() {
         .iter()
         .find(|s| s.context == "infra-dashboard/plan")
         .unwrap();
-    assert_eq!(plan.state, "success");
+    assert_eq!(plan.state, StatusState::Success);
     let gets = emu
         .requests_to("GET", &emu.repo_path(&format!("/commits/{SHA}/status")))
         .await;
@@ -210,14 +213,17 @@ async fn pulls_and_reviews() {
     let pr = gh.get_pull(&emu.repo, 12).await.unwrap();
     assert_eq!(pr.number, 12);
     assert_eq!(pr.head.sha, SHA);
-    let for_commit = gh.pulls_for_commit(&emu.repo, SHA).await.unwrap();
+    let for_commit = gh
+        .pulls_for_commit(&emu.repo, &infra_ci_github::Sha::new(SHA))
+        .await
+        .unwrap();
     assert_eq!(
         for_commit.iter().map(|p| p.number).collect::<Vec<_>>(),
         vec![12]
     );
     let reviews = gh.list_reviews(&emu.repo, 12).await.unwrap();
     assert_eq!(reviews.len(), 105, "all pages");
-    assert_eq!(reviews[104].state, "APPROVED");
+    assert_eq!(reviews[104].state, infra_ci_github::ReviewState::Approved);
     assert!(gh.get_pull(&emu.repo, 13).await.unwrap_err().is_not_found());
 }
 
@@ -231,7 +237,7 @@ async fn issues_create_list_update() {
         .create_issue(&emu.repo, "Drift detected", "body", &labels)
         .await
         .unwrap();
-    assert_eq!(issue.state, "open");
+    assert_eq!(issue.state, IssueState::Open);
     gh.create_issue(&emu.repo, "Unrelated", "x", &[])
         .await
         .unwrap();
@@ -256,7 +262,7 @@ async fn issues_create_list_update() {
         )
         .await
         .unwrap();
-    assert_eq!(closed.state, "closed");
+    assert_eq!(closed.state, IssueState::Closed);
     assert_eq!(closed.body.as_deref(), Some("fixed"));
     let reopened = gh
         .update_issue(&emu.repo, issue.number, None, Some(IssueState::Open))
@@ -273,14 +279,22 @@ async fn refs_create_conflict_get_delete() {
     let emu = Emu::start().await;
     let gh = emu.bot();
     let r = gh
-        .create_ref(&emu.repo, "refs/heads/infra-ci/lock/platform", SHA)
+        .create_ref(
+            &emu.repo,
+            "refs/heads/infra-ci/lock/platform",
+            &infra_ci_github::Sha::new(SHA),
+        )
         .await
         .unwrap();
     assert_eq!(r.full_ref, "refs/heads/infra-ci/lock/platform");
     assert_eq!(r.object.sha, SHA);
 
     let dup = gh
-        .create_ref(&emu.repo, "refs/heads/infra-ci/lock/platform", SHA)
+        .create_ref(
+            &emu.repo,
+            "refs/heads/infra-ci/lock/platform",
+            &infra_ci_github::Sha::new(SHA),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -292,7 +306,10 @@ async fn refs_create_conflict_get_delete() {
         .get_ref(&emu.repo, "heads/infra-ci/lock/platform")
         .await
         .unwrap();
-    assert_eq!(got.map(|g| g.object.sha), Some(SHA.to_owned()));
+    assert_eq!(
+        got.map(|g| g.object.sha),
+        Some(infra_ci_github::Sha::new(SHA.to_owned()))
+    );
 
     gh.delete_ref(&emu.repo, "heads/infra-ci/lock/platform")
         .await
@@ -321,7 +338,7 @@ async fn an_unchanged_read_is_answered_304_and_served_from_the_kept_answer() {
     emu.commit(SHA).await;
     gh.create_status(
         repo,
-        SHA,
+        &infra_ci_github::Sha::new(SHA),
         StatusState::Pending,
         "infra-dashboard/a",
         "running",
@@ -330,12 +347,18 @@ async fn an_unchanged_read_is_answered_304_and_served_from_the_kept_answer() {
     .await
     .unwrap();
     let path = emu.repo_path(&format!("/commits/{SHA}/statuses"));
-    let first = gh.list_statuses(repo, SHA).await.unwrap();
-    let again = gh.list_statuses(repo, SHA).await.unwrap();
+    let first = gh
+        .list_statuses(repo, &infra_ci_github::Sha::new(SHA))
+        .await
+        .unwrap();
+    let again = gh
+        .list_statuses(repo, &infra_ci_github::Sha::new(SHA))
+        .await
+        .unwrap();
     assert_eq!(first, again);
     gh.create_status(
         repo,
-        SHA,
+        &infra_ci_github::Sha::new(SHA),
         StatusState::Success,
         "infra-dashboard/a",
         "success",
@@ -343,7 +366,10 @@ async fn an_unchanged_read_is_answered_304_and_served_from_the_kept_answer() {
     )
     .await
     .unwrap();
-    let changed = gh.list_statuses(repo, SHA).await.unwrap();
+    let changed = gh
+        .list_statuses(repo, &infra_ci_github::Sha::new(SHA))
+        .await
+        .unwrap();
     assert_eq!(changed.len(), 2, "{changed:?}");
     let codes: Vec<Value> = emu
         .requests_to("GET", &path)
@@ -353,7 +379,11 @@ async fn an_unchanged_read_is_answered_304_and_served_from_the_kept_answer() {
         .collect();
     assert_eq!(codes, [json!(200), json!(304), json!(200)]);
     // Another client (another job) has nothing kept: it reads in full.
-    let other = emu.bot().list_statuses(repo, SHA).await.unwrap();
+    let other = emu
+        .bot()
+        .list_statuses(repo, &infra_ci_github::Sha::new(SHA))
+        .await
+        .unwrap();
     assert_eq!(other, changed);
     assert_eq!(
         emu.requests_to("GET", &path).await.last().unwrap()["status"],

@@ -163,7 +163,11 @@ async fn a_5xx_on_a_create_is_not_retried() {
     .await;
     let err = emu
         .bot()
-        .create_ref(&emu.repo, "refs/heads/lock", SHA)
+        .create_ref(
+            &emu.repo,
+            "refs/heads/lock",
+            &infra_ci_github::Sha::new(SHA),
+        )
         .await
         .unwrap_err();
     assert!(

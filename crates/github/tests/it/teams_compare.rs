@@ -74,9 +74,13 @@ async fn compare_reports_ahead_and_behind() {
         .await;
     }
     let gh = emu.bot();
-    gh.create_ref(&emu.repo, "refs/heads/main", &base2)
-        .await
-        .unwrap();
+    gh.create_ref(
+        &emu.repo,
+        "refs/heads/main",
+        &infra_ci_github::Sha::new(&base2),
+    )
+    .await
+    .unwrap();
     let up = gh.compare(&emu.repo, &base1, &head).await.unwrap();
     assert_eq!(
         (up.status.as_str(), up.ahead_by, up.behind_by),

@@ -180,7 +180,7 @@ fn expectations() -> Vec<(&'static str, &'static str, Expect)> {
                 command: Some(CommandKind::Verify),
                 sha: Some(PUSHED),
                 needs: Some(Lookup::PullsForCommit {
-                    sha: PUSHED.to_owned(),
+                    sha: PUSHED.to_owned().into(),
                 }),
                 reason: "push to the default branch at 6113728: post-merge verify of bootstrap, platform, data-staging, data-prod",
                 ..NONE
@@ -257,7 +257,7 @@ fn every_fixture_routes_as_expected() {
                 want.should_run,
                 want.command,
                 want.pr,
-                want.sha.map(str::to_owned),
+                want.sha.map(infra_ci_wire::Sha::new),
                 want.init,
                 want.release_locks,
                 want.needs

@@ -358,7 +358,7 @@ fn locks_free_or_ours_only() {
     i.locks.insert(
         "platform".into(),
         LockFact::Unknown {
-            sha: OLD.to_owned(),
+            sha: OLD.to_owned().into(),
         },
     );
     assert_eq!(

@@ -24,7 +24,10 @@ async fn ready(w: &World, n: u64, head: &str) {
 }
 
 async fn apply(w: &World, n: u64, sha: Option<String>) -> RunReport {
-    w.runner().apply(n, sha, &Selection::Native).await.unwrap()
+    w.runner()
+        .apply(n, sha.map(infra_ci_github::Sha::new), &Selection::Native)
+        .await
+        .unwrap()
 }
 
 /// The apply was refused with `reason`: output, the `apply` stage, and no `terraform apply`.
@@ -65,7 +68,10 @@ async fn an_approved_planned_mergeable_head_applies_and_takes_the_lock() {
     let held = lock::holder(&w.client, &w.repo(), &w.me().await, "app")
         .await
         .unwrap();
-    assert_eq!(held, Some((Some(1), head.clone())));
+    assert_eq!(
+        held,
+        Some((Some(1), infra_ci_github::Sha::new(head.clone())))
+    );
     // The lock shows in the pull request's checks.
     let (_, d) = w.status(&head, "infra-ci/lock/app").await.unwrap();
     assert_eq!(d, "locked by #1");
@@ -117,7 +123,7 @@ async fn a_plan_stage_that_did_not_succeed_is_refused() {
     let head = sha('f');
     let w = planned(5, &head).await;
     // A later plan of the same commit failed (its status is the truth the check reads).
-    let target = Target::resolve(&w.client, w.repo(), 5, Some(head.clone()))
+    let target = Target::resolve(&w.client, w.repo(), 5, Some(&head))
         .await
         .unwrap();
     Dashboards::new(&w.client, w.config.stage_defs(), Tuning::default())
@@ -196,7 +202,11 @@ async fn a_base_that_moved_since_the_plan_is_refused() {
     .await;
     w.client.delete_ref(&w.repo(), "heads/main").await.unwrap();
     w.client
-        .create_ref(&w.repo(), "refs/heads/main", &sha('4'))
+        .create_ref(
+            &w.repo(),
+            "refs/heads/main",
+            &infra_ci_github::Sha::new(sha('4')),
+        )
         .await
         .unwrap();
     let report = apply(&w, 8, None).await;
@@ -298,7 +308,7 @@ async fn the_holder_applies_again_after_a_failed_apply() {
         lock::holder(&w.client, &w.repo(), &w.me().await, "app")
             .await
             .unwrap(),
-        Some((Some(13), head.clone()))
+        Some((Some(13), infra_ci_github::Sha::new(head.clone())))
     );
     w.fixture_project("app", "basic_0-create");
     let second = apply(&w, 13, None).await;
@@ -320,7 +330,7 @@ async fn unlock_deletes_every_lock_even_when_the_status_writes_fail() {
             lock::holder(&w.client, &w.repo(), &w.me().await, p)
                 .await
                 .unwrap(),
-            Some((Some(14), head.clone())),
+            Some((Some(14), infra_ci_github::Sha::new(head.clone()))),
             "{p}"
         );
     }

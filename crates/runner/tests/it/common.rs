@@ -167,7 +167,11 @@ impl World {
             .is_none()
         {
             self.client
-                .create_ref(&self.repo(), "refs/heads/main", base)
+                .create_ref(
+                    &self.repo(),
+                    "refs/heads/main",
+                    &infra_ci_github::Sha::new(base),
+                )
                 .await
                 .unwrap();
         }
@@ -225,13 +229,13 @@ impl World {
     pub async fn status(&self, sha: &str, context: &str) -> Option<(String, String)> {
         let c = self
             .client
-            .combined_status(&self.repo(), sha)
+            .combined_status(&self.repo(), &infra_ci_github::Sha::new(sha))
             .await
             .unwrap();
         c.statuses
             .into_iter()
             .find(|s| s.context == context)
-            .map(|s| (s.state, s.description.unwrap_or_default()))
+            .map(|s| (s.state.to_string(), s.description.unwrap_or_default()))
     }
 
     pub async fn state(&self) -> Value {

@@ -32,9 +32,9 @@ async fn the_drift_issue_is_opened_updated_and_closed() {
 
     let first = w.runner().drift().await.unwrap();
     assert!(!first.clean());
-    let (number, state) = first.issue.clone().unwrap();
+    let (number, state) = first.issue.unwrap();
     assert_ne!(number, decoy.number);
-    assert_eq!(state, "open");
+    assert_eq!(state, infra_ci_github::IssueState::Open);
     let opened = issue(&w, number).await;
     assert_eq!(opened["title"], DRIFT_TITLE);
     let body = opened["body"].as_str().unwrap();
@@ -60,7 +60,10 @@ async fn the_drift_issue_is_opened_updated_and_closed() {
     w.fixture_project("db", "basic_4-empty");
     let third = w.runner().drift().await.unwrap();
     assert!(third.clean());
-    assert_eq!(third.issue, Some((number, "closed".to_owned())));
+    assert_eq!(
+        third.issue,
+        Some((number, infra_ci_github::IssueState::Closed))
+    );
     assert!(
         issue(&w, number).await["body"]
             .as_str()
@@ -71,7 +74,10 @@ async fn the_drift_issue_is_opened_updated_and_closed() {
     // Drift again: the closed issue is reopened, not duplicated.
     w.fixture_project("app", "basic_2-delete");
     let fourth = w.runner().drift().await.unwrap();
-    assert_eq!(fourth.issue, Some((number, "open".to_owned())));
+    assert_eq!(
+        fourth.issue,
+        Some((number, infra_ci_github::IssueState::Open))
+    );
     assert_eq!(ours(&w).await, 1);
     // The decoy was never touched.
     let decoy_now = issue(&w, decoy.number).await;
@@ -103,10 +109,13 @@ async fn a_failed_check_is_not_drift() {
     // Real drift opens it; a later failed check leaves it open.
     w.fixture_project("app", "basic_1-modify");
     let (number, state) = w.runner().drift().await.unwrap().issue.unwrap();
-    assert_eq!(state, "open");
+    assert_eq!(state, infra_ci_github::IssueState::Open);
     w.project("app", &[("init_exit", "1")]);
     let failed = w.runner().drift().await.unwrap();
-    assert_eq!(failed.issue, Some((number, "open".to_owned())));
+    assert_eq!(
+        failed.issue,
+        Some((number, infra_ci_github::IssueState::Open))
+    );
     let body = issue(&w, number).await["body"].as_str().unwrap().to_owned();
     assert!(body.contains("failed before it could tell"), "{body}");
 }

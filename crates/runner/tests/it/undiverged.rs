@@ -27,7 +27,11 @@ async fn planned(n: u64, head: &str, head_parent: &str) -> World {
         .await;
     }
     w.client
-        .create_ref(&w.repo(), "refs/heads/main", &base_tip)
+        .create_ref(
+            &w.repo(),
+            "refs/heads/main",
+            &infra_ci_github::Sha::new(&base_tip),
+        )
         .await
         .unwrap();
     w.pull(n, head, &sha('0')).await;

@@ -15,7 +15,11 @@ async fn a_non_empty_plan_after_merge_fails_and_marks_the_dashboard() {
     w.edit_pull(21, json!({ "merged": true, "merge_commit_sha": merge }))
         .await;
 
-    let report = w.runner().verify(&merge).await.unwrap();
+    let report = w
+        .runner()
+        .verify(&infra_ci_github::Sha::new(&merge))
+        .await
+        .unwrap();
     assert!(!report.clean());
     assert_eq!(report.pr, Some(21));
     assert_eq!(report.line(), "app: +3 ~0 -0");
@@ -49,7 +53,11 @@ async fn a_clean_merge_verifies() {
     w.pull(22, &sha('6'), &sha('0')).await;
     w.edit_pull(22, json!({ "merged": true, "merge_commit_sha": merge }))
         .await;
-    let report = w.runner().verify(&merge).await.unwrap();
+    let report = w
+        .runner()
+        .verify(&infra_ci_github::Sha::new(&merge))
+        .await
+        .unwrap();
     assert!(report.clean());
     let (state, description) = w
         .status(&merge, &format!("infra-dashboard/{VERIFY_STAGE}"))

@@ -149,7 +149,7 @@ async fn drive(
     let target = Target {
         repo: repo.clone(),
         pr: PR,
-        sha: sha.clone(),
+        sha: sha.clone().into(),
         is_head: None,
     };
     let earlier = if s.earlier_dashboard {
@@ -236,7 +236,7 @@ async fn seed_earlier(
     let target = Target {
         repo: repo.clone(),
         pr: PR,
-        sha: old,
+        sha: old.into(),
         is_head: None,
     };
     let made = Dashboards::new(&forge, default_stages(), tuning())
