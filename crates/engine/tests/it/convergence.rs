@@ -326,7 +326,7 @@ async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
             let target = target.clone();
             let stages = stages.clone();
             async move {
-                let status = if i % 3 == 0 {
+                let status = if i.is_multiple_of(3) {
                     Status::Failure
                 } else {
                     Status::Success
@@ -375,7 +375,7 @@ async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
         let shown = infra_ci_core::parse(body, &stages).unwrap();
         for i in 0..LEGS {
             let row = shown.stage(&format!("plan-{i}")).unwrap();
-            let want = if i % 3 == 0 {
+            let want = if i.is_multiple_of(3) {
                 Status::Failure
             } else {
                 Status::Success
