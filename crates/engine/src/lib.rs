@@ -33,6 +33,7 @@ mod minimize;
 pub mod provenance;
 mod reconcile;
 mod route_job;
+mod run;
 mod service;
 mod target;
 mod truth;

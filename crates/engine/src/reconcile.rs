@@ -59,6 +59,24 @@ impl Default for Tuning {
 pub struct Own {
     pub status: Option<CommitStatus>,
     pub details: Option<(String, String)>,
+    /// A run's rows to show running (the routing job's one write for a run, ADR 0012).
+    pub run: Option<RunRows>,
+    /// The first read was made after our status was posted (a run's leg): it already shows
+    /// every earlier writer, so no second read is made for a later one.
+    pub read_after_post: bool,
+}
+
+/// The rows a run will report, shown running by the routing job's render; the fence after
+/// it carries `run of K` (the run mark, `run.rs`).
+#[derive(Debug, Clone)]
+pub struct RunRows {
+    /// The stage keys of the run's legs.
+    pub stages: Vec<String>,
+    /// Where the rows link (the run).
+    pub link: Option<String>,
+    /// The rows' revision: above every status of theirs the routing job read, below every
+    /// result a leg posts after it (the legs start after the routing job).
+    pub revision: u64,
 }
 
 /// The comment after reconciling.
@@ -92,7 +110,8 @@ pub async fn reconcile(ctx: &Ctx<'_>, first: Seen, own: &Own) -> Result<Reconcil
     // Our newest write: our own stage status, then each fence we post.
     let mut mine = own.status.as_ref().map_or(0, |s| s.id);
     let mut seen = first;
-    if mine > 0 && seen.others_in_flight(mine) && !seen.later_writer_than(mine) {
+    let shows_mine = own.read_after_post && seen.newest >= mine;
+    if mine > 0 && !shows_mine && seen.others_in_flight(mine) && !seen.later_writer_than(mine) {
         // Others are writing and the first read (made with our status, not after it) shows
         // none later than us: read once more, after our status, so that a later writer it
         // shows can take our render over. Uncontended updates skip this.
@@ -103,7 +122,11 @@ pub async fn reconcile(ctx: &Ctx<'_>, first: Seen, own: &Own) -> Result<Reconcil
     // that has may have overwritten rows, and only its own fenced read can tell.
     let mut wrote = false;
     for round in 1..=ctx.tuning.max_rounds {
-        if !wrote && let Some(r) = left_to_later_writer(&seen, mine, round) {
+        // Details live in the comment only: a writer that brings some writes them itself.
+        if !wrote
+            && own.details.is_none()
+            && let Some(r) = left_to_later_writer(&seen, mine, round)
+        {
             return Ok(r);
         }
         if let Some(s) = &own.status {
@@ -134,24 +157,29 @@ pub async fn reconcile(ctx: &Ctx<'_>, first: Seen, own: &Own) -> Result<Reconcil
         let shown = parse(comment.body(), ctx.stages).ok();
         let dashboard = project(ctx, &truth, shown.as_ref(), own);
         let body = render(&dashboard, ctx.tuning.budget);
-        if body != comment.body() {
-            debug!(round, comment = comment.id, "writing the dashboard");
-            match ctx
-                .forge
-                .update_comment(&ctx.target.repo, comment.id, &body)
-                .await
-            {
-                Ok(_) => {}
-                // A concurrent creator converged on another comment and deleted this one
-                // after we read it: locate the dashboard again.
-                Err(e) if e.is_not_found() => {
-                    truth.anchor = None;
-                    continue;
+        // A run's mark is its fence: posted even when the rows already showed running.
+        let mark = own.run.is_some() && !wrote;
+        if body != comment.body() || mark {
+            if body != comment.body() {
+                debug!(round, comment = comment.id, "writing the dashboard");
+                match ctx
+                    .forge
+                    .update_comment(&ctx.target.repo, comment.id, &body)
+                    .await
+                {
+                    Ok(_) => {}
+                    // A concurrent creator converged on another comment and deleted this one
+                    // after we read it: locate the dashboard again.
+                    Err(e) if e.is_not_found() => {
+                        truth.anchor = None;
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
                 }
-                Err(e) => return Err(e.into()),
             }
             wrote = true;
-            mine = post_fence(ctx, &dashboard, &comment.html_url).await?;
+            let run = own.run.as_ref().map(|r| r.stages.len());
+            mine = post_fence(ctx, &dashboard, &comment.html_url, run).await?;
         } else if mine == 0 || seen.newest >= mine {
             // The comment already shows everything a read after our last write showed.
             return Ok(done(comment.id, comment.html_url, round));
@@ -198,6 +226,7 @@ async fn post_fence(
     ctx: &Ctx<'_>,
     dashboard: &Dashboard,
     html_url: &str,
+    run: Option<usize>,
 ) -> Result<u64, EngineError> {
     let covered = dashboard
         .stages
@@ -212,7 +241,10 @@ async fn post_fence(
             &ctx.target.sha,
             StatusState::Success,
             ANCHOR_CONTEXT,
-            &fence_description(covered),
+            &match run {
+                Some(k) => crate::run::mark_description(covered, k),
+                None => fence_description(covered),
+            },
             Some(html_url),
         )
         .await?;
@@ -267,6 +299,19 @@ pub fn project(ctx: &Ctx<'_>, truth: &Truth, shown: Option<&Dashboard>, own: &Ow
                 && let Some(row) = d.stages.iter_mut().find(|r| r.key == old.key)
             {
                 row.details.clone_from(&old.details);
+            }
+        }
+    }
+    if let Some(run) = &own.run {
+        for key in &run.stages {
+            let (row, _) = d.stage_mut_or_insert(key);
+            if row.revision.is_none_or(|r| r < run.revision) {
+                row.status = infra_ci_core::Status::Running;
+                row.output = None;
+                row.link.clone_from(&run.link);
+                row.updated_at = None;
+                row.details = None;
+                row.revision = Some(run.revision);
             }
         }
     }
@@ -398,7 +443,7 @@ mod tests {
 
         let own_a = Own {
             status: Some(a),
-            details: None,
+            ..Own::default()
         };
         reconcile(&ctx, seen.clone(), &own_a).await.unwrap();
         let after_a: Value = http.get(&log).send().await.unwrap().json().await.unwrap();
@@ -406,7 +451,7 @@ mod tests {
 
         let own_b = Own {
             status: Some(b),
-            details: None,
+            ..Own::default()
         };
         let r = reconcile(&ctx, seen, &own_b).await.unwrap();
         let body = forge.get_comment(&target.repo, r.comment_id).await.unwrap();
@@ -462,7 +507,7 @@ mod tests {
         assert!(b.id > a.id);
         let own_a = Own {
             status: Some(a),
-            details: None,
+            ..Own::default()
         };
         let r = reconcile(&ctx, read().await, &own_a).await.unwrap();
         let body = forge.get_comment(&target.repo, r.comment_id).await.unwrap();

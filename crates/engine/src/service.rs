@@ -11,7 +11,7 @@ use crate::adopt::adopt;
 use crate::comment_store;
 use crate::error::EngineError;
 use crate::fence::Seen;
-use crate::reconcile::{Ctx, Own, Tuning, reconcile};
+use crate::reconcile::{Ctx, Own, RunRows, Tuning, reconcile};
 use crate::target::Target;
 use crate::truth::{STAGE_CONTEXT_PREFIX, Truth};
 
@@ -218,6 +218,128 @@ impl<'f> Dashboards<'f> {
         })
     }
 
+    /// `init` for a run of legs (ADR 0012): finds or creates the dashboard and, in the same
+    /// write, shows each of `stages` running (linking to `link`), then marks the run in the
+    /// fence after it (`run of K`). The legs then post their results with
+    /// [`Dashboards::update_in_run`] and no `running` of their own. The rows' running is
+    /// the comment's, backed by the mark: a render keeps it until the leg's result (a newer
+    /// revision) replaces it. With `store: comment`, or no stage, this is `init`.
+    pub async fn open_run(
+        &self,
+        target: &Target,
+        stages: &[String],
+        link: Option<String>,
+    ) -> Result<InitOutcome, EngineError> {
+        if self.store == Store::Comment || stages.is_empty() {
+            return self.init(target).await;
+        }
+        for key in stages {
+            self.checked(&StageUpdate {
+                stage: key.clone(),
+                status: Status::Running,
+                link: link.clone(),
+                output: None,
+                details: None,
+            })?;
+        }
+        let link = match link.as_deref() {
+            Some(l) => Some(safe_link(l).ok_or_else(|| {
+                EngineError::Usage(format!("--link {l:?} is not an http(s) URL"))
+            })?),
+            None => None,
+        };
+        self.check_identity().await?;
+        let me = self.forge.whoami().await?;
+        let ctx = self.ctx(target, &me);
+        let mut first = Seen::read(&ctx).await?;
+        adopt(&ctx, &mut first, &self.identity.predecessors).await?;
+        let own = Own {
+            run: Some(RunRows {
+                stages: stages.to_vec(),
+                link,
+                revision: first.newest + 1,
+            }),
+            ..Own::default()
+        };
+        let r = reconcile(&ctx, first, &own).await?;
+        Ok(InitOutcome {
+            comment_id: r.comment_id,
+            html_url: r.html_url,
+        })
+    }
+
+    /// A leg's result in a run that [`Dashboards::open_run`] marked: its status, then one
+    /// read of the newest statuses (one page, however long the list), after which the leg
+    /// renders only when the run may be complete (its result may be the last), when the
+    /// comment has not been rendered for [`RENDER_LAG_S`](crate::run::RENDER_LAG_S)
+    /// seconds, when it brings details (they are in no status), or when the read cannot
+    /// tell; otherwise the run's last result renders it (ADR 0012). Two requests for most
+    /// legs. Without a run mark it is an `update` whose
+    /// read follows its status.
+    pub async fn update_in_run(
+        &self,
+        target: &Target,
+        u: StageUpdate,
+    ) -> Result<UpdateOutcome, EngineError> {
+        let (link, unknown_stage) = self.checked(&u)?;
+        self.check_identity().await?;
+        if self.store == Store::Comment {
+            return self.update_in_comment(target, u, link, unknown_stage).await;
+        }
+        let posted = self
+            .forge
+            .create_status(
+                &target.repo,
+                &target.sha,
+                commit_state(u.status),
+                &format!("{STAGE_CONTEXT_PREFIX}{}", u.stage),
+                &status_line::encode(u.status, u.output.as_deref()),
+                link.as_deref(),
+            )
+            .await?;
+        let me = match posted.creator.as_ref() {
+            Some(c) if !c.login.is_empty() => c.login.clone(),
+            _ => self.forge.whoami().await?,
+        };
+        let (newest, all) = self
+            .forge
+            .list_statuses_newest(&target.repo, &target.sha)
+            .await?;
+        if u.status.is_terminal()
+            && u.details.is_none()
+            && let Some(url) = crate::run::may_leave(&newest, &me, posted.id, &posted.created_at)
+            && let Some(comment_id) = crate::truth::comment_id_from_url(&url)
+        {
+            tracing::debug!(stage = %u.stage, "the run's last result renders this one");
+            return Ok(UpdateOutcome {
+                comment_id,
+                html_url: url,
+                rounds: 0,
+                unknown_stage,
+            });
+        }
+        let ctx = self.ctx(target, &me);
+        let mut seen = if all {
+            Seen::of(&newest, &me)
+        } else {
+            Seen::read(&ctx).await?
+        };
+        adopt(&ctx, &mut seen, &self.identity.predecessors).await?;
+        let own = Own {
+            status: Some(posted),
+            details: u.details.map(|d| (u.stage.clone(), d)),
+            read_after_post: true,
+            ..Own::default()
+        };
+        let r = reconcile(&ctx, seen, &own).await?;
+        Ok(UpdateOutcome {
+            comment_id: r.comment_id,
+            html_url: r.html_url,
+            rounds: r.rounds,
+            unknown_stage,
+        })
+    }
+
     /// Re-renders the dashboard from the truth (repairs a damaged or deleted comment).
     pub async fn sync(&self, target: &Target) -> Result<InitOutcome, EngineError> {
         if self.store == Store::Comment {
@@ -347,6 +469,7 @@ impl<'f> Dashboards<'f> {
         let own = Own {
             status: Some(posted),
             details: u.details.map(|d| (u.stage.clone(), d)),
+            ..Own::default()
         };
         let r = reconcile(&self.ctx(target, &me), seen, &own).await?;
         Ok(UpdateOutcome {

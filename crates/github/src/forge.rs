@@ -152,6 +152,18 @@ pub trait Forge: Send + Sync {
         sha: &Sha,
     ) -> Result<Vec<CommitStatus>, ForgeError>;
 
+    /// `GET /repos/{o}/{r}/commits/{ref}/statuses?per_page=100`, the first page only: the
+    /// newest 100 statuses, and whether that is all of them (no `Link: rel="next"`). One
+    /// request however long the list: enough for what only the newest statuses decide (a
+    /// run's leg, ADR 0012). The default reads every page and says so.
+    async fn list_statuses_newest(
+        &self,
+        repo: &RepoId,
+        sha: &str,
+    ) -> Result<(Vec<CommitStatus>, bool), ForgeError> {
+        Ok((self.list_statuses(repo, sha).await?, true))
+    }
+
     /// `GET /repos/{o}/{r}`: the repository's default branch.
     async fn default_branch(&self, repo: &RepoId) -> Result<String, ForgeError>;
 

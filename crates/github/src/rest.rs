@@ -313,6 +313,27 @@ impl Forge for GitHubClient {
         .await
     }
 
+    async fn list_statuses_newest(
+        &self,
+        repo: &RepoId,
+        sha: &str,
+    ) -> Result<(Vec<CommitStatus>, bool), ForgeError> {
+        let url = self.repo_url(
+            repo,
+            &format!("/commits/{}/statuses?per_page=100", ref_path(sha)),
+        );
+        let what = format!("the newest statuses of {sha} in {repo}");
+        let req = Request::new(Method::GET, url, what.clone(), Permission::Statuses).conditional();
+        let reply = self.send(&req, Some(repo)).await?;
+        let link = reply
+            .headers
+            .get(reqwest::header::LINK)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let all = parse_link_header(link).next.is_none();
+        Ok((reply.json(&what)?, all))
+    }
+
     async fn default_branch(&self, repo: &RepoId) -> Result<String, ForgeError> {
         #[derive(Deserialize)]
         struct Repo {

@@ -287,6 +287,113 @@ async fn runnings_posted_alone_then_results_lose_no_row_under_stale_reads() {
     env.emu.shutdown().await;
 }
 
+/// A `/plan` of twelve projects as a run (ADR 0012) while status reads lag by up to 300 ms:
+/// the routing job shows every row running in its one write and marks the run; each leg
+/// posts only its result (`update_in_run`), the legs interleaved in round 0, one after
+/// another in round 1 (most leave their render to the run's last). When all have returned,
+/// every row shows its result and none is left running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
+    const LEGS: usize = 12;
+    let env = Env::bare().await;
+    let mut stages = default_stages();
+    stages.extend((0..LEGS).map(|i| StageDef::new(format!("plan-{i}"), format!("Plan: p{i}"))));
+    let keys: Vec<String> = (0..LEGS).map(|i| format!("plan-{i}")).collect();
+    for round in 0..2u64 {
+        env.admin("/clock", json!({"seconds": 61})).await;
+        let sha = round_sha(0x0bce_0000 + round);
+        let target = open_pr(&env, 60 + round, &sha).await;
+        let parse = client(&env.base);
+        Dashboards::new(&parse, stages.clone(), tuning())
+            .open_run(
+                &target,
+                &keys,
+                Some("https://github.com/acme/infra/actions/runs/9".into()),
+            )
+            .await
+            .unwrap();
+        let ours = dashboards_of(&env.get("/state").await, &sha);
+        let body = ours[0]["body"].as_str().unwrap();
+        assert_eq!(
+            body.matches("🔄").count(),
+            LEGS,
+            "every leg's row running: {body}"
+        );
+        env.admin("/faults", json!({"seed": 17 + round, "stale_ms": STALE_MS}))
+            .await;
+        let leg = |i: usize| {
+            let forge = client(&env.base);
+            let target = target.clone();
+            let stages = stages.clone();
+            async move {
+                let status = if i.is_multiple_of(3) {
+                    Status::Failure
+                } else {
+                    Status::Success
+                };
+                Dashboards::new(&forge, stages, tuning())
+                    .update_in_run(
+                        &target,
+                        StageUpdate {
+                            stage: format!("plan-{i}"),
+                            status,
+                            link: None,
+                            output: Some(format!("result {i}")),
+                            details: None,
+                        },
+                    )
+                    .await
+            }
+        };
+        if round == 0 {
+            let jobs: Vec<_> = (0..LEGS)
+                .map(|i| {
+                    let job = leg(i);
+                    let spread = u64::try_from(i).unwrap();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis((spread * 53) % 90)).await;
+                        job.await
+                    })
+                })
+                .collect();
+            for j in jobs {
+                j.await.unwrap().unwrap();
+            }
+        } else {
+            for i in 0..LEGS {
+                leg(i).await.unwrap();
+            }
+        }
+        reqwest::Client::new()
+            .delete(format!("{}/_emulator/faults", env.base))
+            .send()
+            .await
+            .unwrap();
+        let ours = dashboards_of(&env.get("/state").await, &sha);
+        assert_eq!(ours.len(), 1, "round {round}");
+        let body = ours[0]["body"].as_str().unwrap();
+        let shown = infra_ci_core::parse(body, &stages).unwrap();
+        for i in 0..LEGS {
+            let row = shown.stage(&format!("plan-{i}")).unwrap();
+            let want = if i.is_multiple_of(3) {
+                Status::Failure
+            } else {
+                Status::Success
+            };
+            assert_eq!(
+                (row.status, row.output.clone()),
+                (want, Some(format!("result {i}"))),
+                "round {round}: plan-{i} lost in {body}"
+            );
+        }
+        assert!(
+            !body.contains("🔄"),
+            "round {round}: a row stays running: {body}"
+        );
+    }
+    env.emu.shutdown().await;
+}
+
 /// A result is never posted alone: nothing would follow it to render it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_result_cannot_be_posted_alone() {

@@ -158,6 +158,7 @@ fn asked(results: &[OpResult]) -> Vec<Asked<'_>> {
                 status,
                 output,
                 link,
+                ..
             }
             | Op::Post {
                 stage,
@@ -483,6 +484,7 @@ mod tests {
                 status: Status::Success,
                 output: output.into(),
                 link: Some(LINK.into()),
+                leg: false,
             },
             error: None,
             contended: false,

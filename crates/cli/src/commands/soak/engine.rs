@@ -76,6 +76,7 @@ async fn real(d: &Dashboards<'_>, target: &Target, op: &Op) -> Result<u64, Engin
             status,
             output,
             link,
+            ..
         }
         | Op::Post {
             stage,
@@ -92,6 +93,8 @@ async fn real(d: &Dashboards<'_>, target: &Target, op: &Op) -> Result<u64, Engin
             };
             if matches!(op, Op::Post { .. }) {
                 d.post_status(target, u).await.map(|_| 0)
+            } else if matches!(op, Op::Update { leg: true, .. }) {
+                d.update_in_run(target, u).await.map(|o| o.comment_id)
             } else {
                 d.update(target, u).await.map(|o| o.comment_id)
             }
@@ -114,6 +117,7 @@ async fn planted(
         status,
         output,
         link,
+        ..
     } = op
     else {
         return real(d, target, op).await.map(|_| ());
@@ -144,6 +148,7 @@ async fn planted(
         status,
         output: output.clone(),
         link,
+        leg: false,
     };
     match defect {
         Defect::FailAlways => Err(EngineError::Usage("planted: always fails".into())),

@@ -365,6 +365,7 @@ mod tests {
                 "https://github.com/acme/infra/actions/runs/{}",
                 1000 + w
             )),
+            leg: false,
         }
     }
 

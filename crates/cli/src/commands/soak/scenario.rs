@@ -60,6 +60,10 @@ pub enum Op {
         status: Status,
         output: String,
         link: Option<String>,
+        /// A job pair's result, reported as a run's leg (`Dashboards::update_in_run`: the
+        /// read follows the status, and the render is left to a later result when the read
+        /// shows one, ADR 0012).
+        leg: bool,
     },
     /// `infra-ci update --result-follows`: a `pending` or `running` posted alone, no render
     /// (ADR 0010); the same writer's next op is that stage's result, a full update.
@@ -147,6 +151,7 @@ fn alone(rng: &mut StdRng, ops: Vec<Op>) -> Vec<Op> {
                 status,
                 output,
                 link,
+                ..
             } if !status.is_terminal() && rng.random_bool(0.5) => {
                 let result = [
                     Status::Success,
@@ -169,6 +174,7 @@ fn alone(rng: &mut StdRng, ops: Vec<Op>) -> Vec<Op> {
                     status: result,
                     output: done,
                     link,
+                    leg: true,
                 });
             }
             other => out.push(other),
@@ -202,6 +208,7 @@ fn op(rng: &mut StdRng, writer: usize, k: usize) -> Op {
         status,
         output: format!("w{writer}.{k} {hostile}"),
         link,
+        leg: false,
     }
 }
 
