@@ -159,7 +159,7 @@ pub trait Forge: Send + Sync {
     async fn list_statuses_newest(
         &self,
         repo: &RepoId,
-        sha: &str,
+        sha: &Sha,
     ) -> Result<(Vec<CommitStatus>, bool), ForgeError> {
         Ok((self.list_statuses(repo, sha).await?, true))
     }

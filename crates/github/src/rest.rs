@@ -316,7 +316,7 @@ impl Forge for GitHubClient {
     async fn list_statuses_newest(
         &self,
         repo: &RepoId,
-        sha: &str,
+        sha: &Sha,
     ) -> Result<(Vec<CommitStatus>, bool), ForgeError> {
         let url = self.repo_url(
             repo,
