@@ -74,6 +74,11 @@ impl TestEmulator {
         self.admin.state().await.expect("the state dump reads")
     }
 
+    /// Stops the server and waits for it to end (dropping it stops it too, unawaited).
+    pub async fn shutdown(self) {
+        self.handle.shutdown().await;
+    }
+
     /// The server's handle.
     pub fn handle(&self) -> &EmulatorHandle {
         &self.handle
