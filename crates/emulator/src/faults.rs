@@ -9,7 +9,7 @@ use rand::{Rng as _, SeedableRng as _};
 use serde::{Deserialize, Serialize};
 
 /// What `POST /_emulator/faults` accepts (and `GET` returns).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultConfig {
     /// Seed of the RNG every draw uses.
@@ -36,7 +36,7 @@ impl FaultConfig {
 }
 
 /// One injection rule.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// HTTP method, or `*` (default) for any.

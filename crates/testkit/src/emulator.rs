@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use infra_ci_emulator::admin::{AdminClient, LogEntry};
+use infra_ci_emulator::admin::{AdminClient, AdminError, LogEntry};
 use infra_ci_emulator::{EmulatorHandle, EmulatorOptions, spawn};
 use infra_ci_github::{ClientConfig, GitHubClient};
 
@@ -133,8 +133,10 @@ impl BlockingEmulator {
         self.emu.base_url()
     }
 
-    /// The typed admin API; drive its calls with [`BlockingEmulator::run`].
-    pub fn admin(&self) -> &AdminClient {
-        self.emu.admin()
+    /// Runs admin calls to completion: `emu.admin(async |a| a.user(&user).await)`; panics,
+    /// saying which call, unless they succeed.
+    pub fn admin<T>(&self, calls: impl AsyncFnOnce(&AdminClient) -> Result<T, AdminError>) -> T {
+        self.run(calls(self.emu.admin()))
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 }
