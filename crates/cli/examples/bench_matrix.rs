@@ -13,11 +13,11 @@
 use std::time::{Duration, Instant};
 
 use infra_ci_core::{Status, default_stages};
+use infra_ci_emulator::admin::{AdminClient, Latency, PullFields};
 use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
 use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
 use infra_ci_github::{Auth, ClientConfig, Forge, GitHubClient, RepoId};
 use secrecy::SecretString;
-use serde_json::{Value, json};
 
 const LATENCY_MS: u64 = 50;
 const WRITERS: u32 = 50;
@@ -36,54 +36,25 @@ struct Counts {
 
 struct Bench {
     base: String,
-    http: reqwest::Client,
+    admin: AdminClient,
     repo: RepoId,
     next_pr: u64,
 }
 
 impl Bench {
-    async fn admin(&self, path: &str, body: Value) {
-        let r = self
-            .http
-            .post(format!("{}/_emulator{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "{path}: {}", r.status());
-    }
-
     async fn counts(&self) -> Counts {
-        let v: Value = self
-            .http
-            .get(format!("{}/_emulator/requests", self.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        self.http
-            .delete(format!("{}/_emulator/requests", self.base))
-            .send()
-            .await
-            .unwrap();
-        let log = v.as_array().unwrap();
+        let log = self.admin.requests().await.unwrap();
+        self.admin.clear_requests().await.unwrap();
         let creating = log
             .iter()
-            .filter(|e| {
-                matches!(
-                    e["method"].as_str(),
-                    Some("POST" | "PATCH" | "PUT" | "DELETE")
-                )
-            })
-            .filter(|e| e["path"] != "/graphql")
+            .filter(|e| matches!(e.method.as_str(), "POST" | "PATCH" | "PUT" | "DELETE"))
+            .filter(|e| e.path != "/graphql")
             .count();
         let refused = log
             .iter()
-            .filter(|e| matches!(e["status"].as_u64(), Some(403 | 429)))
+            .filter(|e| matches!(e.status, Some(403 | 429)))
             .count();
-        let not_modified = log.iter().filter(|e| e["status"] == 304).count();
+        let not_modified = log.iter().filter(|e| e.status == Some(304)).count();
         Counts {
             all: log.len(),
             creating,
@@ -104,11 +75,8 @@ impl Bench {
         self.next_pr += 1;
         let pr = self.next_pr;
         let sha = format!("{:040x}", 0x5eed_0000_u64 + pr);
-        self.admin(
-            "/repos/acme/bench/pulls",
-            json!({"number": pr, "head_sha": sha, "user": "alice"}),
-        )
-        .await;
+        let pull = PullFields::new(pr, sha.clone()).by("alice");
+        self.admin.pull("acme/bench", &pull).await.unwrap();
         Target {
             repo: self.repo.clone(),
             pr,
@@ -118,8 +86,8 @@ impl Bench {
     }
 
     async fn latency(&self, ms: u64) {
-        self.admin("/latency", json!({"ms": ms, "jitter_ms": 0}))
-            .await;
+        let latency = Latency { ms, jitter_ms: 0 };
+        self.admin.latency(&latency).await.unwrap();
     }
 }
 
@@ -148,7 +116,7 @@ async fn main() {
     .unwrap();
     let mut b = Bench {
         base: emu.base_url(),
-        http: reqwest::Client::new(),
+        admin: AdminClient::new(&emu.base_url()),
         repo: RepoId::parse("acme/bench").unwrap(),
         next_pr: 0,
     };
@@ -164,7 +132,7 @@ async fn main() {
         parallel(&mut b).await;
     }
     if runs("plan") {
-        b.admin("/clock", json!({"seconds": 3600})).await;
+        b.admin.advance_clock(3600).await.unwrap();
         plan(&mut b).await;
     }
     emu.shutdown().await;
@@ -228,7 +196,7 @@ async fn parallel(b: &mut Bench) {
         };
         let (mut all, mut charged, mut creating) = (0, 0, 0);
         for run in 1..=BURSTS {
-            b.admin("/clock", json!({"seconds": 3600})).await;
+            b.admin.advance_clock(3600).await.unwrap();
             let (c, right, failed, wall) = parallel_once(b, legs).await;
             all += c.all;
             charged += c.all - c.not_modified;
@@ -348,7 +316,7 @@ async fn plan(b: &mut Bench) {
                     // has their figures); the bench keeps its run short.
                     continue;
                 }
-                b.admin("/clock", json!({"seconds": 3600})).await;
+                b.admin.advance_clock(3600).await.unwrap();
                 plan_once(b, n, design, timing).await;
             }
         }
@@ -407,7 +375,7 @@ async fn plan_once(b: &mut Bench, n: u32, design: Design, timing: Timing) {
             .iter()
             .filter(|r| r.is_err())
             .count();
-        b.admin("/clock", json!({"seconds": 60})).await;
+        b.admin.advance_clock(60).await.unwrap();
         if timing == Timing::AMinuteApart {
             let results = (0..n as usize).map(|i| report(i, Status::Success));
             failed += futures::future::join_all(results)
@@ -431,7 +399,7 @@ async fn plan_once(b: &mut Bench, n: u32, design: Design, timing: Timing) {
     };
     b.latency(0).await;
     // Checking is no part of the run: an hour later, so it never meets the run's limits.
-    b.admin("/clock", json!({"seconds": 3600})).await;
+    b.admin.advance_clock(3600).await.unwrap();
     let shown = Dashboards::new(&parse, default_stages(), Tuning::default())
         .show(&target)
         .await

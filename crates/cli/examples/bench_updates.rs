@@ -6,15 +6,14 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use std::future::Future;
 use std::time::{Duration, Instant};
 
 use infra_ci_core::{Status, default_stages, marker};
+use infra_ci_emulator::admin::{AdminClient, BulkComments, Latency, NewUser, PullFields};
 use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
 use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
 use infra_ci_github::{Auth, ClientConfig, Forge, GitHubClient, RepoId};
 use secrecy::SecretString;
-use serde_json::{Value, json};
 
 const SIZES: [u32; 3] = [10, 300, 3_000];
 const UPDATES: u32 = 5;
@@ -33,50 +32,20 @@ async fn main() {
     .await
     .unwrap();
     let base = emu.base_url();
-    let http = reqwest::Client::new();
-    let admin = |path: String, body: Value| {
-        let http = http.clone();
-        let base = base.clone();
-        async move {
-            let r = http
-                .post(format!("{base}/_emulator{path}"))
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert!(r.status().is_success(), "{path}: {}", r.status());
-        }
-    };
-    let requests = || {
-        let http = http.clone();
-        let base = base.clone();
-        async move {
-            let v: Value = http
-                .get(format!("{base}/_emulator/requests"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let n = v.as_array().unwrap().len();
-            http.delete(format!("{base}/_emulator/requests"))
-                .send()
-                .await
-                .unwrap();
-            n
-        }
+    let admin = AdminClient::new(&base);
+    // The API requests since the last call.
+    let requests = async || {
+        let n = admin.requests().await.unwrap().len();
+        admin.clear_requests().await.unwrap();
+        n
     };
     let cfg = ClientConfig::new(Auth::Token(SecretString::from(DEFAULT_BOT_TOKEN)))
         .with_base_url(&base)
         .unwrap();
     let forge = GitHubClient::new(cfg).unwrap();
     let repo = RepoId::parse("acme/bench").unwrap();
-    admin(
-        "/users".into(),
-        json!({"login": "chatty", "type": "User", "token": "chatty-token"}),
-    )
-    .await;
+    let chatty = NewUser::new("chatty").kind("User").token("chatty-token");
+    admin.user(&chatty).await.unwrap();
 
     println!(
         "| comments on the PR | dashboard placed | infra-ci requests/update | infra-ci ms/update | naive requests/update | naive ms/update | naive/infra-ci requests |"
@@ -89,12 +58,9 @@ async fn main() {
         for dashboard_first in [true, false] {
             pr += 1;
             let sha = format!("{:040x}", 0xabc0_u64 + pr);
-            admin("/latency".into(), json!({"ms": 0, "jitter_ms": 0})).await;
-            admin(
-                "/repos/acme/bench/pulls".into(),
-                json!({"number": pr, "head_sha": sha, "user": "chatty"}),
-            )
-            .await;
+            admin.latency(&Latency::default()).await.unwrap();
+            let pull = PullFields::new(pr, sha.clone()).by("chatty");
+            admin.pull("acme/bench", &pull).await.unwrap();
             let target = Target {
                 repo: repo.clone(),
                 pr,
@@ -102,19 +68,26 @@ async fn main() {
                 is_head: None,
             };
             let dashboards = Dashboards::new(&forge, default_stages(), Tuning::default());
-            let chatter = format!("/repos/acme/bench/issues/{pr}/comments/bulk");
+            let chatter = BulkComments {
+                user: "chatty".into(),
+                count: usize::try_from(n).unwrap(),
+                body: Some("comment {i}".into()),
+            };
             if dashboard_first {
                 dashboards.init(&target).await.unwrap();
             }
-            admin(
-                chatter,
-                json!({"user": "chatty", "count": n, "body": "comment {i}"}),
-            )
-            .await;
+            admin
+                .bulk_comments("acme/bench", pr, &chatter)
+                .await
+                .unwrap();
             if !dashboard_first {
                 dashboards.init(&target).await.unwrap();
             }
-            admin("/latency".into(), json!({"ms": LATENCY_MS, "jitter_ms": 0})).await;
+            let latency = Latency {
+                ms: LATENCY_MS,
+                jitter_ms: 0,
+            };
+            admin.latency(&latency).await.unwrap();
             requests().await;
 
             let (mut ours_reqs, mut ours_time) = (0, Duration::ZERO);
@@ -170,22 +143,15 @@ async fn main() {
 /// Parallel jobs (a plan matrix): WRITERS writers each set their own stage at once, TRIALS
 /// times. Counts the rows that are missing afterwards, for infra-ci and for the naive
 /// read-modify-write of the comment.
-async fn parallel_writers<F, Fut>(forge: &GitHubClient, repo: &RepoId, admin: &F)
-where
-    F: Fn(String, Value) -> Fut,
-    Fut: Future<Output = ()>,
-{
+async fn parallel_writers(forge: &GitHubClient, repo: &RepoId, admin: &AdminClient) {
     const WRITERS: u32 = 8;
     const TRIALS: u64 = 5;
     let (mut ours_lost, mut naive_lost) = (0, 0);
     for trial in 0..TRIALS {
         let pr = 900 + trial;
         let sha = format!("{:040x}", 0xfeed_u64 + pr);
-        admin(
-            "/repos/acme/bench/pulls".into(),
-            json!({"number": pr, "head_sha": sha, "user": "chatty"}),
-        )
-        .await;
+        let pull = PullFields::new(pr, sha.clone()).by("chatty");
+        admin.pull("acme/bench", &pull).await.unwrap();
         let target = Target {
             repo: repo.clone(),
             pr,

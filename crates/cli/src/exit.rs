@@ -72,6 +72,15 @@ impl From<RunnerError> for CliError {
     }
 }
 
+/// The embedded emulator's admin API refused or could not be reached (`demo`, `soak`): the
+/// tool failed, not a request of the user's.
+#[cfg(feature = "emulator")]
+impl From<infra_ci_emulator::admin::AdminError> for CliError {
+    fn from(e: infra_ci_emulator::admin::AdminError) -> Self {
+        Self::failed(format!("emulator: {e}"))
+    }
+}
+
 impl From<infra_ci_github::ForgeError> for CliError {
     fn from(e: infra_ci_github::ForgeError) -> Self {
         Self {

@@ -9,7 +9,7 @@ use rand::{Rng as _, SeedableRng as _};
 use serde::{Deserialize, Serialize};
 
 /// What `POST /_emulator/faults` accepts (and `GET` returns).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultConfig {
     /// Seed of the RNG every draw uses.
@@ -24,8 +24,19 @@ pub struct FaultConfig {
     pub stale_ms: u64,
 }
 
+impl FaultConfig {
+    /// `rules` drawn from an RNG seeded with `seed`, no stale reads.
+    pub fn new(seed: u64, rules: Vec<Rule>) -> Self {
+        Self {
+            seed,
+            rules,
+            stale_ms: 0,
+        }
+    }
+}
+
 /// One injection rule.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// HTTP method, or `*` (default) for any.
@@ -45,6 +56,42 @@ pub struct Rule {
     /// `Retry-After` seconds for secondary rate limits; default 60.
     #[serde(default)]
     pub retry_after: Option<u64>,
+}
+
+impl Rule {
+    /// `kind` on every request, every time (then narrow it with [`Rule::on`], [`Rule::times`]).
+    pub fn new(kind: FaultKind) -> Self {
+        Self {
+            method: any(),
+            path: any_path(),
+            rate: always(),
+            kind,
+            times: None,
+            retry_after: None,
+        }
+    }
+
+    /// The same, on `method` (or `*`) and the path glob `path` only.
+    #[must_use]
+    pub fn on(mut self, method: &str, path: &str) -> Self {
+        method.clone_into(&mut self.method);
+        path.clone_into(&mut self.path);
+        self
+    }
+
+    /// The same, firing at most `times` times.
+    #[must_use]
+    pub fn times(mut self, times: u32) -> Self {
+        self.times = Some(times);
+        self
+    }
+
+    /// The same, firing with probability `rate`.
+    #[must_use]
+    pub fn rate(mut self, rate: f64) -> Self {
+        self.rate = rate;
+        self
+    }
 }
 
 fn any() -> String {

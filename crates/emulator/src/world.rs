@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::admin::Latency;
 use crate::faults::Faults;
 use crate::limits::{PrimaryKey, RateWindow, Secondary};
 use crate::model::{App, Comment, Repo, Team, Token, User, UserKind};
@@ -15,26 +16,21 @@ use crate::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN};
 /// Real id of `github-actions[bot]` on github.com, so ids look familiar in logs.
 const ACTIONS_BOT_ID: u64 = 41_898_282;
 
-/// One API request as the admin log shows it.
-#[derive(Debug, Clone, Serialize)]
+/// One API request as the admin log (`GET /_emulator/requests`) shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogEntry {
+    /// The HTTP method.
     pub method: String,
+    /// The path, without the query.
     pub path: String,
+    /// The query string, if any.
     pub query: Option<String>,
     /// HTTP status sent; `null` when the connection was reset instead.
     pub status: Option<u16>,
+    /// Who the token authenticated as, if anyone.
     pub login: Option<String>,
     /// The injected fault, if any (`"502"`, `"reset"`, `"lost_response"`, ...).
     pub fault: Option<String>,
-}
-
-/// Latency added to every API request.
-#[derive(Debug, Clone, Copy, Default, Serialize, serde::Deserialize)]
-pub struct Latency {
-    #[serde(default)]
-    pub ms: u64,
-    #[serde(default)]
-    pub jitter_ms: u64,
 }
 
 /// Everything the emulator knows.

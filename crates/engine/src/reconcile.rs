@@ -330,9 +330,9 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use infra_ci_core::{Status, default_stages, status_line};
-    use infra_ci_emulator::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
-    use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId, StatusState};
-    use serde_json::{Value, json};
+    use infra_ci_github::{GitHubClient, RepoId, StatusState};
+    use infra_ci_testkit::admin::{NewRepo, PullFields};
+    use infra_ci_testkit::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN, TestEmulator};
 
     use super::*;
     use crate::fence::Seen;
@@ -354,52 +354,22 @@ mod tests {
 
     /// An emulator with `acme/infra` and pull request 7 on a fresh commit, a client of
     /// the default bot, and the target.
-    async fn setup() -> (
-        infra_ci_emulator::EmulatorHandle,
-        String,
-        reqwest::Client,
-        GitHubClient,
-        Target,
-    ) {
-        let emu = spawn(([127, 0, 0, 1], 0).into(), EmulatorOptions::default())
-            .await
-            .unwrap();
-        let base = emu.base_url();
-        let http = reqwest::Client::new();
+    async fn setup() -> (TestEmulator, GitHubClient, Target) {
+        let emu = TestEmulator::start(&[]).await;
         let sha = "c0ffee".repeat(6) + "c0ff";
         // Like GitHub, the repository and the pull request exist only once created.
-        for (path, body) in [
-            ("repos", json!({"full_name": "acme/infra"})),
-            (
-                "repos/acme/infra/pulls",
-                json!({"number": 7, "head_sha": sha, "user": "alice"}),
-            ),
-        ] {
-            let res = http
-                .post(format!("{base}/_emulator/{path}"))
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert!(
-                res.status().is_success(),
-                "seeding {path}: {}",
-                res.status()
-            );
-        }
-        let forge = GitHubClient::new(
-            ClientConfig::new(Auth::Token(DEFAULT_BOT_TOKEN.to_owned().into()))
-                .with_base_url(&base)
-                .unwrap(),
-        )
-        .unwrap();
+        let admin = emu.admin();
+        admin.repo(&NewRepo::new("acme/infra")).await.unwrap();
+        let pull = PullFields::new(7, sha.clone()).by("alice");
+        admin.pull("acme/infra", &pull).await.unwrap();
+        let forge = emu.client(DEFAULT_BOT_TOKEN);
         let target = Target {
             repo: RepoId::parse("acme/infra").unwrap(),
             pr: 7,
             sha: sha.into(),
             is_head: None,
         };
-        (emu, base, http, forge, target)
+        (emu, forge, target)
     }
 
     /// What a writer authenticated as the default bot works with.
@@ -428,7 +398,7 @@ mod tests {
     /// write, so A leaves its row to B without a request; B renders both rows.
     #[tokio::test]
     async fn an_earlier_writer_leaves_its_render_to_a_later_one() {
-        let (emu, base, http, forge, target) = setup().await;
+        let (emu, forge, target) = setup().await;
         let stages = default_stages();
         let ctx = bot_ctx(&forge, &target, &stages);
         let read = || read_as_bot(&forge, &target);
@@ -438,16 +408,15 @@ mod tests {
         let a = post(&forge, &target, "ci").await;
         let b = post(&forge, &target, "e2e").await;
         let seen = read().await;
-        let log = format!("{base}/_emulator/requests");
-        http.delete(&log).send().await.unwrap();
+        emu.admin().clear_requests().await.unwrap();
 
         let own_a = Own {
             status: Some(a),
             ..Own::default()
         };
         reconcile(&ctx, seen.clone(), &own_a).await.unwrap();
-        let after_a: Value = http.get(&log).send().await.unwrap().json().await.unwrap();
-        assert_eq!(after_a, json!([]), "A made requests though B comes later");
+        let after_a = emu.requests().await;
+        assert_eq!(after_a, [], "A made requests though B comes later");
 
         let own_b = Own {
             status: Some(b),
@@ -465,17 +434,8 @@ mod tests {
             "{}",
             body.body()
         );
-        let fences: Vec<Value> = http
-            .get(&log)
-            .send()
-            .await
-            .unwrap()
-            .json::<Vec<Value>>()
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|e| e["method"] == "POST" && e["path"].as_str().unwrap().contains("/statuses/"))
-            .collect();
+        let mut fences = emu.requests().await;
+        fences.retain(|e| e.method == "POST" && e.path.contains("/statuses/"));
         assert_eq!(fences.len(), 1, "B writes the comment once, then one fence");
         emu.shutdown().await;
     }
@@ -485,7 +445,7 @@ mod tests {
     /// render its row itself, not leave it to B (ADR 0010).
     #[tokio::test]
     async fn a_result_is_not_left_to_a_later_running_posted_alone() {
-        let (emu, _base, _http, forge, target) = setup().await;
+        let (emu, forge, target) = setup().await;
         let stages = default_stages();
         let ctx = bot_ctx(&forge, &target, &stages);
         let read = || read_as_bot(&forge, &target);

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use infra_ci_config::Config;
 use infra_ci_core::Status;
+use infra_ci_emulator::admin::{AdminClient, NewCommit, NewReview, NewUser, PullFields};
 use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
 use infra_ci_engine::{Dashboards, ParseRequest, StageUpdate, Target, route_event};
 use infra_ci_github::{Auth, ClientConfig, Forge, GitHubClient, RepoId, Sha};
@@ -62,32 +63,28 @@ pub async fn run(a: DemoArgs) -> Result<(), CliError> {
     let admin = Admin {
         http: reqwest::Client::new(),
         base: base.clone(),
+        emulator: AdminClient::new(&base),
     };
     // alice opens the pull request; bob, a member of the organization, may approve applies.
     for (login, token) in [("alice", "alice-token"), ("bob", "bob-token")] {
-        admin
-            .post(
-                "/_emulator/users",
-                json!({"login": login, "type": "User", "token": token, "association": "MEMBER"}),
-            )
-            .await?;
+        let user = NewUser::new(login)
+            .kind("User")
+            .token(token)
+            .association("MEMBER");
+        admin.emulator.user(&user).await?;
     }
     // As on GitHub: the head is one commit ahead of `main`, which exists.
-    for (sha, parents) in [(BASE, json!([])), (HEAD, json!([BASE]))] {
-        admin
-            .post(
-                &format!("/_emulator/repos/{REPO}/commits"),
-                json!({"sha": sha, "parents": parents}),
-            )
-            .await?;
+    for (sha, parents) in [(BASE, vec![]), (HEAD, vec![BASE])] {
+        let commit = NewCommit::new(sha, parents);
+        admin.emulator.commit(REPO, &commit).await?;
     }
-    admin
-        .post(
-            &format!("/_emulator/repos/{REPO}/pulls"),
-            json!({"number": PR, "head_sha": HEAD, "base_sha": BASE, "user": "alice", "title": TITLE,
-                   "head_ref": "feature", "base_ref": "main"}),
-        )
-        .await?;
+    let pull = PullFields {
+        title: Some(TITLE.to_owned()),
+        head_ref: Some("feature".to_owned()),
+        base_ref: Some("main".to_owned()),
+        ..PullFields::new(PR, HEAD).base(BASE).by("alice")
+    };
+    admin.emulator.pull(REPO, &pull).await?;
     if a.serve {
         // Printed before the demo plays, so a browser can watch it (the page reloads itself).
         println!("Watch the pull request: {page}?refresh=2");
@@ -181,12 +178,8 @@ impl Demo {
         self.show("native job: plan-bootstrap planned").await?;
 
         println!("\n── bob approves the pull request");
-        self.admin
-            .post(
-                &format!("/_emulator/repos/{REPO}/pulls/{PR}/reviews"),
-                json!({"user": "bob", "state": "APPROVED", "commit_id": HEAD}),
-            )
-            .await?;
+        let approval = NewReview::new("bob", "APPROVED", HEAD);
+        self.admin.emulator.review(REPO, PR, &approval).await?;
         let review = json!({"action": "submitted", "review": {"state": "approved", "commit_id": HEAD, "user": {"login": "bob", "type": "User"}}, "pull_request": pull_json(), "repository": repo_json()});
         self.event("pull_request_review", &review).await?;
 
@@ -371,14 +364,10 @@ fn pull_json() -> Value {
 struct Admin {
     http: reqwest::Client,
     base: String,
+    emulator: AdminClient,
 }
 
 impl Admin {
-    async fn post(&self, path: &str, body: Value) -> Result<Value, CliError> {
-        self.send(reqwest::Method::POST, None, path, Some(body))
-            .await
-    }
-
     async fn comment(&self, token: &str, body: &str) -> Result<u64, CliError> {
         let v = self
             .send(

@@ -226,7 +226,8 @@ pub async fn run(a: SoakArgs) -> Result<(), CliError> {
             let _ = writeln!(
                 err,
                 "  faults: {}",
-                Scenario::generate(seed, fault_rate).faults
+                serde_json::to_value(Scenario::generate(seed, fault_rate).faults)
+                    .unwrap_or_default()
             );
             for e in o.errors.iter().take(3) {
                 let _ = writeln!(err, "  - a writer failed: {e}");

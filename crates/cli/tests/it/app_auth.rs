@@ -1,7 +1,7 @@
 //! GitHub App credentials inside Actions: the installation token is minted once, masked
 //! with `::add-mask::`, and the dashboard is authored (and recognised) as `<slug>[bot]`.
 
-use serde_json::json;
+use infra_ci_testkit::admin::{NewApp, NewInstallation};
 
 use crate::support::{Gh, ok, sha};
 
@@ -12,7 +12,16 @@ fn app_tokens_are_masked_and_the_bot_knows_its_own_dashboard() {
     let gh = Gh::start();
     let public = std::fs::read_to_string(format!("{KEYS}/app-public.pem")).unwrap();
     let private = std::fs::read_to_string(format!("{KEYS}/app-private.pem")).unwrap();
-    gh.admin("/apps", &json!({"id": 4242, "slug": "infra-bot", "public_key_pem": public, "installations": [{"id": 77, "account": "acme"}]}));
+    let app = NewApp {
+        id: 4242,
+        slug: "infra-bot".into(),
+        public_key_pem: public,
+        installations: vec![NewInstallation {
+            id: 77,
+            account: "acme".into(),
+        }],
+    };
+    gh.admin(async |a| a.app(&app).await);
     let head = sha(50);
     gh.pull(50, &head);
     let run = |args: &[&str]| {

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use infra_ci_testkit::admin::{NewReview, NewUser};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -12,10 +13,11 @@ use crate::support::{BOT_TOKEN, Gh, REPO, ok, sha};
 
 /// `mallory`, a collaborator: her token may write statuses and refs.
 fn mallory(gh: &Gh) -> String {
-    gh.admin(
-        "/users",
-        &json!({"login": "mallory", "type": "User", "token": "mallory-token", "association": "COLLABORATOR"}),
-    );
+    let mallory = NewUser::new("mallory")
+        .kind("User")
+        .token("mallory-token")
+        .association("COLLABORATOR");
+    gh.admin(async |a| a.user(&mallory).await);
     "mallory-token".to_owned()
 }
 
@@ -116,14 +118,7 @@ fn forged_plan_statuses_are_ignored_by_show_parse_and_apply() {
 
     // A member's `/apply` after an allowed reviewer approved the head: refused, because
     // infra-ci never planned platform.
-    gh.admin(
-        "/users",
-        &json!({"login": "rev", "association": "COLLABORATOR"}),
-    );
-    gh.admin(
-        &format!("/repos/{REPO}/pulls/7/reviews"),
-        &json!({"user": "rev", "state": "APPROVED", "commit_id": head}),
-    );
+    gh.approve(7, &NewUser::new("rev").association("COLLABORATOR"), &head);
     let dir = tempfile::tempdir().unwrap();
     let event = apply_event(dir.path(), 7, "maintainer", "MEMBER");
     let (outputs, out) = parse(&gh, dir.path(), &event, &[]);
@@ -328,15 +323,7 @@ fn the_pull_requests_own_configuration_never_decides_an_apply() {
     assert!(stdout.contains("::notice"), "{stdout}");
 
     // The default branch's file, seeded on `main`, is what decides.
-    let res = reqwest::blocking::Client::new()
-        .put(format!(
-            "{}/_emulator/repos/{REPO}/contents/.github/infra-ci.yml",
-            gh.base
-        ))
-        .json(&json!({"ref": "main", "content": "permissions:\n  apply: {users: [mallory]}\n"}))
-        .send()
-        .unwrap();
-    assert!(res.status().is_success());
+    gh.config("permissions:\n  apply: {users: [mallory]}\n");
     let (outputs, _) = parse(&gh, dir.path(), &event, &[("GITHUB_ACTIONS", "true")]);
     assert!(!outputs.contains("is not allowed"), "{outputs}");
     // Allowed to ask, the gate still wants a plan and an approval.
@@ -411,14 +398,11 @@ fn outsiders_bots_and_the_author_never_approve_and_outsiders_never_block() {
         "success",
     ]));
     let review = |login: &str, kind: &str, association: &str, state: &str| {
-        gh.admin(
-            "/users",
-            &json!({"login": login, "type": kind, "token": format!("{login}-token"), "association": association}),
-        );
-        gh.admin(
-            &format!("/repos/{REPO}/pulls/5/reviews"),
-            &json!({"user": login, "state": state, "commit_id": head}),
-        );
+        let user = NewUser::new(login)
+            .kind(kind)
+            .token(format!("{login}-token"))
+            .association(association);
+        gh.review(5, &user, &NewReview::new(login, state, &head));
     };
     review("rando", "User", "NONE", "APPROVED");
     review("helper[bot]", "Bot", "COLLABORATOR", "APPROVED");

@@ -3,6 +3,7 @@
 use std::io::Write as _;
 use std::process::Stdio;
 
+use infra_ci_testkit::admin::{BulkComments, FaultConfig, FaultKind, NewCommit, Rule};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -210,10 +211,12 @@ fn three_thousand_comments_cost_nothing_extra() {
     let head = sha(11);
     gh.pull(6, &head);
     gh.user("chatty");
-    gh.admin(
-        &format!("/repos/{REPO}/issues/6/comments/bulk"),
-        &json!({"user": "chatty", "count": 3000, "body": "lgtm {i}"}),
-    );
+    let chatter = BulkComments {
+        user: "chatty".into(),
+        count: 3000,
+        body: Some("lgtm {i}".into()),
+    };
+    gh.admin(async |a| a.bulk_comments(REPO, 6, &chatter).await);
     // Only infra-ci's own requests are counted, not the seeding's.
     gh.clear_requests();
     ok(&gh.run(&["init", "--pr", "6", "--sha", &head]));
@@ -242,8 +245,7 @@ fn three_thousand_comments_cost_nothing_extra() {
         reqs.len()
     );
     assert!(
-        reqs.iter()
-            .all(|r| !r["path"].as_str().unwrap().ends_with("/comments")),
+        reqs.iter().all(|r| !r.path.ends_with("/comments")),
         "an update listed comments: {reqs:#?}"
     );
     gh.clear_requests();
@@ -389,19 +391,16 @@ fn a_lost_create_response_leaves_one_dashboard() {
     let gh = Gh::start();
     let head = sha(17);
     gh.pull(17, &head);
-    gh.admin(
-        "/faults",
-        &json!({"seed": 1, "rules": [{"method": "POST", "path": "/repos/*/*/issues/*/comments", "kind": "lost_response", "times": 1}]}),
-    );
+    let lost = Rule::new(FaultKind::LostResponse).on("POST", "/repos/*/*/issues/*/comments");
+    let faults = FaultConfig::new(1, vec![lost.times(1)]);
+    gh.admin(async |a| a.faults(&faults).await);
     ok(&gh.run(&[
         "update", "--pr", "17", "--sha", &head, "--stage", "ci", "--status", "success",
     ]));
     let posts = gh
         .requests()
         .iter()
-        .filter(|r| {
-            r["method"] == "POST" && r["path"].as_str().unwrap().ends_with("/issues/17/comments")
-        })
+        .filter(|r| r.method == "POST" && r.path.ends_with("/issues/17/comments"))
         .count();
     assert_eq!(posts, 1, "the create was sent again");
     let d = gh.dashboards(17);
@@ -417,10 +416,9 @@ fn a_commit_that_is_not_on_the_pull_request_is_refused() {
     let head = sha(21);
     gh.pull(8, &head);
     let elsewhere = sha(22);
-    gh.admin(
-        &format!("/repos/{REPO}/commits"),
-        &json!({"sha": elsewhere, "parents": []}),
-    );
+    let root: [&str; 0] = [];
+    let commit = NewCommit::new(&elsewhere, root);
+    gh.admin(async |a| a.commit(REPO, &commit).await);
     for args in [
         vec!["init", "--pr", "8", "--sha", &elsewhere],
         vec![
@@ -515,7 +513,7 @@ fn a_stage_key_the_configuration_would_refuse_is_bad_usage() {
     let writes = gh
         .requests()
         .into_iter()
-        .filter(|r| r["method"] != "GET")
+        .filter(|r| r.method != "GET")
         .count();
     assert_eq!(writes, 0);
     assert!(gh.dashboards(10).is_empty());
@@ -543,13 +541,7 @@ fn a_running_whose_result_follows_is_posted_alone_and_the_result_renders_it() {
     let sent: Vec<String> = gh
         .requests()
         .iter()
-        .map(|r| {
-            format!(
-                "{} {}",
-                r["method"].as_str().unwrap(),
-                r["path"].as_str().unwrap()
-            )
-        })
+        .map(|r| format!("{} {}", r.method.as_str(), r.path.as_str()))
         .filter(|r| !r.ends_with("/pulls/1"))
         .collect();
     assert_eq!(sent.len(), 1, "{sent:?}");

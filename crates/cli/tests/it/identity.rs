@@ -34,7 +34,7 @@ fn a_token_that_is_not_the_configured_identity_writes_nothing() {
     let writes: Vec<_> = gh
         .requests()
         .into_iter()
-        .filter(|r| r["method"] != "GET")
+        .filter(|r| r.method != "GET")
         .collect();
     assert!(writes.is_empty(), "a refused job wrote: {writes:#?}");
     assert!(gh.dashboards(61).is_empty());

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use infra_ci_testkit::admin::NewUser;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -178,14 +179,11 @@ fn plan_then_bootstrap_apply_as_in_the_seed() {
         })),
     );
     assert_eq!(s, 201);
-    gh.admin(
-        "/users",
-        &json!({"login": "bob", "type": "User", "token": "bob-token", "association": "COLLABORATOR"}),
-    );
-    gh.admin(
-        &format!("/repos/{REPO}/pulls/30/reviews"),
-        &json!({"user": "bob", "state": "APPROVED", "commit_id": head}),
-    );
+    let bob = NewUser::new("bob")
+        .kind("User")
+        .token("bob-token")
+        .association("COLLABORATOR");
+    gh.approve(30, &bob, &head);
     let (out, proc) = say(&gh, dir.path(), 30, "alice", "/bootstrap apply");
     ok(&proc);
     assert_eq!(get(&out, "mode"), "native", "{out:?}");

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
+use infra_ci_testkit::admin::{NewCommit, PullFields};
 
 use crate::support::{Gh, REPO, ok, sha};
 
@@ -31,20 +31,19 @@ fn after_a_push_it_names_the_merged_pull_requests_head_and_checks_out_the_push()
     let gh = Gh::start();
     let (head, merge) = (sha(31), sha(32));
     gh.pull(4, &head);
-    gh.admin(
-        &format!("/repos/{REPO}/commits"),
-        &json!({"sha": merge, "parents": ["0".repeat(40), head]}),
-    );
-    gh.admin(
-        &format!("/repos/{REPO}/pulls"),
-        &json!({"number": 5, "head_sha": sha(33), "user": "alice"}),
-    );
-    let res = reqwest::blocking::Client::new()
-        .patch(format!("{}/_emulator/repos/{REPO}/pulls/4", gh.base))
-        .json(&json!({"state": "closed", "merged": true, "merge_commit_sha": merge}))
-        .send()
-        .unwrap();
-    assert!(res.status().is_success());
+    let commit = NewCommit::new(&merge, ["0".repeat(40), head.clone()]);
+    let pull = PullFields::new(5, sha(33)).by("alice");
+    gh.admin(async |a| {
+        a.commit(REPO, &commit).await?;
+        a.pull(REPO, &pull).await
+    });
+    let merged = PullFields {
+        state: Some("closed".into()),
+        merged: Some(true),
+        merge_commit_sha: Some(merge.clone()),
+        ..PullFields::default()
+    };
+    gh.admin(async |a| a.edit_pull(REPO, 4, &merged).await);
 
     let out = outputs(&gh, &["--commit", &merge, "--event", "push"]);
     assert_eq!(out["pr"], "4");
@@ -55,10 +54,8 @@ fn after_a_push_it_names_the_merged_pull_requests_head_and_checks_out_the_push()
     // A push no pull request was merged into has no dashboard, even when an open PR
     // (a fork's, say) has that commit as its head: GitHub lists it, we do not report on it.
     let pushed = sha(34);
-    gh.admin(
-        &format!("/repos/{REPO}/pulls"),
-        &json!({"number": 6, "head_sha": pushed, "user": "mallory"}),
-    );
+    let pull = PullFields::new(6, &pushed).by("mallory");
+    gh.admin(async |a| a.pull(REPO, &pull).await);
     let out = outputs(&gh, &["--commit", &pushed, "--event", "push"]);
     assert_eq!(out["pr"], "", "{out:?}");
     assert_eq!(out["dashboard"], "false");

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorHandle, EmulatorOptions, spawn};
+use infra_ci_testkit::admin::{NewCommit, NewReview, NewUser, PullFields};
+use infra_ci_testkit::{DEFAULT_BOT_TOKEN, TestEmulator};
 use serde_json::json;
 
 fn workspace() -> PathBuf {
@@ -74,35 +75,23 @@ async fn with_standin(dir: &Path, api: &str, args: &[&str]) -> Output {
     infra_ci(dir, api, &path_with_standin(), args).await
 }
 
-/// An emulator on a free local port with its defaults.
-async fn start_emulator() -> EmulatorHandle {
-    spawn(
-        "127.0.0.1:0".parse().unwrap(),
-        EmulatorOptions {
-            repos: vec!["acme/infra".into()],
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
+/// An emulator on a free local port with `acme/infra`.
+async fn start_emulator() -> TestEmulator {
+    TestEmulator::start(&["acme/infra"]).await
 }
 
 /// Pull request 1 on `head`, modelled as on GitHub: `head` one commit ahead of the base
 /// `0…0`, and the base branch `main` at that base.
-async fn seed_pull(api: &str, head: &str) {
+async fn seed_pull(emu: &TestEmulator, head: &str) {
+    let (admin, api) = (emu.admin(), emu.base_url());
     let http = reqwest::Client::new();
     let base = "0".repeat(40);
     for (sha, parents) in [
         (base.clone(), vec![]),
         (head.to_owned(), vec![base.clone()]),
     ] {
-        let res = http
-            .post(format!("{api}/_emulator/repos/acme/infra/commits"))
-            .json(&json!({ "sha": sha, "parents": parents }))
-            .send()
-            .await
-            .unwrap();
-        assert!(res.status().is_success(), "{}", res.status());
+        let commit = NewCommit::new(sha, parents);
+        admin.commit("acme/infra", &commit).await.unwrap();
     }
     let res = http
         .post(format!("{api}/repos/acme/infra/git/refs"))
@@ -112,13 +101,8 @@ async fn seed_pull(api: &str, head: &str) {
         .await
         .unwrap();
     assert!(res.status().is_success(), "{}", res.status());
-    let res = http
-        .post(format!("{api}/_emulator/repos/acme/infra/pulls"))
-        .json(&json!({ "number": 1, "head_sha": head, "base_sha": base, "user": "author" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{}", res.status());
+    let pull = PullFields::new(1, head).base(base).by("author");
+    admin.pull("acme/infra", &pull).await.unwrap();
 }
 
 fn path_with_standin() -> String {
@@ -132,10 +116,9 @@ fn path_with_standin() -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn run_plan_then_apply_with_exit_codes() {
     let emu = start_emulator().await;
-    let api = emu.base_url();
+    let api = emu.base_url().to_owned();
     let head = "a".repeat(40);
-    let http = reqwest::Client::new();
-    seed_pull(&api, &head).await;
+    seed_pull(&emu, &head).await;
     let dir = checkout("basic_2-delete");
 
     let out = with_standin(dir.path(), &api, &["run", "plan", "--pr", "1"]).await;
@@ -170,14 +153,11 @@ async fn run_plan_then_apply_with_exit_codes() {
         String::from_utf8_lossy(&out.stdout)
     );
 
-    http.post(format!("{api}/_emulator/users"))
-        .json(&json!({ "login": "reviewer", "association": "COLLABORATOR" }))
-        .send()
-        .await
-        .unwrap();
-    http.post(format!("{api}/_emulator/repos/acme/infra/pulls/1/reviews"))
-        .json(&json!({ "user": "reviewer", "state": "APPROVED", "commit_id": head }))
-        .send()
+    let reviewer = NewUser::new("reviewer").association("COLLABORATOR");
+    emu.admin().user(&reviewer).await.unwrap();
+    let approval = NewReview::new("reviewer", "APPROVED", &head);
+    emu.admin()
+        .review("acme/infra", 1, &approval)
         .await
         .unwrap();
     let out = with_standin(dir.path(), &api, &["run", "apply", "--pr", "1"]).await;
@@ -201,7 +181,7 @@ async fn run_plan_then_apply_with_exit_codes() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_terraform_is_a_clear_error_and_drift_exits_1() {
     let emu = start_emulator().await;
-    let api = emu.base_url();
+    let api = emu.base_url().to_owned();
     let dir = checkout("basic_0-create");
     let out = infra_ci(dir.path(), &api, "/nonexistent", &["drift"]).await;
     assert_eq!(out.status.code(), Some(1));
@@ -238,7 +218,7 @@ async fn a_missing_terraform_is_a_clear_error_and_drift_exits_1() {
 #[tokio::test(flavor = "multi_thread")]
 async fn unlock_releases_every_lock_and_exits_1_when_a_status_write_fails() {
     let emu = start_emulator().await;
-    let api = emu.base_url();
+    let api = emu.base_url().to_owned();
     let head = "c".repeat(40);
     let http = reqwest::Client::new();
     // #3 holds the locks of app and net (as `run apply` leaves them: the ref and its status).
@@ -264,11 +244,11 @@ async fn unlock_releases_every_lock_and_exits_1_when_a_status_write_fails() {
         }
     }
     // A token that may delete refs but not write statuses.
-    http.post(format!("{api}/_emulator/users"))
-        .json(&json!({ "login": "ro[bot]", "type": "Bot", "token": "ro-token", "permissions": { "statuses": "read" } }))
-        .send()
-        .await
-        .unwrap();
+    let ro_bot = NewUser::new("ro[bot]")
+        .kind("Bot")
+        .token("ro-token")
+        .permission("statuses", "read");
+    emu.admin().user(&ro_bot).await.unwrap();
     let dir = checkout("basic_0-create");
     std::fs::write(
         dir.path().join(".github/infra-ci.yml"),
@@ -314,9 +294,9 @@ projects:\n  - {name: app, dir: app, stage: plan-app, runner: native}\n  - {name
 #[tokio::test(flavor = "multi_thread")]
 async fn terraform_never_sees_github_credentials() {
     let emu = start_emulator().await;
-    let api = emu.base_url();
+    let api = emu.base_url().to_owned();
     let head = "c".repeat(40);
-    seed_pull(&api, &head).await;
+    seed_pull(&emu, &head).await;
     let dir = checkout("basic_0-create");
     let dump = dir.path().join("env-names");
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_infra-ci"));

@@ -1,8 +1,13 @@
-//! A running emulator, its admin API, and a way to run the binary against it.
+//! A running emulator ([`infra_ci_testkit`]'s), its admin API, and a way to run the binary
+//! against it.
 
 use std::process::{Child, Output, Stdio};
+use std::sync::Arc;
 
-use infra_ci_emulator::{EmulatorHandle, EmulatorOptions, spawn};
+use infra_ci_testkit::BlockingEmulator;
+use infra_ci_testkit::admin::{
+    AdminClient, AdminError, LogEntry, NewCommit, NewFile, NewReview, NewUser, PullFields,
+};
 use serde_json::{Value, json};
 
 pub const REPO: &str = "acme/infra";
@@ -11,81 +16,68 @@ pub const BOT_TOKEN: &str = "emulator-bot-token";
 
 /// An emulator on a free port, with the admin API at hand.
 pub struct Gh {
-    /// Kept so the emulator lives as long as the test.
-    _handle: EmulatorHandle,
+    /// Shared with the pipeline player (`life`), which moves its clock.
+    pub emu: Arc<BlockingEmulator>,
     pub base: String,
     http: reqwest::blocking::Client,
 }
 
 impl Gh {
-    /// Starts an emulator on its own runtime thread (tests run the binary synchronously).
+    /// Starts an emulator on its own runtime (tests run the binary synchronously).
     pub fn start() -> Self {
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let handle = spawn(
-                    ([127, 0, 0, 1], 0).into(),
-                    EmulatorOptions {
-                        repos: vec!["acme/infra".into()],
-                        ..Default::default()
-                    },
-                )
-                .await
-                .unwrap();
-                tx.send(handle).unwrap();
-                std::future::pending::<()>().await;
-            });
-        });
-        let handle = rx.recv().unwrap();
-        let base = handle.base_url();
+        let emu = BlockingEmulator::start(&[REPO]);
+        let base = emu.base_url().to_owned();
         Self {
-            _handle: handle,
+            emu: Arc::new(emu),
             base,
             http: reqwest::blocking::Client::new(),
         }
     }
 
-    pub fn admin(&self, path: &str, body: &Value) -> Value {
-        let body = body.clone();
-        let res = self
-            .http
-            .post(format!("{}/_emulator{path}", self.base))
-            .json(&body)
-            .send()
-            .unwrap();
-        assert!(res.status().is_success(), "admin {path}: {}", res.status());
-        res.json().unwrap_or(Value::Null)
+    /// Admin calls, run to completion: `gh.admin(async |a| a.user(&user).await)`.
+    pub fn admin<T>(&self, calls: impl AsyncFnOnce(&AdminClient) -> Result<T, AdminError>) -> T {
+        self.emu.admin(calls)
     }
 
     pub fn user(&self, login: &str) -> String {
         let token = format!("{login}-token");
-        self.admin(
-            "/users",
-            &json!({"login": login, "type": "User", "token": token}),
-        );
+        let user = NewUser::new(login).kind("User").token(&token);
+        self.admin(async |a| a.user(&user).await);
         token
     }
 
+    /// The default branch's `.github/infra-ci.yml` is `config`, as the contents API serves it.
+    pub fn config(&self, config: &str) {
+        let file = NewFile::new(config);
+        self.admin(async |a| a.file(REPO, ".github/infra-ci.yml", &file).await);
+    }
+
+    /// `user` (created or updated) submits `review` on pull request `number`.
+    pub fn review(&self, number: u64, user: &NewUser, review: &NewReview) {
+        self.admin(async |a| {
+            a.user(user).await?;
+            a.review(REPO, number, review).await
+        });
+    }
+
+    /// `user` approves pull request `number` at `head`.
+    pub fn approve(&self, number: u64, user: &NewUser, head: &str) {
+        self.review(number, user, &NewReview::new(&user.login, "APPROVED", head));
+    }
+
     pub fn pull(&self, number: u64, head_sha: &str) {
-        self.admin(
-            &format!("/repos/{REPO}/pulls"),
-            &json!({"number": number, "head_sha": head_sha, "user": "alice"}),
-        );
+        let pull = PullFields::new(number, head_sha).by("alice");
         // The head is one commit ahead of the pull request's base (the emulator knows
         // only declared ancestry; compare on unknown commits is a 404, as on GitHub).
-        self.admin(
-            &format!("/repos/{REPO}/commits"),
-            &json!({"sha": head_sha, "parents": ["0".repeat(40)]}),
-        );
+        let head = NewCommit::new(head_sha, ["0".repeat(40)]);
+        self.admin(async |a| {
+            a.pull(REPO, &pull).await?;
+            a.commit(REPO, &head).await
+        });
         // The base branch `main` exists at that base (422 "already exists" after the first).
         self.api(
             reqwest::Method::POST,
-            infra_ci_emulator::DEFAULT_BOT_TOKEN,
+            infra_ci_testkit::DEFAULT_BOT_TOKEN,
             &format!("/repos/{REPO}/git/refs"),
             Some(json!({"ref": "refs/heads/main", "sha": "0".repeat(40)})),
         );
@@ -145,22 +137,12 @@ impl Gh {
             .collect()
     }
 
-    pub fn requests(&self) -> Vec<Value> {
-        let v: Value = self
-            .http
-            .get(format!("{}/_emulator/requests", self.base))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        v.as_array().unwrap().clone()
+    pub fn requests(&self) -> Vec<LogEntry> {
+        self.admin(async |a| a.requests().await)
     }
 
     pub fn clear_requests(&self) {
-        self.http
-            .delete(format!("{}/_emulator/requests", self.base))
-            .send()
-            .unwrap();
+        self.admin(async |a| a.clear_requests().await);
     }
 
     /// Runs `infra-ci ARGS` with the bot's token against this emulator.
@@ -209,7 +191,8 @@ pub fn all_ok(children: Vec<Child>) {
     }
 }
 
-/// A 40-hex SHA made from a seed.
+/// A 40-hex SHA made from a seed (`infra_ci_testkit::sha` repeats one character; these
+/// tests need more distinct commits than there are hex digits).
 pub fn sha(seed: u32) -> String {
     format!("{seed:08x}").repeat(5)
 }

@@ -2,8 +2,6 @@
 //! comments and commit ancestry; register GitHub Apps; read or clear the request log; set
 //! latency, the rate limit and faults; dump the state. Documented in `docs/emulator.md`.
 
-use std::collections::BTreeMap;
-
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -11,17 +9,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use jiff::Timestamp;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::comments::{add_comment, ensure_issue};
 use crate::Emulator;
-use crate::faults::{FaultConfig, Faults};
+use crate::admin::{
+    Advance, BulkComments, FaultConfig, Latency, Limits, NewApp, NewCommit, NewRepo, NewReview,
+    NewUser, PullFields, RateLimit,
+};
+use crate::faults::Faults;
 use crate::model::{App, Installation, Issue, Review, UserKind};
 use crate::reply;
 use crate::shapes;
-use crate::world::Latency;
 
 /// The admin routes (nested under `/_emulator`).
 pub fn router() -> Router<Emulator> {
@@ -86,16 +86,6 @@ pub(super) fn missing_repo(
     ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewRepo {
-    full_name: String,
-    #[serde(default)]
-    default_branch: Option<String>,
-    #[serde(default)]
-    private: Option<bool>,
-}
-
 /// `POST /_emulator/repos`: creates a repository (201), or answers 200 with the existing one.
 async fn add_repo(State(emu): State<Emulator>, raw: Bytes) -> Response {
     let req: NewRepo = match parse(&raw) {
@@ -135,12 +125,6 @@ async fn add_repo(State(emu): State<Emulator>, raw: Bytes) -> Response {
     )
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Advance {
-    seconds: u64,
-}
-
 fn clock_json(world: &crate::world::World) -> Value {
     json!({ "now": shapes::ts(world.now()), "offset_ms": world.clock_offset_ms })
 }
@@ -160,12 +144,6 @@ async fn advance_clock(State(emu): State<Emulator>, raw: Bytes) -> Response {
     let ms = i64::try_from(req.seconds.saturating_mul(1000)).unwrap_or(i64::MAX / 2);
     world.clock_offset_ms = world.clock_offset_ms.saturating_add(ms);
     reply::ok(&clock_json(&world))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Limits {
-    enabled: bool,
 }
 
 async fn get_limits(State(emu): State<Emulator>) -> Response {
@@ -199,23 +177,6 @@ fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, Box<Response>> {
     };
     serde_json::from_slice(raw)
         .map_err(|e| Box::new(bad(&format!("invalid admin request body: {e}"))))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewUser {
-    login: String,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-    #[serde(default)]
-    token: Option<String>,
-    #[serde(default)]
-    permissions: BTreeMap<String, String>,
-    #[serde(default)]
-    association: Option<String>,
-    /// `owner/name` → `author_association` on that repository only.
-    #[serde(default)]
-    repo_associations: BTreeMap<String, String>,
 }
 
 /// The `author_association` values GitHub documents.
@@ -285,23 +246,6 @@ async fn add_user(State(emu): State<Emulator>, raw: Bytes) -> Response {
     )
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewApp {
-    id: u64,
-    slug: String,
-    public_key_pem: String,
-    #[serde(default)]
-    installations: Vec<NewInstallation>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewInstallation {
-    id: u64,
-    account: String,
-}
-
 async fn add_app(State(emu): State<Emulator>, raw: Bytes) -> Response {
     let req: NewApp = match parse(&raw) {
         Ok(r) => r,
@@ -330,35 +274,6 @@ async fn add_app(State(emu): State<Emulator>, raw: Bytes) -> Response {
     let body = json!({ "id": app.id, "slug": app.slug, "bot": world.users[&bot_user_id].login });
     world.apps.insert(app.id, app);
     reply::json(StatusCode::CREATED, &body)
-}
-
-/// Deserializes a present field (even `null`) as `Some`, so absent and `null` differ.
-#[allow(clippy::option_option)]
-fn some_nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<bool>>, D::Error> {
-    Option::<bool>::deserialize(d).map(Some)
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct PullFields {
-    number: Option<u64>,
-    head_sha: Option<String>,
-    user: Option<String>,
-    base_sha: Option<String>,
-    head_ref: Option<String>,
-    base_ref: Option<String>,
-    fork: Option<bool>,
-    /// `null` means "not yet computed", as GitHub shows while it checks mergeability.
-    #[serde(default, deserialize_with = "some_nullable")]
-    #[allow(clippy::option_option)] // absent (keep) vs null (unknown) vs a value
-    mergeable: Option<Option<bool>>,
-    draft: Option<bool>,
-    state: Option<String>,
-    merged: Option<bool>,
-    merge_commit_sha: Option<String>,
-    title: Option<String>,
-    body: Option<String>,
-    labels: Option<Vec<String>>,
 }
 
 /// Applies the given fields to an issue that is a pull request.
@@ -511,17 +426,6 @@ async fn edit_pull(
     reply::ok(&pull_json(&emu, &owner, &repo, number))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewReview {
-    user: String,
-    state: String,
-    #[serde(default)]
-    commit_id: Option<String>,
-    #[serde(default)]
-    body: Option<String>,
-}
-
 async fn add_review(
     State(emu): State<Emulator>,
     Path((owner, repo, number)): Path<(String, String, u64)>,
@@ -570,21 +474,12 @@ async fn add_review(
     )
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Bulk {
-    user: String,
-    count: usize,
-    #[serde(default)]
-    body: Option<String>,
-}
-
 async fn bulk_comments(
     State(emu): State<Emulator>,
     Path((owner, repo, number)): Path<(String, String, u64)>,
     raw: Bytes,
 ) -> Response {
-    let req: Bulk = match parse(&raw) {
+    let req: BulkComments = match parse(&raw) {
         Ok(r) => r,
         Err(e) => return *e,
     };
@@ -618,14 +513,6 @@ async fn bulk_comments(
         StatusCode::CREATED,
         &json!({ "created": ids.len(), "first_id": ids.first(), "last_id": ids.last() }),
     )
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewCommit {
-    sha: String,
-    #[serde(default)]
-    parents: Vec<String>,
 }
 
 async fn add_commit(
@@ -667,15 +554,6 @@ async fn set_latency(State(emu): State<Emulator>, raw: Bytes) -> Response {
     };
     emu.world().latency = latency;
     reply::ok(&json!(latency))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RateLimit {
-    limit: u32,
-    /// Optionally reset every token's used count (default true).
-    #[serde(default)]
-    reset_used: Option<bool>,
 }
 
 async fn set_rate_limit(State(emu): State<Emulator>, raw: Bytes) -> Response {

@@ -13,13 +13,12 @@ use serde_json::json;
 
 use super::read_repo;
 use crate::Emulator;
+use crate::admin::NewFile;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::reply;
 
 const DOC_GET: &str = "https://docs.github.com/rest/repos/contents#get-repository-content";
-/// The branch an admin `contents` seed without `ref` writes to.
-const DEFAULT_REF: &str = "main";
 
 /// The query of `GET contents/{path}`.
 #[derive(Debug, Deserialize)]
@@ -76,21 +75,6 @@ fn git_blob_sha(bytes: &[u8]) -> String {
     bytes.hash(&mut h);
     let x = h.finish();
     format!("{x:016x}{x:016x}{:08x}", x >> 32)
-}
-
-/// The body of the admin call `PUT /_emulator/repos/{owner}/{repo}/contents/{path}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewFile {
-    /// The branch (or commit) the file is on.
-    #[serde(rename = "ref", default = "default_ref")]
-    git_ref: String,
-    /// The file's text.
-    content: String,
-}
-
-fn default_ref() -> String {
-    DEFAULT_REF.to_owned()
 }
 
 /// Admin: seeds (or replaces) a file on a branch.

@@ -11,9 +11,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 use serde_json::json;
 
+use crate::admin::NewMember;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::model::{Team, TeamMember};
@@ -52,18 +52,6 @@ pub async fn membership(
 /// Organizations and team slugs are case-insensitive on GitHub.
 fn key(org: &str, team: &str) -> (String, String) {
     (org.to_ascii_lowercase(), team.to_ascii_lowercase())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewMember {
-    login: String,
-    /// `active` (default) or `pending`; `none` removes the membership.
-    #[serde(default)]
-    state: Option<String>,
-    /// `member` (default) or `maintainer`.
-    #[serde(default)]
-    role: Option<String>,
 }
 
 /// `POST /_emulator/orgs/{org}/teams/{team}/members`: creates the team if needed and sets

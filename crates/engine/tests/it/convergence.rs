@@ -6,24 +6,13 @@ use std::time::Duration;
 
 use crate::support::Env;
 use infra_ci_core::{StageDef, Status, default_stages, marker::is_dashboard_of};
-use infra_ci_emulator::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN};
 use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
-use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId, RetryPolicy};
-use serde_json::{Value, json};
+use infra_ci_github::RepoId;
+use infra_ci_testkit::admin::{FaultConfig, FaultKind, PullFields, Rule};
+use infra_ci_testkit::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN};
+use serde_json::Value;
 
 const STALE_MS: u64 = 300;
-
-fn client(base: &str) -> GitHubClient {
-    let mut cfg = ClientConfig::new(Auth::Token(DEFAULT_BOT_TOKEN.to_owned().into()))
-        .with_base_url(base)
-        .unwrap();
-    cfg.retry = RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(50),
-        ..RetryPolicy::default()
-    };
-    GitHubClient::new(cfg).unwrap()
-}
 
 fn tuning() -> Tuning {
     Tuning {
@@ -40,11 +29,10 @@ fn round_sha(n: u64) -> String {
 
 /// Opens pull request `pr` on `sha` in `acme/infra` and returns the dashboard target.
 async fn open_pr(env: &Env, pr: u64, sha: &str) -> Target {
-    env.admin(
-        "/repos/acme/infra/pulls",
-        json!({"number": pr, "head_sha": sha, "user": "alice"}),
-    )
-    .await;
+    env.admin()
+        .pull("acme/infra", &PullFields::new(pr, sha).by("alice"))
+        .await
+        .unwrap();
     Target {
         repo: RepoId::parse("acme/infra").unwrap(),
         pr,
@@ -70,17 +58,22 @@ fn dashboards_of(state: &Value, sha: &str) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_first_writers_converge_under_stale_reads() {
     let env = Env::bare().await;
-    env.admin("/faults", json!({"seed": 3, "stale_ms": STALE_MS}))
-        .await;
+    env.admin()
+        .faults(&FaultConfig {
+            stale_ms: STALE_MS,
+            ..FaultConfig::new(3, vec![])
+        })
+        .await
+        .unwrap();
     for round in 0..4u64 {
         // Rounds are a minute apart, as separate pushes would be: the writes of one round
         // stay under GitHub's 80-per-minute secondary limit (on in the emulator).
-        env.admin("/clock", json!({"seconds": 61})).await;
+        env.admin().advance_clock(61).await.unwrap();
         let sha = round_sha(0x0abc_0000 + round);
         let target = open_pr(&env, 10 + round, &sha).await;
         let jobs: Vec<_> = (0..8)
             .map(|i| {
-                let forge = client(&env.base);
+                let forge = env.client(DEFAULT_BOT_TOKEN);
                 let target = target.clone();
                 tokio::spawn(async move {
                     let d = Dashboards::new(&forge, default_stages(), tuning());
@@ -106,7 +99,7 @@ async fn concurrent_first_writers_converge_under_stale_reads() {
         for j in jobs {
             j.await.unwrap().unwrap();
         }
-        let ours = dashboards_of(&env.get("/state").await, &sha);
+        let ours = dashboards_of(&env.state().await, &sha);
         assert_eq!(ours.len(), 1, "round {round}: {ours:#?}");
         // The updating jobs' rows are there too (written out, not computed).
         let body = ours[0]["body"].as_str().unwrap();
@@ -122,7 +115,7 @@ async fn concurrent_first_writers_converge_under_stale_reads() {
             );
         }
     }
-    env.emu.shutdown().await;
+    env.shutdown().await;
 }
 
 /// Eight jobs update eight stages at once on an existing dashboard while status reads lag
@@ -133,20 +126,25 @@ async fn concurrent_first_writers_converge_under_stale_reads() {
 async fn concurrent_updates_are_not_lost_under_stale_reads() {
     let env = Env::bare().await;
     for round in 0..4u64 {
-        env.admin("/clock", json!({"seconds": 61})).await;
+        env.admin().advance_clock(61).await.unwrap();
         let sha = round_sha(0x0def_0000 + round);
         let target = open_pr(&env, 20 + round, &sha).await;
-        let first = client(&env.base);
+        let first = env.client(DEFAULT_BOT_TOKEN);
         Dashboards::new(&first, default_stages(), tuning())
             .init(&target)
             .await
             .unwrap();
-        env.admin("/faults", json!({"seed": round, "stale_ms": STALE_MS}))
-            .await;
+        env.admin()
+            .faults(&FaultConfig {
+                stale_ms: STALE_MS,
+                ..FaultConfig::new(round, vec![])
+            })
+            .await
+            .unwrap();
         let jobs: Vec<_> = default_stages()
             .into_iter()
             .map(|stage| {
-                let forge = client(&env.base);
+                let forge = env.client(DEFAULT_BOT_TOKEN);
                 let target = target.clone();
                 tokio::spawn(async move {
                     Dashboards::new(&forge, default_stages(), tuning())
@@ -167,12 +165,8 @@ async fn concurrent_updates_are_not_lost_under_stale_reads() {
         for j in jobs {
             j.await.unwrap().unwrap();
         }
-        reqwest::Client::new()
-            .delete(format!("{}/_emulator/faults", env.base))
-            .send()
-            .await
-            .unwrap();
-        let ours = dashboards_of(&env.get("/state").await, &sha);
+        env.admin().clear_faults().await.unwrap();
+        let ours = dashboards_of(&env.state().await, &sha);
         assert_eq!(ours.len(), 1);
         let shown =
             infra_ci_core::parse(ours[0]["body"].as_str().unwrap(), &default_stages()).unwrap();
@@ -186,7 +180,7 @@ async fn concurrent_updates_are_not_lost_under_stale_reads() {
             );
         }
     }
-    env.emu.shutdown().await;
+    env.shutdown().await;
 }
 
 /// A `/plan` of sixteen projects while status reads lag by up to 300 ms: each job posts its
@@ -200,19 +194,24 @@ async fn runnings_posted_alone_then_results_lose_no_row_under_stale_reads() {
     let mut stages = default_stages();
     stages.extend((0..JOBS).map(|i| StageDef::new(format!("plan-{i}"), format!("Plan: p{i}"))));
     for round in 0..3u64 {
-        env.admin("/clock", json!({"seconds": 61})).await;
+        env.admin().advance_clock(61).await.unwrap();
         let sha = round_sha(0x0ace_0000 + round);
         let target = open_pr(&env, 40 + round, &sha).await;
-        let parse = client(&env.base);
+        let parse = env.client(DEFAULT_BOT_TOKEN);
         Dashboards::new(&parse, stages.clone(), tuning())
             .init(&target)
             .await
             .unwrap();
-        env.admin("/faults", json!({"seed": 7 + round, "stale_ms": STALE_MS}))
-            .await;
+        env.admin()
+            .faults(&FaultConfig {
+                stale_ms: STALE_MS,
+                ..FaultConfig::new(7 + round, vec![])
+            })
+            .await
+            .unwrap();
         let jobs: Vec<_> = (0..JOBS)
             .map(|i| {
-                let forge = client(&env.base);
+                let forge = env.client(DEFAULT_BOT_TOKEN);
                 let target = target.clone();
                 let stages = stages.clone();
                 let spread = u64::try_from(i).unwrap();
@@ -257,12 +256,8 @@ async fn runnings_posted_alone_then_results_lose_no_row_under_stale_reads() {
         for j in jobs {
             j.await.unwrap().unwrap();
         }
-        reqwest::Client::new()
-            .delete(format!("{}/_emulator/faults", env.base))
-            .send()
-            .await
-            .unwrap();
-        let ours = dashboards_of(&env.get("/state").await, &sha);
+        env.admin().clear_faults().await.unwrap();
+        let ours = dashboards_of(&env.state().await, &sha);
         assert_eq!(ours.len(), 1, "round {round}");
         let body = ours[0]["body"].as_str().unwrap();
         let shown = infra_ci_core::parse(body, &stages).unwrap();
@@ -284,7 +279,7 @@ async fn runnings_posted_alone_then_results_lose_no_row_under_stale_reads() {
             "round {round}: a row stays running: {body}"
         );
     }
-    env.emu.shutdown().await;
+    env.shutdown().await;
 }
 
 /// A `/plan` of twelve projects as a run (ADR 0012) while status reads lag by up to 300 ms:
@@ -300,10 +295,10 @@ async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
     stages.extend((0..LEGS).map(|i| StageDef::new(format!("plan-{i}"), format!("Plan: p{i}"))));
     let keys: Vec<String> = (0..LEGS).map(|i| format!("plan-{i}")).collect();
     for round in 0..2u64 {
-        env.admin("/clock", json!({"seconds": 61})).await;
+        env.admin().advance_clock(61).await.unwrap();
         let sha = round_sha(0x0bce_0000 + round);
         let target = open_pr(&env, 60 + round, &sha).await;
-        let parse = client(&env.base);
+        let parse = env.client(DEFAULT_BOT_TOKEN);
         Dashboards::new(&parse, stages.clone(), tuning())
             .open_run(
                 &target,
@@ -312,17 +307,22 @@ async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
             )
             .await
             .unwrap();
-        let ours = dashboards_of(&env.get("/state").await, &sha);
+        let ours = dashboards_of(&env.state().await, &sha);
         let body = ours[0]["body"].as_str().unwrap();
         assert_eq!(
             body.matches("🔄").count(),
             LEGS,
             "every leg's row running: {body}"
         );
-        env.admin("/faults", json!({"seed": 17 + round, "stale_ms": STALE_MS}))
-            .await;
+        env.admin()
+            .faults(&FaultConfig {
+                stale_ms: STALE_MS,
+                ..FaultConfig::new(17 + round, vec![])
+            })
+            .await
+            .unwrap();
         let leg = |i: usize| {
-            let forge = client(&env.base);
+            let forge = env.client(DEFAULT_BOT_TOKEN);
             let target = target.clone();
             let stages = stages.clone();
             async move {
@@ -364,12 +364,8 @@ async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
                 leg(i).await.unwrap();
             }
         }
-        reqwest::Client::new()
-            .delete(format!("{}/_emulator/faults", env.base))
-            .send()
-            .await
-            .unwrap();
-        let ours = dashboards_of(&env.get("/state").await, &sha);
+        env.admin().clear_faults().await.unwrap();
+        let ours = dashboards_of(&env.state().await, &sha);
         assert_eq!(ours.len(), 1, "round {round}");
         let body = ours[0]["body"].as_str().unwrap();
         let shown = infra_ci_core::parse(body, &stages).unwrap();
@@ -391,7 +387,7 @@ async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
             "round {round}: a row stays running: {body}"
         );
     }
-    env.emu.shutdown().await;
+    env.shutdown().await;
 }
 
 /// A result is never posted alone: nothing would follow it to render it.
@@ -399,7 +395,7 @@ async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
 async fn a_result_cannot_be_posted_alone() {
     let env = Env::bare().await;
     let target = open_pr(&env, 50, &round_sha(0x0ace_0100)).await;
-    let forge = client(&env.base);
+    let forge = env.client(DEFAULT_BOT_TOKEN);
     let err = Dashboards::new(&forge, default_stages(), tuning())
         .post_status(
             &target,
@@ -414,7 +410,7 @@ async fn a_result_cannot_be_posted_alone() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("must render"), "{err}");
-    env.emu.shutdown().await;
+    env.shutdown().await;
 }
 
 /// A 5xx answer to creating the dashboard may hide a create GitHub performed: the engine
@@ -422,20 +418,24 @@ async fn a_result_cannot_be_posted_alone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_error_on_create_is_looked_up_and_retried() {
     let env = Env::bare().await;
-    for (i, kind) in [(0u64, "502"), (1, "500"), (2, "503")] {
+    for (i, kind) in [
+        (0u64, FaultKind::Http502),
+        (1, FaultKind::Http500),
+        (2, FaultKind::Http503),
+    ] {
         let sha = round_sha(0x0fee_0001 + i);
         let target = open_pr(&env, 30 + i, &sha).await;
-        env.admin(
-            "/faults",
-            json!({"rules": [{"method": "POST", "path": "/repos/*/*/issues/*/comments", "kind": kind, "times": 1}]}),
-        )
-        .await;
-        let forge = client(&env.base);
+        let rule = Rule::new(kind).on("POST", "/repos/*/*/issues/*/comments");
+        env.admin()
+            .faults(&FaultConfig::new(0, vec![rule.times(1)]))
+            .await
+            .unwrap();
+        let forge = env.client(DEFAULT_BOT_TOKEN);
         Dashboards::new(&forge, default_stages(), tuning())
             .init(&target)
             .await
-            .unwrap_or_else(|e| panic!("{kind} on create failed the init: {e}"));
-        assert_eq!(dashboards_of(&env.get("/state").await, &sha).len(), 1);
+            .unwrap_or_else(|e| panic!("{} on create failed the init: {e}", kind.name()));
+        assert_eq!(dashboards_of(&env.state().await, &sha).len(), 1);
     }
-    env.emu.shutdown().await;
+    env.shutdown().await;
 }

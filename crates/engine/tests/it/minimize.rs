@@ -2,45 +2,23 @@
 #![allow(clippy::unwrap_used)]
 
 use infra_ci_core::default_stages;
-use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
 use infra_ci_engine::{Dashboards, OUTDATED_MARK, Target, Tuning};
-use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId};
-use serde_json::{Value, json};
+use infra_ci_github::{Forge, RepoId};
+use infra_ci_testkit::admin::{LogEntry, NewCommit, NewUser, PullFields};
+use infra_ci_testkit::{DEFAULT_BOT_TOKEN, TestEmulator, sha};
+use serde_json::Value;
 
 const PR: u64 = 5;
+const REPO: &str = "acme/infra";
 
 /// The pull request's head moves to `head`, as a push does (only the head's dashboard
 /// hides the earlier ones).
-async fn push(base: &str, head: &str) {
-    let res = reqwest::Client::new()
-        .patch(format!("{base}/_emulator/repos/acme/infra/pulls/{PR}"))
-        .json(&json!({ "head_sha": head }))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "push: {}", res.status());
-}
-
-async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
-    let mut req = reqwest::Client::new()
-        .post(format!("{base}{path}"))
-        .header("user-agent", "test")
-        .json(&body);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let res = req.send().await.unwrap();
-    assert!(res.status().is_success(), "{path}: {}", res.status());
-    res.json().await.unwrap_or(Value::Null)
-}
-
-async fn get(base: &str, path: &str) -> Value {
-    reqwest::get(format!("{base}{path}"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+async fn push(emu: &TestEmulator, head: &str) {
+    let fields = PullFields {
+        head_sha: Some(head.to_owned()),
+        ..PullFields::default()
+    };
+    emu.admin().edit_pull(REPO, PR, &fields).await.unwrap();
 }
 
 fn comment(state: &Value, id: u64) -> Value {
@@ -53,17 +31,10 @@ fn comment(state: &Value, id: u64) -> Value {
         .unwrap()
 }
 
-fn sha(c: char) -> String {
-    c.to_string().repeat(40)
-}
-
-async fn init(base: &str, head: &str) -> u64 {
-    let cfg = ClientConfig::new(Auth::Token(DEFAULT_BOT_TOKEN.to_owned().into()))
-        .with_base_url(base)
-        .unwrap();
-    let forge = GitHubClient::new(cfg).unwrap();
+async fn init(emu: &TestEmulator, head: &str) -> u64 {
+    let forge = emu.client(DEFAULT_BOT_TOKEN);
     let target = Target {
-        repo: RepoId::parse("acme/infra").unwrap(),
+        repo: RepoId::parse(REPO).unwrap(),
         pr: PR,
         sha: head.to_owned().into(),
         is_head: None,
@@ -79,68 +50,48 @@ async fn init(base: &str, head: &str) -> u64 {
         .comment_id
 }
 
-fn graphql_calls(log: &Value) -> usize {
-    log.as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["path"] == "/graphql" && e["status"] == 200)
+fn graphql_calls(log: &[LogEntry]) -> usize {
+    log.iter()
+        .filter(|e| e.path == "/graphql" && e.status == Some(200))
         .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_head_minimizes_earlier_dashboards_once_and_nothing_else() {
-    let emu = spawn(
-        ([127, 0, 0, 1], 0).into(),
-        EmulatorOptions {
-            repos: vec!["acme/infra".into()],
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let base = emu.base_url();
-    post(
-        &base,
-        "/_emulator/users",
-        None,
-        json!({"login": "mallory", "token": "m-token"}),
-    )
-    .await;
-    post(
-        &base,
-        "/_emulator/repos/acme/infra/pulls",
-        None,
-        json!({"number": PR, "head_sha": sha('a'), "user": "mallory"}),
-    )
-    .await;
+    let emu = TestEmulator::start(&[REPO]).await;
+    let admin = emu.admin();
+    admin
+        .user(&NewUser::new("mallory").token("m-token"))
+        .await
+        .unwrap();
+    let pull = PullFields::new(PR, sha('a')).by("mallory");
+    admin.pull(REPO, &pull).await.unwrap();
     // The pull request's next heads: b, then c, each pushed on top of the last.
     for (c, parent) in [(sha('b'), sha('a')), (sha('c'), sha('b'))] {
-        post(
-            &base,
-            "/_emulator/repos/acme/infra/commits",
-            None,
-            json!({"sha": c, "parents": [parent]}),
-        )
-        .await;
+        admin
+            .commit(REPO, &NewCommit::new(c, [parent]))
+            .await
+            .unwrap();
     }
-    let a = init(&base, &sha('a')).await;
+    let a = init(&emu, &sha('a')).await;
     // Someone else's comment with commit a's marker: never ours to hide or edit.
-    let fake = post(
-        &base,
-        &format!("/repos/acme/infra/issues/{PR}/comments"),
-        Some("m-token"),
-        json!({"body": "<!-- infra-dashboard:aaaaaaa -->\nfake"}),
-    )
-    .await["id"]
-        .as_u64()
-        .unwrap();
+    let fake = emu
+        .client("m-token")
+        .create_comment(
+            &RepoId::parse(REPO).unwrap(),
+            PR,
+            "<!-- infra-dashboard:aaaaaaa -->\nfake",
+        )
+        .await
+        .unwrap()
+        .id;
     // Re-initialising the same commit finds its dashboard: nothing is minimized.
-    assert_eq!(init(&base, &sha('a')).await, a);
-    assert_eq!(graphql_calls(&get(&base, "/_emulator/requests").await), 0);
+    assert_eq!(init(&emu, &sha('a')).await, a);
+    assert_eq!(graphql_calls(&emu.requests().await), 0);
 
-    push(&base, &sha('b')).await;
-    let b = init(&base, &sha('b')).await;
-    let state = get(&base, "/_emulator/state").await;
+    push(&emu, &sha('b')).await;
+    let b = init(&emu, &sha('b')).await;
+    let state = emu.state().await;
     let old = comment(&state, a);
     assert_eq!(old["minimized"], "outdated", "{old:#}");
     assert!(
@@ -154,15 +105,15 @@ async fn a_new_head_minimizes_earlier_dashboards_once_and_nothing_else() {
     let foreign = comment(&state, fake);
     assert!(foreign["minimized"].is_null());
     assert_eq!(foreign["edits"], 0);
-    assert_eq!(graphql_calls(&get(&base, "/_emulator/requests").await), 1);
+    assert_eq!(graphql_calls(&emu.requests().await), 1);
 
     // The next head minimizes b only: a is marked and left alone.
-    push(&base, &sha('c')).await;
-    let c = init(&base, &sha('c')).await;
-    let state = get(&base, "/_emulator/state").await;
+    push(&emu, &sha('c')).await;
+    let c = init(&emu, &sha('c')).await;
+    let state = emu.state().await;
     assert_eq!(comment(&state, a)["edits"], 1, "a was written again");
     assert_eq!(comment(&state, b)["minimized"], "outdated");
     assert!(comment(&state, c)["minimized"].is_null());
-    assert_eq!(graphql_calls(&get(&base, "/_emulator/requests").await), 2);
+    assert_eq!(graphql_calls(&emu.requests().await), 2);
     emu.shutdown().await;
 }

@@ -2,27 +2,29 @@
 //! when teams are configured, and a team grants what an association would.
 #![allow(clippy::unwrap_used)]
 
-use crate::support::{APP_TOKEN, Env, OWNER, PR, sha};
+use crate::support::{APP_TOKEN, Env, OWNER, PR, REPO, sha};
 use infra_ci_config::Config;
-use infra_ci_emulator::DEFAULT_BOT_TOKEN;
-use serde_json::json;
+use infra_ci_testkit::DEFAULT_BOT_TOKEN;
+use infra_ci_testkit::admin::{NewMember, PullFields};
 
 const TEAMS: &str = "permissions:\n  plan:\n    teams: [platform]\n";
 
 async fn open_pr(env: &Env) {
-    env.admin(
-        "/repos/runatlantis/atlantis-tests/pulls",
-        json!({ "number": PR, "head_sha": sha('a') }),
-    )
-    .await;
+    env.admin()
+        .pull(REPO, &PullFields::new(PR, sha('a')))
+        .await
+        .unwrap();
 }
 
 async fn join(env: &Env, login: &str, state: &str) {
-    env.admin(
-        &format!("/orgs/{OWNER}/teams/platform/members"),
-        json!({ "login": login, "state": state }),
-    )
-    .await;
+    let member = NewMember {
+        state: Some(state.into()),
+        ..NewMember::new(login)
+    };
+    env.admin()
+        .team_member(OWNER, "platform", &member)
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -39,7 +41,7 @@ async fn a_team_member_without_association_may_plan() {
     let lookups = env.requests_under("/orgs/").await;
     assert_eq!(lookups.len(), 1, "{lookups:?}");
     assert_eq!(
-        lookups[0]["path"],
+        lookups[0].path,
         format!("/orgs/{OWNER}/teams/platform/memberships/ada")
     );
 }
@@ -87,10 +89,7 @@ async fn no_team_lookup_without_teams_or_when_the_association_suffices() {
     let cfg = Config::from_yaml(TEAMS).unwrap();
     let route = env.comment(APP_TOKEN, &cfg, "/plan", "ada", "MEMBER").await;
     assert!(route.should_run, "{}", route.reason);
-    assert_eq!(
-        env.requests_under("/orgs/").await,
-        Vec::<serde_json::Value>::new()
-    );
+    assert_eq!(env.requests_under("/orgs/").await, []);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,7 +5,7 @@
 use crate::support::{APP_TOKEN, Env, PR, REPO, sha};
 use infra_ci_config::Config;
 use infra_ci_github::Forge;
-use serde_json::json;
+use infra_ci_testkit::admin::{NewCommit, PullFields};
 
 const CONFIG: &str = "\
 stages:
@@ -26,11 +26,10 @@ async fn world(head: &str, head_parent: &str) -> Env {
         (sha('b'), vec![sha('0')]),
         (head.to_owned(), vec![head_parent.to_owned()]),
     ] {
-        env.admin(
-            &format!("/repos/{REPO}/commits"),
-            json!({ "sha": c, "parents": parents }),
-        )
-        .await;
+        env.admin()
+            .commit(REPO, &NewCommit::new(c, parents))
+            .await
+            .unwrap();
     }
     env.client(APP_TOKEN)
         .create_ref(
@@ -53,11 +52,12 @@ async fn world(head: &str, head_parent: &str) -> Env {
         .await
         .unwrap();
     // GitHub leaves `base.sha` where it was: only the branch's tip tells the truth.
-    env.admin(
-        &format!("/repos/{REPO}/pulls"),
-        json!({ "number": PR, "head_sha": head, "base_sha": sha('0'), "base_ref": "main", "mergeable": true }),
-    )
-    .await;
+    let pull = PullFields {
+        base_ref: Some("main".into()),
+        mergeable: Some(Some(true)),
+        ..PullFields::new(PR, head).base(sha('0'))
+    };
+    env.admin().pull(REPO, &pull).await.unwrap();
     env
 }
 
@@ -79,7 +79,7 @@ async fn an_apply_behind_the_base_is_refused_with_merge_or_rebase_advice() {
     let compares = env.requests_under(&format!("/repos/{REPO}/compare/")).await;
     assert_eq!(compares.len(), 1);
     assert_eq!(
-        compares[0]["path"],
+        compares[0].path,
         format!("/repos/{REPO}/compare/main...{}", sha('a'))
     );
     assert!(

@@ -1,13 +1,18 @@
-//! Shared by the emulator-backed tests: an emulator and its admin API, a client, and a PR
-//! comment event to route.
+//! Shared by the emulator-backed tests: [`infra_ci_testkit`]'s emulator with this suite's
+//! repositories and App token, and a PR comment event to route.
 #![allow(clippy::unwrap_used, dead_code)]
 
+use std::ops::Deref;
+
 use infra_ci_config::Config;
-use infra_ci_emulator::{EmulatorHandle, EmulatorOptions, spawn};
 use infra_ci_engine::{ParseRequest, route_event};
-use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId};
+use infra_ci_github::{GitHubClient, RepoId};
 use infra_ci_route::{Route, RouteContext};
+use infra_ci_testkit::TestEmulator;
+use infra_ci_testkit::admin::NewUser;
 use serde_json::{Value, json};
+
+pub use infra_ci_testkit::sha;
 
 /// The fixture's repository (`runatlantis/atlantis-tests`) and pull request number.
 pub const OWNER: &str = "runatlantis";
@@ -18,81 +23,40 @@ pub const PR: u64 = 1;
 pub const APP_TOKEN: &str = "app-token";
 
 pub struct Env {
-    pub emu: EmulatorHandle,
-    pub base: String,
-    http: reqwest::Client,
+    kit: TestEmulator,
+}
+
+impl Deref for Env {
+    type Target = TestEmulator;
+    fn deref(&self) -> &TestEmulator {
+        &self.kit
+    }
 }
 
 impl Env {
     /// An emulator with its defaults only (the default bot and its token).
     pub async fn bare() -> Self {
-        let emu = spawn(
-            ([127, 0, 0, 1], 0).into(),
-            EmulatorOptions {
-                repos: vec!["acme/infra".into(), REPO.into()],
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        let base = emu.base_url();
         Self {
-            emu,
-            base,
-            http: reqwest::Client::new(),
+            kit: TestEmulator::start(&["acme/infra", REPO]).await,
         }
     }
 
     /// An emulator that also knows [`APP_TOKEN`], the installation-like token.
     pub async fn start() -> Self {
         let env = Self::bare().await;
-        env.admin(
-            "/users",
-            json!({ "login": "infra-ci[bot]", "type": "Bot", "token": APP_TOKEN }),
-        )
-        .await;
+        let app = NewUser::new("infra-ci[bot]").kind("Bot").token(APP_TOKEN);
+        env.admin().user(&app).await.unwrap();
         env
     }
 
-    /// `POST /_emulator{path}`; panics unless 2xx.
-    pub async fn admin(&self, path: &str, body: Value) -> Value {
-        let res = self
-            .http
-            .post(format!("{}/_emulator{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(res.status().is_success(), "{path}: {}", res.status());
-        res.json().await.unwrap_or(Value::Null)
-    }
-
-    pub async fn get(&self, path: &str) -> Value {
-        self.http
-            .get(format!("{}/_emulator{path}", self.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
-    /// API requests logged so far whose path starts with `prefix`.
-    pub async fn requests_under(&self, prefix: &str) -> Vec<Value> {
-        self.get("/requests")
-            .await
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["path"].as_str().unwrap().starts_with(prefix))
-            .cloned()
-            .collect()
+    /// Stops the emulator.
+    pub async fn shutdown(self) {
+        self.kit.shutdown().await;
     }
 
     /// Comment bodies on the pull request.
     pub async fn comments(&self) -> Vec<String> {
-        self.get("/state").await["comments"]
+        self.state().await["comments"]
             .as_array()
             .unwrap()
             .iter()
@@ -102,9 +66,7 @@ impl Env {
     }
 
     pub fn client(&self, token: &str) -> GitHubClient {
-        let mut cfg = ClientConfig::new(Auth::Token(token.to_owned().into()))
-            .with_base_url(&self.base)
-            .unwrap();
+        let mut cfg = self.config(token);
         // An installation token cannot ask `GET /user` who it is: the App's bot login is
         // configured, as the CLI does from the App's slug.
         if token == APP_TOKEN {
@@ -147,8 +109,4 @@ pub fn comment_event(body: &str, login: &str, association: &str) -> Vec<u8> {
     v["comment"]["author_association"] = json!(association);
     v["sender"]["login"] = json!(login);
     serde_json::to_vec(&v).unwrap()
-}
-
-pub fn sha(c: char) -> String {
-    c.to_string().repeat(40)
 }

@@ -3,24 +3,26 @@
 use infra_ci_github::{
     AppCredentials, Auth, ClientConfig, Forge, ForgeError, GitHubClient, mint_installation_token,
 };
+use infra_ci_testkit::admin::{NewApp, NewInstallation};
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::json;
 
-use crate::support::{Emu, SHA, fast_policy};
+use crate::support::{Emu, SHA, fast_retry};
 
 const APP_ID: u64 = 4242;
 
 async fn register_app(emu: &Emu) {
-    emu.post(
-        "/apps",
-        json!({
-            "id": APP_ID,
-            "slug": "infra-flash",
-            "public_key_pem": include_str!("../keys/app-public.pem"),
-            "installations": [{ "id": 77, "account": emu.repo.owner }],
-        }),
-    )
-    .await;
+    emu.admin()
+        .app(&NewApp {
+            id: APP_ID,
+            slug: "infra-flash".into(),
+            public_key_pem: include_str!("../keys/app-public.pem").into(),
+            installations: vec![NewInstallation {
+                id: 77,
+                account: emu.repo.owner.clone(),
+            }],
+        })
+        .await
+        .unwrap();
 }
 
 fn app_config(emu: &Emu, pem: &str, slug: Option<&str>) -> ClientConfig {
@@ -31,9 +33,9 @@ fn app_config(emu: &Emu, pem: &str, slug: Option<&str>) -> ClientConfig {
         repo: Some(emu.repo.clone()),
         slug: slug.map(str::to_owned),
     }))
-    .with_base_url(&emu.base_url())
+    .with_base_url(emu.base_url())
     .unwrap();
-    cfg.retry = fast_policy();
+    cfg.retry = fast_retry();
     cfg
 }
 
@@ -58,7 +60,7 @@ async fn app_client_mints_one_token_and_acts_as_the_app_bot() {
     assert_eq!(gh.whoami().await.unwrap(), "infra-flash[bot]");
 
     let log = emu.requests().await;
-    let paths: Vec<&str> = log.iter().map(|r| r["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> = log.iter().map(|r| r.path.as_str()).collect();
     assert_eq!(
         paths
             .iter()

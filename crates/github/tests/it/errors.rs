@@ -1,7 +1,7 @@
 //! GitHub's error answers become typed errors whose messages say what to do.
 
 use infra_ci_github::{Forge, ForgeError, GitHubClient, StatusState};
-use serde_json::json;
+use infra_ci_testkit::admin::NewUser;
 
 use crate::support::{Emu, SHA};
 
@@ -18,13 +18,17 @@ async fn bad_token_is_unauthorized_and_says_to_set_one() {
 #[tokio::test]
 async fn missing_permission_names_it_with_the_yaml_to_add() {
     let emu = Emu::start().await;
-    emu.user(
-        "ro-bot",
-        "Bot",
-        "ro-token",
-        json!({ "statuses": "read", "contents": "read", "issues": "read" }),
-    )
-    .await;
+    emu.admin()
+        .user(
+            &NewUser::new("ro-bot")
+                .kind("Bot")
+                .token("ro-token")
+                .permission("statuses", "read")
+                .permission("contents", "read")
+                .permission("issues", "read"),
+        )
+        .await
+        .unwrap();
     let gh = GitHubClient::new(emu.config("ro-token")).unwrap();
 
     let err = gh

@@ -1,7 +1,7 @@
 //! Every `Forge` method round-trips against the emulator.
 
 use infra_ci_github::{Forge, IssueState, StatusState};
-use serde_json::{Value, json};
+use infra_ci_testkit::admin::{BulkComments, NewReview, NewUser};
 
 use crate::support::{Emu, SHA};
 
@@ -23,7 +23,10 @@ async fn whoami_falls_back_to_the_bot_login_and_is_cached() {
 #[tokio::test]
 async fn whoami_of_a_user_token_is_its_login() {
     let emu = Emu::start().await;
-    emu.user("alice", "User", "alice-token", json!({})).await;
+    emu.admin()
+        .user(&NewUser::new("alice").kind("User").token("alice-token"))
+        .await
+        .unwrap();
     let gh = infra_ci_github::GitHubClient::new(emu.config("alice-token")).unwrap();
     assert_eq!(gh.current_user().await.unwrap().login, "alice");
     assert_eq!(gh.whoami().await.unwrap(), "alice");
@@ -55,7 +58,7 @@ async fn comments_create_get_update_react_minimize_delete() {
     assert_eq!(again.id, reaction.id, "a repeated reaction is the same one");
 
     gh.minimize_comment(&created.node_id).await.unwrap();
-    let state = emu.admin(reqwest::Method::GET, "/state", json!(null)).await;
+    let state = emu.state().await;
     let stored = state["comments"]
         .as_array()
         .unwrap()
@@ -90,11 +93,18 @@ async fn comment_pages_report_the_last_page_across_250_comments() {
     let emu = Emu::start().await;
     emu.pull(9, SHA).await;
     let seeded = emu
-        .post(
-            &emu.repo_path("/issues/9/comments/bulk"),
-            json!({ "user": "octocat", "count": 250 }),
+        .admin()
+        .bulk_comments(
+            "octo/infra",
+            9,
+            &BulkComments {
+                user: "octocat".into(),
+                count: 250,
+                body: None,
+            },
         )
-        .await;
+        .await
+        .unwrap();
     assert_eq!(seeded["created"], 250);
     let gh = emu.bot();
 
@@ -159,7 +169,7 @@ async fn statuses_are_created_and_merged_across_pages() {
     // requests a minute: the emulator's clock moves a minute on every 60 writes.
     for i in 0..120 {
         if i % 60 == 59 {
-            emu.post("/clock", json!({ "seconds": 60 })).await;
+            emu.admin().advance_clock(60).await.unwrap();
         }
         gh.create_status(
             repo,
@@ -172,8 +182,7 @@ async fn statuses_are_created_and_merged_across_pages() {
         .await
         .unwrap();
     }
-    emu.admin(reqwest::Method::DELETE, "/requests", json!(null))
-        .await;
+    emu.admin().clear_requests().await.unwrap();
     let combined = gh
         .combined_status(repo, &infra_ci_github::Sha::new(SHA))
         .await
@@ -200,14 +209,14 @@ async fn statuses_are_created_and_merged_across_pages() {
 async fn pulls_and_reviews() {
     let emu = Emu::start().await;
     emu.pull(12, SHA).await;
-    let path = emu.repo_path("/pulls/12/reviews");
     for i in 0..105 {
         let state = if i == 104 { "APPROVED" } else { "COMMENTED" };
-        emu.post(
-            &path,
-            json!({ "user": format!("reviewer{i}"), "state": state }),
-        )
-        .await;
+        let review = NewReview {
+            user: format!("reviewer{i}"),
+            state: state.into(),
+            ..NewReview::default()
+        };
+        emu.admin().review("octo/infra", 12, &review).await.unwrap();
     }
     let gh = emu.bot();
     let pr = gh.get_pull(&emu.repo, 12).await.unwrap();
@@ -371,13 +380,13 @@ async fn an_unchanged_read_is_answered_304_and_served_from_the_kept_answer() {
         .await
         .unwrap();
     assert_eq!(changed.len(), 2, "{changed:?}");
-    let codes: Vec<Value> = emu
+    let codes: Vec<Option<u16>> = emu
         .requests_to("GET", &path)
         .await
         .iter()
-        .map(|r| r["status"].clone())
+        .map(|r| r.status)
         .collect();
-    assert_eq!(codes, [json!(200), json!(304), json!(200)]);
+    assert_eq!(codes, [Some(200), Some(304), Some(200)]);
     // Another client (another job) has nothing kept: it reads in full.
     let other = emu
         .bot()
@@ -386,8 +395,8 @@ async fn an_unchanged_read_is_answered_304_and_served_from_the_kept_answer() {
         .unwrap();
     assert_eq!(other, changed);
     assert_eq!(
-        emu.requests_to("GET", &path).await.last().unwrap()["status"],
-        200
+        emu.requests_to("GET", &path).await.last().unwrap().status,
+        Some(200)
     );
 }
 
@@ -400,11 +409,18 @@ async fn a_list_read_oldest_first_sees_a_new_last_page() {
     let gh = emu.bot();
     let repo = &emu.repo;
     emu.pull(6, SHA).await;
-    emu.post(
-        &emu.repo_path("/issues/6/comments/bulk"),
-        json!({"user": "octocat", "count": 100, "body": "lgtm {i}"}),
-    )
-    .await;
+    emu.admin()
+        .bulk_comments(
+            "octo/infra",
+            6,
+            &BulkComments {
+                user: "octocat".into(),
+                count: 100,
+                body: Some("lgtm {i}".into()),
+            },
+        )
+        .await
+        .unwrap();
     let before = gh.list_comments_page(repo, 6, 1, 100).await.unwrap();
     assert_eq!(before.last_page, None, "one page");
     gh.create_comment(repo, 6, "one more").await.unwrap();

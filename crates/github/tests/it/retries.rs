@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use infra_ci_github::{Forge, ForgeError, GitHubClient};
-use serde_json::json;
+use infra_ci_testkit::admin::{FaultConfig, FaultKind, RateLimit, Rule};
 
 use crate::support::{Emu, SHA};
 
@@ -11,37 +11,59 @@ use crate::support::{Emu, SHA};
 async fn a_502_then_success_takes_two_attempts() {
     let emu = Emu::start().await;
     emu.pull(5, SHA).await;
-    emu.faults(
-        json!([{ "method": "GET", "path": "/repos/*/*/pulls/*", "kind": "502", "times": 1 }]),
-    )
-    .await;
+    emu.admin()
+        .faults(&FaultConfig::new(
+            1,
+            vec![
+                Rule::new(FaultKind::Http502)
+                    .on("GET", "/repos/*/*/pulls/*")
+                    .times(1),
+            ],
+        ))
+        .await
+        .unwrap();
     let pr = emu.bot().get_pull(&emu.repo, 5).await.unwrap();
     assert_eq!(pr.number, 5);
     let log = emu.requests_to("GET", &emu.repo_path("/pulls/5")).await;
-    let statuses: Vec<_> = log.iter().map(|r| r["status"].clone()).collect();
-    assert_eq!(statuses, vec![json!(502), json!(200)]);
+    let statuses: Vec<_> = log.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![Some(502), Some(200)]);
 }
 
 #[tokio::test]
 async fn persistent_5xx_gives_up_after_max_attempts() {
     let emu = Emu::start().await;
-    emu.faults(json!([{ "method": "GET", "path": "/repos/*/*/pulls/*", "kind": "503" }]))
-        .await;
+    emu.admin()
+        .faults(&FaultConfig::new(
+            1,
+            vec![Rule::new(FaultKind::Http503).on("GET", "/repos/*/*/pulls/*")],
+        ))
+        .await
+        .unwrap();
     let err = emu.bot().get_pull(&emu.repo, 5).await.unwrap_err();
     assert!(
-        matches!(err, ForgeError::Unavailable { attempts: 4, .. }),
+        matches!(err, ForgeError::Unavailable { attempts: 6, .. }),
         "{err:?}"
     );
     assert!(err.to_string().contains("503"), "{err}");
-    assert_eq!(emu.requests().await.len(), 4);
+    assert_eq!(emu.requests().await.len(), 6, "the product's 6 attempts");
 }
 
 #[tokio::test]
 async fn retry_after_is_obeyed() {
     let emu = Emu::start().await;
     emu.pull(5, SHA).await;
-    emu.faults(json!([{ "method": "GET", "path": "/repos/*/*/pulls/*", "kind": "secondary_429", "times": 1, "retry_after": 1 }]))
-        .await;
+    emu.admin()
+        .faults(&FaultConfig::new(
+            1,
+            vec![Rule {
+                retry_after: Some(1),
+                ..Rule::new(FaultKind::Secondary429)
+                    .on("GET", "/repos/*/*/pulls/*")
+                    .times(1)
+            }],
+        ))
+        .await
+        .unwrap();
     let started = Instant::now();
     emu.bot().get_pull(&emu.repo, 5).await.unwrap();
     let waited = started.elapsed();
@@ -56,8 +78,18 @@ async fn retry_after_is_obeyed() {
 async fn secondary_403_on_a_create_is_retried_because_github_did_not_apply_it() {
     let emu = Emu::start().await;
     emu.pull(6, SHA).await;
-    emu.faults(json!([{ "method": "POST", "path": "/repos/*/*/issues/*/comments", "kind": "secondary_403", "times": 1, "retry_after": 0 }]))
-        .await;
+    emu.admin()
+        .faults(&FaultConfig::new(
+            1,
+            vec![Rule {
+                retry_after: Some(0),
+                ..Rule::new(FaultKind::Secondary403)
+                    .on("POST", "/repos/*/*/issues/*/comments")
+                    .times(1)
+            }],
+        ))
+        .await
+        .unwrap();
     emu.bot()
         .create_comment(&emu.repo, 6, "once")
         .await
@@ -66,11 +98,8 @@ async fn secondary_403_on_a_create_is_retried_because_github_did_not_apply_it() 
         .requests_to("POST", &emu.repo_path("/issues/6/comments"))
         .await;
     assert_eq!(
-        posts
-            .iter()
-            .map(|r| r["status"].clone())
-            .collect::<Vec<_>>(),
-        vec![json!(403), json!(201)]
+        posts.iter().map(|r| r.status).collect::<Vec<_>>(),
+        vec![Some(403), Some(201)]
     );
 }
 
@@ -78,7 +107,13 @@ async fn secondary_403_on_a_create_is_retried_because_github_did_not_apply_it() 
 async fn exhausted_primary_limit_with_a_far_reset_fails_fast() {
     let emu = Emu::start().await;
     emu.pull(5, SHA).await;
-    emu.post("/ratelimit", json!({ "limit": 1 })).await;
+    emu.admin()
+        .rate_limit(&RateLimit {
+            limit: 1,
+            reset_used: None,
+        })
+        .await
+        .unwrap();
     let gh = emu.bot();
     gh.get_pull(&emu.repo, 5).await.unwrap();
     // Not waiting for the reset an hour away shows as failing at once with the reset time
@@ -102,12 +137,16 @@ async fn exhausted_primary_limit_with_a_far_reset_fails_fast() {
 async fn a_secondary_limit_on_every_attempt_says_secondary() {
     let emu = Emu::start().await;
     emu.pull(7, SHA).await;
-    emu.post(
-        "/faults",
-        json!({"seed": 1, "rules": [{"method": "GET", "path": "/repos/*/*/pulls/*",
-                "kind": "secondary_403", "retry_after": 0}]}),
-    )
-    .await;
+    emu.admin()
+        .faults(&FaultConfig::new(
+            1,
+            vec![Rule {
+                retry_after: Some(0),
+                ..Rule::new(FaultKind::Secondary403).on("GET", "/repos/*/*/pulls/*")
+            }],
+        ))
+        .await
+        .unwrap();
     let err = emu.bot().get_pull(&emu.repo, 7).await.unwrap_err();
     assert!(
         matches!(
@@ -131,8 +170,17 @@ async fn a_secondary_limit_on_every_attempt_says_secondary() {
 async fn a_create_whose_response_is_lost_is_not_retried() {
     let emu = Emu::start().await;
     emu.pull(8, SHA).await;
-    emu.faults(json!([{ "method": "POST", "path": "/repos/*/*/issues/*/comments", "kind": "lost_response", "times": 1 }]))
-        .await;
+    emu.admin()
+        .faults(&FaultConfig::new(
+            1,
+            vec![
+                Rule::new(FaultKind::LostResponse)
+                    .on("POST", "/repos/*/*/issues/*/comments")
+                    .times(1),
+            ],
+        ))
+        .await
+        .unwrap();
     let gh = emu.bot();
     let err = gh
         .create_comment(&emu.repo, 8, "dashboard")
@@ -157,10 +205,17 @@ async fn a_create_whose_response_is_lost_is_not_retried() {
 async fn a_5xx_on_a_create_is_not_retried() {
     let emu = Emu::start().await;
     emu.pull(8, SHA).await;
-    emu.faults(
-        json!([{ "method": "POST", "path": "/repos/*/*/git/refs", "kind": "502", "times": 1 }]),
-    )
-    .await;
+    emu.admin()
+        .faults(&FaultConfig::new(
+            1,
+            vec![
+                Rule::new(FaultKind::Http502)
+                    .on("POST", "/repos/*/*/git/refs")
+                    .times(1),
+            ],
+        ))
+        .await
+        .unwrap();
     let err = emu
         .bot()
         .create_ref(
@@ -183,8 +238,17 @@ async fn an_update_whose_response_is_lost_is_retried() {
     emu.pull(8, SHA).await;
     let gh = emu.bot();
     let c = gh.create_comment(&emu.repo, 8, "v1").await.unwrap();
-    emu.faults(json!([{ "method": "PATCH", "path": "/repos/*/*/issues/comments/*", "kind": "lost_response", "times": 1 }]))
-        .await;
+    emu.admin()
+        .faults(&FaultConfig::new(
+            1,
+            vec![
+                Rule::new(FaultKind::LostResponse)
+                    .on("PATCH", "/repos/*/*/issues/comments/*")
+                    .times(1),
+            ],
+        ))
+        .await
+        .unwrap();
     assert_eq!(
         gh.update_comment(&emu.repo, c.id, "v2")
             .await
@@ -222,7 +286,7 @@ async fn connect_errors_are_retried_even_for_creates() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, ForgeError::Unavailable { attempts: 4, .. }),
+        matches!(err, ForgeError::Unavailable { attempts: 6, .. }),
         "{err:?}"
     );
     assert!(err.to_string().contains("could not connect"), "{err}");
@@ -231,9 +295,14 @@ async fn connect_errors_are_retried_even_for_creates() {
 #[tokio::test]
 async fn the_deadline_bounds_the_whole_command() {
     let emu = Emu::start().await;
-    emu.faults(json!([{ "path": "/repos/**", "kind": "503" }]))
-        .await;
-    let mut cfg = emu.config(infra_ci_emulator::DEFAULT_BOT_TOKEN);
+    emu.admin()
+        .faults(&FaultConfig::new(
+            1,
+            vec![Rule::new(FaultKind::Http503).on("*", "/repos/**")],
+        ))
+        .await
+        .unwrap();
+    let mut cfg = emu.config(infra_ci_testkit::DEFAULT_BOT_TOKEN);
     cfg.retry.max_attempts = 1000;
     cfg.retry.base_delay = Duration::from_millis(40);
     cfg.retry.max_delay = Duration::from_millis(40);

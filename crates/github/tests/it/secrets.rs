@@ -4,8 +4,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use infra_ci_github::{AppCredentials, Auth, ClientConfig, Forge, GitHubClient};
+use infra_ci_testkit::admin::{FaultConfig, FaultKind, NewUser, Rule};
 use secrecy::SecretString;
-use serde_json::json;
 
 use crate::support::{Emu, SHA};
 
@@ -26,7 +26,7 @@ async fn debug_of_client_and_config_never_shows_the_token() {
         assert!(!text.contains("SuperSecret"), "leaked: {text}");
     }
     assert!(
-        format!("{client:?}").contains(&emu.base_url()),
+        format!("{client:?}").contains(emu.base_url()),
         "Debug is still useful"
     );
     // A rejected token is not echoed in the error either.
@@ -75,12 +75,22 @@ async fn no_log_line_contains_the_token() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let emu = Emu::start().await;
-    emu.user("leaky", "User", TOKEN, json!({})).await;
+    emu.admin()
+        .user(&NewUser::new("leaky").kind("User").token(TOKEN))
+        .await
+        .unwrap();
     emu.pull(5, SHA).await;
-    emu.faults(
-        json!([{ "method": "GET", "path": "/repos/*/*/pulls/*", "kind": "502", "times": 1 }]),
-    )
-    .await;
+    emu.admin()
+        .faults(&FaultConfig::new(
+            1,
+            vec![
+                Rule::new(FaultKind::Http502)
+                    .on("GET", "/repos/*/*/pulls/*")
+                    .times(1),
+            ],
+        ))
+        .await
+        .unwrap();
     let gh = GitHubClient::new(emu.config(TOKEN)).unwrap();
     gh.get_pull(&emu.repo, 5).await.unwrap();
     gh.whoami().await.unwrap();

@@ -1,23 +1,28 @@
 //! `Forge::team_membership` and `Forge::compare` against the emulator.
 
 use infra_ci_github::{Forge, GitHubClient};
-use serde_json::json;
+use infra_ci_testkit::admin::{NewCommit, NewMember, NewUser};
 
 use crate::support::Emu;
 
 async fn member(emu: &Emu, login: &str, state: &str) {
-    emu.post(
-        "/orgs/octo/teams/platform/members",
-        json!({ "login": login, "state": state }),
-    )
-    .await;
+    let member = NewMember {
+        state: Some(state.into()),
+        ..NewMember::new(login)
+    };
+    emu.admin()
+        .team_member("octo", "platform", &member)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn active_members_only() {
     let emu = Emu::start().await;
-    emu.user("infra-ci[bot]", "Bot", "app-token", json!({}))
-        .await;
+    emu.admin()
+        .user(&NewUser::new("infra-ci[bot]").kind("Bot").token("app-token"))
+        .await
+        .unwrap();
     member(&emu, "ada", "active").await;
     member(&emu, "bob", "pending").await;
     let gh = GitHubClient::new(emu.config("app-token")).unwrap();
@@ -67,11 +72,10 @@ async fn compare_reports_ahead_and_behind() {
         (&head, vec![&base1]),
         (&base2, vec![&base1]),
     ] {
-        emu.post(
-            &emu.repo_path("/commits"),
-            json!({ "sha": c, "parents": parents }),
-        )
-        .await;
+        emu.admin()
+            .commit("octo/infra", &NewCommit::new(c, parents))
+            .await
+            .unwrap();
     }
     let gh = emu.bot();
     gh.create_ref(

@@ -4,9 +4,9 @@ use infra_ci_core::Status;
 use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
 use infra_ci_github::Forge;
 use infra_ci_runner::{PlanStore, RunReport, Selection, lock};
-use serde_json::json;
+use infra_ci_testkit::admin::{NewUser, PullFields};
 
-use crate::common::{OWNER_REPO, World, client, config, sha};
+use crate::common::{World, config, sha};
 
 /// A world with project `app`, pull request `n` on `head`, approved and planned.
 async fn planned(n: u64, head: &str) -> World {
@@ -92,7 +92,11 @@ async fn no_saved_plan_is_refused() {
 async fn a_moved_head_is_refused() {
     let head = sha('c');
     let w = planned(3, &head).await;
-    w.edit_pull(3, json!({ "head_sha": sha('d') })).await;
+    let moved = PullFields {
+        head_sha: Some(sha('d')),
+        ..PullFields::default()
+    };
+    w.edit_pull(3, &moved).await;
     let report = apply(&w, 3, Some(head.clone())).await;
     assert_refused(&w, &report, &head, "the head moved from ccccccc to ddddddd").await;
 }
@@ -178,7 +182,11 @@ async fn without_an_approval_of_the_head_it_is_refused() {
 async fn an_unmergeable_pull_request_is_refused() {
     let head = sha('2');
     let w = planned(7, &head).await;
-    w.edit_pull(7, json!({ "mergeable": false })).await;
+    let conflicted = PullFields {
+        mergeable: Some(Some(false)),
+        ..PullFields::default()
+    };
+    w.edit_pull(7, &conflicted).await;
     let report = apply(&w, 7, None).await;
     assert_refused(
         &w,
@@ -194,12 +202,7 @@ async fn a_base_that_moved_since_the_plan_is_refused() {
     let head = sha('3');
     let w = planned(8, &head).await;
     // `main` moves on to a commit after the plan's base.
-    w.admin(
-        reqwest::Method::POST,
-        &format!("/repos/{OWNER_REPO}/commits"),
-        json!({ "sha": sha('4'), "parents": [sha('0')] }),
-    )
-    .await;
+    w.commit(&sha('4'), &[&sha('0')]).await;
     w.client.delete_ref(&w.repo(), "heads/main").await.unwrap();
     w.client
         .create_ref(
@@ -223,7 +226,11 @@ async fn a_base_that_moved_since_the_plan_is_refused() {
 async fn a_fork_is_refused() {
     let head = sha('5');
     let w = planned(9, &head).await;
-    w.edit_pull(9, json!({ "fork": true })).await;
+    let forked = PullFields {
+        fork: Some(true),
+        ..PullFields::default()
+    };
+    w.edit_pull(9, &forked).await;
     let report = apply(&w, 9, None).await;
     assert_refused(
         &w,
@@ -336,13 +343,12 @@ async fn unlock_deletes_every_lock_even_when_the_status_writes_fail() {
     }
 
     // A token that may delete refs but not write statuses (`statuses: read`).
-    w.admin(
-        reqwest::Method::POST,
-        "/users",
-        json!({ "login": "ro[bot]", "type": "Bot", "token": "ro-token", "permissions": { "statuses": "read" } }),
-    )
-    .await;
-    let ro = client(&w.base, "ro-token");
+    let ro_bot = NewUser::new("ro[bot]")
+        .kind("Bot")
+        .token("ro-token")
+        .permission("statuses", "read");
+    w.user(&ro_bot).await;
+    let ro = w.emu.client("ro-token");
     let release = infra_ci_runner::Runner::new(&ro, w.setup())
         .unlock(14)
         .await

@@ -3,13 +3,15 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use infra_ci_config::Config;
-use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorHandle, EmulatorOptions, spawn};
-use infra_ci_github::{Auth, ClientConfig, Forge, GitHubClient, RepoId, RetryPolicy};
+use infra_ci_github::{Forge, GitHubClient, RepoId};
 use infra_ci_runner::{PlanStore, Runner, Setup, StepSummary, Tool};
-use serde_json::{Value, json};
+use infra_ci_testkit::admin::{NewCommit, NewReview, NewUser, PullFields};
+use infra_ci_testkit::{DEFAULT_BOT_TOKEN, TestEmulator};
+use serde_json::Value;
+
+pub use infra_ci_testkit::sha;
 
 pub const OWNER_REPO: &str = "acme/infra";
 
@@ -21,14 +23,8 @@ pub fn fixtures() -> PathBuf {
     workspace().join("tests/fixtures/terraform")
 }
 
-/// A hex SHA made of one repeated digit.
-pub fn sha(c: char) -> String {
-    std::iter::repeat_n(c, 40).collect()
-}
-
 pub struct World {
-    pub _emu: EmulatorHandle,
-    pub base: String,
+    pub emu: TestEmulator,
     pub client: GitHubClient,
     pub tmp: tempfile::TempDir,
     pub config: Config,
@@ -36,22 +32,12 @@ pub struct World {
 
 impl World {
     pub async fn new(config_yaml: &str) -> Self {
-        let emu = spawn(
-            "127.0.0.1:0".parse().unwrap(),
-            EmulatorOptions {
-                repos: vec!["acme/infra".into()],
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        let base = emu.base_url();
-        let client = client(&base, DEFAULT_BOT_TOKEN);
+        let emu = TestEmulator::start(&[OWNER_REPO]).await;
+        let client = emu.client(DEFAULT_BOT_TOKEN);
         let tmp = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(tmp.path().join("repo")).unwrap();
         Self {
-            _emu: emu,
-            base,
+            emu,
             client,
             tmp,
             config: Config::from_yaml(config_yaml).unwrap(),
@@ -134,15 +120,15 @@ impl World {
             .collect()
     }
 
-    pub async fn admin(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let res = reqwest::Client::new()
-            .request(method, format!("{}/_emulator{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(res.status().is_success(), "{path}: {}", res.status());
-        res.json().await.unwrap_or(Value::Null)
+    /// Declares commit `sha` with `parents`.
+    pub async fn commit(&self, sha: &str, parents: &[&str]) {
+        let commit = NewCommit::new(sha, parents.iter().copied());
+        self.emu.admin().commit(OWNER_REPO, &commit).await.unwrap();
+    }
+
+    /// A user `login` authenticating with `token`.
+    pub async fn user(&self, user: &NewUser) {
+        self.emu.admin().user(user).await.unwrap();
     }
 
     /// An open pull request `n` from `head` onto `base`, modelled as on GitHub: unless a
@@ -151,12 +137,8 @@ impl World {
     pub async fn pull(&self, n: u64, head: &str, base: &str) {
         for (c, parents) in [(base, vec![]), (head, vec![base.to_owned()])] {
             if !self.known_commit(c).await {
-                self.admin(
-                    reqwest::Method::POST,
-                    &format!("/repos/{OWNER_REPO}/commits"),
-                    json!({ "sha": c, "parents": parents }),
-                )
-                .await;
+                let commit = NewCommit::new(c, parents);
+                self.emu.admin().commit(OWNER_REPO, &commit).await.unwrap();
             }
         }
         if self
@@ -175,33 +157,22 @@ impl World {
                 .await
                 .unwrap();
         }
-        self.admin(
-            reqwest::Method::POST,
-            &format!("/repos/{OWNER_REPO}/pulls"),
-            json!({ "number": n, "head_sha": head, "base_sha": base, "user": "author" }),
-        )
-        .await;
+        let pull = PullFields::new(n, head).base(base).by("author");
+        self.emu.admin().pull(OWNER_REPO, &pull).await.unwrap();
     }
 
     /// Whether the emulator knows commit `sha` (declared, or a pull request's or ref's).
     pub async fn known_commit(&self, sha: &str) -> bool {
-        reqwest::Client::new()
-            .get(format!("{}/repos/{OWNER_REPO}/commits/{sha}", self.base))
-            .bearer_auth(DEFAULT_BOT_TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .is_success()
+        let url = format!("{}/repos/{OWNER_REPO}/commits/{sha}", self.emu.base_url());
+        let res = reqwest::Client::new()
+            .get(url)
+            .bearer_auth(DEFAULT_BOT_TOKEN);
+        res.send().await.unwrap().status().is_success()
     }
 
-    pub async fn edit_pull(&self, n: u64, fields: Value) {
-        self.admin(
-            reqwest::Method::PATCH,
-            &format!("/repos/{OWNER_REPO}/pulls/{n}"),
-            fields,
-        )
-        .await;
+    pub async fn edit_pull(&self, n: u64, fields: &PullFields) {
+        let admin = self.emu.admin();
+        admin.edit_pull(OWNER_REPO, n, fields).await.unwrap();
     }
 
     /// Our own identity (the login the default bot token writes as).
@@ -211,18 +182,14 @@ impl World {
 
     /// A review by `user`, a collaborator of the repository.
     pub async fn review(&self, n: u64, user: &str, state: &str, commit: &str) {
-        self.admin(
-            reqwest::Method::POST,
-            "/users",
-            json!({ "login": user, "association": "COLLABORATOR" }),
-        )
-        .await;
-        self.admin(
-            reqwest::Method::POST,
-            &format!("/repos/{OWNER_REPO}/pulls/{n}/reviews"),
-            json!({ "user": user, "state": state, "commit_id": commit }),
-        )
-        .await;
+        self.user(&NewUser::new(user).association("COLLABORATOR"))
+            .await;
+        let review = NewReview::new(user, state, commit);
+        self.emu
+            .admin()
+            .review(OWNER_REPO, n, &review)
+            .await
+            .unwrap();
     }
 
     /// The latest description and state of our status `context` on `sha`.
@@ -239,25 +206,8 @@ impl World {
     }
 
     pub async fn state(&self) -> Value {
-        reqwest::get(format!("{}/_emulator/state", self.base))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.emu.state().await
     }
-}
-
-pub fn client(base: &str, token: &str) -> GitHubClient {
-    let mut cfg = ClientConfig::new(Auth::Token(token.to_owned().into()))
-        .with_base_url(base)
-        .unwrap();
-    cfg.retry = RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(50),
-        ..RetryPolicy::default()
-    };
-    GitHubClient::new(cfg).unwrap()
 }
 
 /// Stages `plan-<p>` and native projects `<p>` in directory `<p>`, plus extra YAML per project.

@@ -2,9 +2,9 @@
 
 use infra_ci_github::Forge;
 use infra_ci_runner::{DRIFT_LABEL, DRIFT_MARKER, DRIFT_TITLE};
-use serde_json::json;
+use infra_ci_testkit::admin::NewUser;
 
-use crate::common::{World, client, config};
+use crate::common::{World, config};
 
 #[tokio::test]
 async fn the_drift_issue_is_opened_updated_and_closed() {
@@ -13,13 +13,9 @@ async fn the_drift_issue_is_opened_updated_and_closed() {
     w.fixture_project("db", "basic_4-empty");
 
     // A decoy: someone else's issue carrying our marker and label.
-    w.admin(
-        reqwest::Method::POST,
-        "/users",
-        json!({ "login": "mallory", "token": "mallory-token" }),
-    )
-    .await;
-    let mallory = client(&w.base, "mallory-token");
+    w.user(&NewUser::new("mallory").token("mallory-token"))
+        .await;
+    let mallory = w.emu.client("mallory-token");
     let decoy = mallory
         .create_issue(
             &w.repo(),
@@ -122,8 +118,11 @@ async fn a_failed_check_is_not_drift() {
 
 async fn issue(w: &World, number: u64) -> serde_json::Value {
     reqwest::Client::new()
-        .get(format!("{}/repos/acme/infra/issues/{number}", w.base))
-        .bearer_auth(infra_ci_emulator::DEFAULT_BOT_TOKEN)
+        .get(format!(
+            "{}/repos/acme/infra/issues/{number}",
+            w.emu.base_url()
+        ))
+        .bearer_auth(infra_ci_testkit::DEFAULT_BOT_TOKEN)
         .send()
         .await
         .unwrap()

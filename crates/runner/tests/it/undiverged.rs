@@ -4,9 +4,8 @@
 use infra_ci_core::Status;
 use infra_ci_github::Forge;
 use infra_ci_runner::Selection;
-use serde_json::json;
 
-use crate::common::{OWNER_REPO, World, config, sha};
+use crate::common::{World, config, sha};
 
 /// Project `app`; `main` at `base_tip`; pull request `n` on `head`, approved and planned.
 /// Ancestry: `0` ← `base_tip`, and `head`'s parent as given.
@@ -19,12 +18,8 @@ async fn planned(n: u64, head: &str, head_parent: &str) -> World {
         (base_tip.clone(), vec![sha('0')]),
         (head.to_owned(), vec![head_parent.to_owned()]),
     ] {
-        w.admin(
-            reqwest::Method::POST,
-            &format!("/repos/{OWNER_REPO}/commits"),
-            json!({ "sha": c, "parents": parents }),
-        )
-        .await;
+        let parents: Vec<&str> = parents.iter().map(String::as_str).collect();
+        w.commit(&c, &parents).await;
     }
     w.client
         .create_ref(

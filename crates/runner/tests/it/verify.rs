@@ -1,9 +1,18 @@
 //! `run verify`: post-merge plans mark the merge commit's dashboard.
 
 use infra_ci_runner::VERIFY_STAGE;
-use serde_json::json;
+use infra_ci_testkit::admin::PullFields;
 
 use crate::common::{World, config, sha};
+
+/// The pull request merged as `merge`.
+fn merged(merge: &str) -> PullFields {
+    PullFields {
+        merged: Some(true),
+        merge_commit_sha: Some(merge.to_owned()),
+        ..PullFields::default()
+    }
+}
 
 #[tokio::test]
 async fn a_non_empty_plan_after_merge_fails_and_marks_the_dashboard() {
@@ -12,8 +21,7 @@ async fn a_non_empty_plan_after_merge_fails_and_marks_the_dashboard() {
     w.fixture_project("db", "basic_4-empty");
     let merge = format!("{}1", &sha('9')[..39]);
     w.pull(21, &sha('5'), &sha('0')).await;
-    w.edit_pull(21, json!({ "merged": true, "merge_commit_sha": merge }))
-        .await;
+    w.edit_pull(21, &merged(&merge)).await;
 
     let report = w
         .runner()
@@ -51,8 +59,7 @@ async fn a_clean_merge_verifies() {
     w.fixture_project("app", "basic_4-empty");
     let merge = sha('7');
     w.pull(22, &sha('6'), &sha('0')).await;
-    w.edit_pull(22, json!({ "merged": true, "merge_commit_sha": merge }))
-        .await;
+    w.edit_pull(22, &merged(&merge)).await;
     let report = w
         .runner()
         .verify(&infra_ci_github::Sha::new(&merge))

@@ -5,12 +5,13 @@
 use std::time::Duration;
 
 use infra_ci_core::default_stages;
+use infra_ci_emulator::admin::{AdminClient, NewUser, PullFields};
 use infra_ci_emulator::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
 use infra_ci_engine::{Dashboards, EngineError, Target, Tuning};
 use infra_ci_github::{Auth, ClientConfig, GitHubClient, RepoId, RetryPolicy};
 use rand::{Rng as _, SeedableRng as _};
 use secrecy::SecretString;
-use serde_json::{Value, json};
+use serde_json::json;
 use tracing::instrument::WithSubscriber as _;
 
 use super::check::{Facts, OpResult, Verdict, check, snapshot};
@@ -63,40 +64,6 @@ fn client(base: &str) -> Result<GitHubClient, CliError> {
     Ok(GitHubClient::new(cfg)?)
 }
 
-/// The emulator's admin API.
-struct Admin {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Admin {
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, CliError> {
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req
-            .send()
-            .await
-            .map_err(|e| CliError::failed(format!("emulator admin {path}: {e}")))?;
-        if !res.status().is_success() {
-            return Err(CliError::failed(format!(
-                "emulator admin {path}: {}",
-                res.status()
-            )));
-        }
-        Ok(res.json().await.unwrap_or(Value::Null))
-    }
-    async fn post(&self, path: &str, body: Value) -> Result<Value, CliError> {
-        self.send(reqwest::Method::POST, path, Some(body)).await
-    }
-}
-
 /// A commit SHA drawn from the scenario's seed.
 fn sha_of(seed: u64, salt: u64) -> String {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ salt);
@@ -129,10 +96,7 @@ pub async fn run_with(
         .await
         .map_err(|e| CliError::failed(format!("cannot start the embedded emulator: {e}")))?;
     let base = emu.base_url();
-    let admin = Admin {
-        http: reqwest::Client::new(),
-        base: base.clone(),
-    };
+    let admin = AdminClient::new(&base);
     let result = drive(s, &admin, &base, (quiet, engines, sequential)).await;
     emu.shutdown().await;
     result
@@ -140,7 +104,7 @@ pub async fn run_with(
 
 async fn drive(
     s: &Scenario,
-    admin: &Admin,
+    admin: &AdminClient,
     base: &str,
     (quiet, engines, sequential): (bool, &[Engine], bool),
 ) -> Result<Outcome, CliError> {
@@ -155,32 +119,21 @@ async fn drive(
     let earlier = if s.earlier_dashboard {
         Some(seed_earlier(s, admin, base, &repo).await?)
     } else {
-        admin
-            .post(
-                &format!("/_emulator/repos/{REPO}/pulls"),
-                json!({"number": PR, "head_sha": sha, "user": "alice"}),
-            )
-            .await?;
+        let pull = PullFields::new(PR, sha.clone()).by("alice");
+        admin.pull(REPO, &pull).await?;
         None
     };
     seed_foreign(admin, &sha).await?;
-    let before = snapshot(&state(admin).await?);
-    admin
-        .send(reqwest::Method::DELETE, "/_emulator/requests", None)
-        .await?;
-    admin.post("/_emulator/faults", s.faults.clone()).await?;
+    let before = snapshot(&admin.state().await?);
+    admin.clear_requests().await?;
+    admin.faults(&s.faults).await?;
 
     let results = writers(s, base, &target, (quiet, engines, sequential)).await?;
 
-    admin
-        .send(reqwest::Method::DELETE, "/_emulator/faults", None)
-        .await?;
-    let log = admin
-        .send(reqwest::Method::GET, "/_emulator/requests", None)
-        .await?;
-    let state = state(admin).await?;
-    let log = log.as_array().map_or(&[][..], Vec::as_slice);
-    let faults = log.iter().filter(|e| !e["fault"].is_null()).count() as u64;
+    admin.clear_faults().await?;
+    let log = admin.requests().await?;
+    let state = admin.state().await?;
+    let faults = log.iter().filter(|e| e.fault.is_some()).count() as u64;
     let facts = Facts {
         sha: &sha,
         pr: PR,
@@ -204,7 +157,7 @@ async fn drive(
         // A dropped connection is logged twice (the drop, then the unsent answer).
         requests: log
             .iter()
-            .filter(|e| !e["status"].is_null() || e["fault"] == "reset")
+            .filter(|e| e.status.is_some() || e.fault.as_deref() == Some("reset"))
             .count() as u64,
         faults,
         verdict,
@@ -212,26 +165,16 @@ async fn drive(
     })
 }
 
-async fn state(admin: &Admin) -> Result<Value, CliError> {
-    admin
-        .send(reqwest::Method::GET, "/_emulator/state", None)
-        .await
-}
-
 /// The PR's earlier head with its own dashboard (written fault-free), then the new head.
 async fn seed_earlier(
     s: &Scenario,
-    admin: &Admin,
+    admin: &AdminClient,
     base: &str,
     repo: &RepoId,
 ) -> Result<u64, CliError> {
     let old = sha_of(s.seed, 0x01D);
-    admin
-        .post(
-            &format!("/_emulator/repos/{REPO}/pulls"),
-            json!({"number": PR, "head_sha": old, "user": "alice"}),
-        )
-        .await?;
+    let pull = PullFields::new(PR, old.clone()).by("alice");
+    admin.pull(REPO, &pull).await?;
     let forge = client(base)?;
     let target = Target {
         repo: repo.clone(),
@@ -242,31 +185,27 @@ async fn seed_earlier(
     let made = Dashboards::new(&forge, default_stages(), tuning())
         .init(&target)
         .await?;
-    admin
-        .send(
-            reqwest::Method::PATCH,
-            &format!("/_emulator/repos/{REPO}/pulls/{PR}"),
-            Some(json!({"head_sha": sha_of(s.seed, 0x5A)})),
-        )
-        .await?;
+    let pushed = PullFields {
+        head_sha: Some(sha_of(s.seed, 0x5A)),
+        ..PullFields::default()
+    };
+    admin.edit_pull(REPO, PR, &pushed).await?;
     Ok(made.comment_id)
 }
 
 /// A comment by someone else that carries this commit's marker on its first line.
-async fn seed_foreign(admin: &Admin, sha: &str) -> Result<(), CliError> {
-    admin
-        .post(
-            "/_emulator/users",
-            json!({"login": "mallory", "type": "User", "token": FOREIGN_TOKEN}),
-        )
-        .await?;
+async fn seed_foreign(admin: &AdminClient, sha: &str) -> Result<(), CliError> {
+    let mallory = NewUser::new("mallory").kind("User").token(FOREIGN_TOKEN);
+    admin.user(&mallory).await?;
     let body = format!(
         "{}\n## ⚙️ Commit Dashboard (fake)\n| Stage | Status |\n|-|-|\n| CI Validate | ✅ success |",
         infra_ci_core::marker(sha)
     );
-    let res = admin
-        .http
-        .post(format!("{}/repos/{REPO}/issues/{PR}/comments", admin.base))
+    let res = reqwest::Client::new()
+        .post(format!(
+            "{}/repos/{REPO}/issues/{PR}/comments",
+            admin.base_url()
+        ))
         .bearer_auth(FOREIGN_TOKEN)
         .header("user-agent", "infra-ci-soak")
         .json(&json!({ "body": body }))
@@ -351,6 +290,7 @@ mod tests {
     //! the outcome does not depend on the scheduler.
 
     use infra_ci_core::Status;
+    use infra_ci_emulator::admin::FaultConfig;
 
     use super::*;
     use crate::commands::soak::engine::Defect;
@@ -377,7 +317,7 @@ mod tests {
                 vec![update(0, "ci", Status::Success)],
                 vec![update(1, "apply", Status::Running)],
             ],
-            faults: json!({"seed": 11, "rules": [], "stale_ms": 0}),
+            faults: FaultConfig::new(11, Vec::new()),
             earlier_dashboard,
         }
     }

@@ -2,10 +2,10 @@
 //! the faults the emulator injects while they run. Pure: the same seed gives the same plan.
 
 use infra_ci_core::{Status, default_stages};
+use infra_ci_emulator::admin::{FaultConfig, FaultKind, Rule};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom as _;
 use rand::{Rng as _, SeedableRng as _};
-use serde_json::{Value, json};
 
 /// Endpoints (method, path glob as the emulator matches it) a fault may be put on.
 pub const ENDPOINTS: &[(&str, &str)] = &[
@@ -20,15 +20,15 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/user"),
 ];
 
-/// Fault kinds, as `/_emulator/faults` names them.
-pub const KINDS: &[&str] = &[
-    "500",
-    "502",
-    "503",
-    "secondary_403",
-    "secondary_429",
-    "reset",
-    "lost_response",
+/// Fault kinds a rule may draw (the order is part of a seed's draws).
+pub const KINDS: &[FaultKind] = &[
+    FaultKind::Http500,
+    FaultKind::Http502,
+    FaultKind::Http503,
+    FaultKind::Secondary403,
+    FaultKind::Secondary429,
+    FaultKind::Reset,
+    FaultKind::LostResponse,
 ];
 
 /// Outputs that try to break the table, hide markup or notify people; each op prefixes its
@@ -82,8 +82,8 @@ pub struct Scenario {
     pub seed: u64,
     /// One list of operations per writer.
     pub writers: Vec<Vec<Op>>,
-    /// The `/_emulator/faults` body (rules and stale reads).
-    pub faults: Value,
+    /// The emulator's faults (rules and stale reads).
+    pub faults: FaultConfig,
     /// Whether the PR already has a dashboard of an earlier commit (it should be minimized).
     pub earlier_dashboard: bool,
 }
@@ -213,7 +213,7 @@ fn op(rng: &mut StdRng, writer: usize, k: usize) -> Op {
 }
 
 /// Random endpoints, kinds and rates, and sometimes stale reads.
-fn random_faults(rng: &mut StdRng, seed: u64) -> Value {
+fn random_faults(rng: &mut StdRng, seed: u64) -> FaultConfig {
     let mut rules = Vec::new();
     if rng.random_bool(0.85) {
         for (method, path) in ENDPOINTS {
@@ -228,12 +228,16 @@ fn random_faults(rng: &mut StdRng, seed: u64) -> Value {
     } else {
         0
     };
-    json!({ "seed": seed, "rules": rules, "stale_ms": stale_ms })
+    FaultConfig {
+        seed,
+        rules,
+        stale_ms,
+    }
 }
 
 /// Every endpoint faulted with probability `p` overall, the kind drawn per endpoint.
-fn fixed_faults(rng: &mut StdRng, seed: u64, p: f64) -> Value {
-    let rules: Vec<Value> = if p > 0.0 {
+fn fixed_faults(rng: &mut StdRng, seed: u64, p: f64) -> FaultConfig {
+    let rules: Vec<Rule> = if p > 0.0 {
         ENDPOINTS
             .iter()
             .map(|(method, path)| rule(rng, method, path, p.clamp(0.0, 1.0)))
@@ -241,14 +245,17 @@ fn fixed_faults(rng: &mut StdRng, seed: u64, p: f64) -> Value {
     } else {
         Vec::new()
     };
-    json!({ "seed": seed, "rules": rules, "stale_ms": 0 })
+    FaultConfig::new(seed, rules)
 }
 
-fn rule(rng: &mut StdRng, method: &str, path: &str, rate: f64) -> Value {
-    let kind = KINDS.choose(rng).copied().unwrap_or("502");
+fn rule(rng: &mut StdRng, method: &str, path: &str, rate: f64) -> Rule {
+    let kind = KINDS.choose(rng).copied().unwrap_or(FaultKind::Http502);
     // Small Retry-After so the soak stays fast; mostly 0, sometimes a real second.
     let retry_after = u64::from(rng.random_bool(0.1));
-    json!({ "method": method, "path": path, "rate": rate, "kind": kind, "retry_after": retry_after })
+    Rule {
+        retry_after: Some(retry_after),
+        ..Rule::new(kind).on(method, path).rate(rate)
+    }
 }
 
 #[cfg(test)]
@@ -285,17 +292,10 @@ mod tests {
     #[test]
     fn a_fixed_rate_faults_every_endpoint_at_that_rate() {
         let s = Scenario::generate(1, Some(0.05));
-        let rules = s.faults["rules"].as_array().map_or(0, Vec::len);
-        assert_eq!(rules, ENDPOINTS.len());
-        assert!(
-            s.faults["rules"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .all(|r| (r["rate"].as_f64().unwrap_or(0.0) - 0.05).abs() < 1e-9)
-        );
+        assert_eq!(s.faults.rules.len(), ENDPOINTS.len());
+        assert!(s.faults.rules.iter().all(|r| (r.rate - 0.05).abs() < 1e-9));
         let none = Scenario::generate(1, Some(0.0));
-        assert_eq!(none.faults["rules"].as_array().map_or(1, Vec::len), 0);
+        assert_eq!(none.faults.rules.len(), 0);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod play;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use infra_ci_testkit::admin::{NewCommit, NewUser, PullFields};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -75,21 +76,14 @@ impl Life {
         let main_tree = tree(scratch.path(), "main", config, &[]);
         // The default branch holds the configuration, as GitHub's contents API serves it
         // (in Actions, `parse` reads it from there rather than from any checkout).
-        let seeded = reqwest::blocking::Client::new()
-            .put(format!(
-                "{}/_emulator/repos/{REPO}/contents/.github/infra-ci.yml",
-                gh.base
-            ))
-            .json(&serde_json::json!({"ref": "main", "content": config}))
-            .send()
-            .unwrap();
-        assert!(seeded.status().is_success(), "{}", seeded.status());
+        gh.config(config);
         let has_gate = std::process::Command::new(assert_cmd::cargo::cargo_bin!("infra-ci"))
             .args(["gate", "--help"])
             .output()
             .is_ok_and(|o| o.status.success());
         let m = Machine {
             api: gh.base.clone(),
+            emu: gh.emu.clone(),
             repo: REPO.into(),
             default_branch: "main".into(),
             trees: BTreeMap::from([("main".to_owned(), main_tree)]),
@@ -109,10 +103,8 @@ impl Life {
     fn commit(&mut self, sha: &str, broken: &[&str]) {
         // The emulator knows a commit and its ancestry only when declared, as GitHub knows
         // only pushed commits: each is a child of the pull request's base.
-        self.gh.admin(
-            &format!("/repos/{REPO}/commits"),
-            &json!({"sha": sha, "parents": ["0".repeat(40)]}),
-        );
+        let commit = NewCommit::new(sha, ["0".repeat(40)]);
+        self.gh.admin(async |a| a.commit(REPO, &commit).await);
         let t = tree(self.m.scratch.path(), sha, &self.config, broken);
         self.m.trees.insert(sha.to_owned(), t);
     }
@@ -152,16 +144,8 @@ impl Life {
     }
 
     /// Changes the PR as GitHub would after a push or a merge.
-    fn edit_pull(&self, fields: &Value) {
-        let res = reqwest::blocking::Client::new()
-            .patch(format!(
-                "{}/_emulator/repos/{REPO}/pulls/{PR}",
-                self.gh.base
-            ))
-            .json(fields)
-            .send()
-            .unwrap();
-        assert!(res.status().is_success(), "edit pull: {}", res.status());
+    fn edit_pull(&self, fields: &PullFields) {
+        self.gh.admin(async |a| a.edit_pull(REPO, PR, fields).await);
     }
 
     /// `login`, a member, comments `body` on the PR, then the pipeline runs for the comment.
@@ -252,10 +236,7 @@ trait AdminState {
 
 impl AdminState for Gh {
     fn admin_state(&self) -> Option<Value> {
-        reqwest::blocking::get(format!("{}/_emulator/state", self.base))
-            .ok()?
-            .json()
-            .ok()
+        self.emu.run(self.emu.emulator().admin().state()).ok()
     }
 }
 
@@ -342,7 +323,10 @@ fn a_pull_request_from_open_to_merge() {
 
     // A push fixes net: a new dashboard for the new head, the old one minimized.
     life.commit(&h2, &[]);
-    life.edit_pull(&json!({"head_sha": h2}));
+    life.edit_pull(&PullFields {
+        head_sha: Some(h2.clone()),
+        ..PullFields::default()
+    });
     let e = Life::event(
         "pull_request",
         Life::pull_payload("synchronize", &h2, false, false),
@@ -398,14 +382,11 @@ fn a_pull_request_from_open_to_merge() {
 
     // eve, an outsider, approves the head: the gate will not count it, and neither does
     // the review row (it names her and says why).
-    life.gh.admin(
-        "/users",
-        &json!({"login": "eve", "type": "User", "token": "eve-token", "association": "NONE"}),
-    );
-    life.gh.admin(
-        &format!("/repos/{REPO}/pulls/{PR}/reviews"),
-        &json!({"user": "eve", "state": "APPROVED", "commit_id": h2}),
-    );
+    let eve = NewUser::new("eve")
+        .kind("User")
+        .token("eve-token")
+        .association("NONE");
+    life.gh.approve(PR, &eve, &h2);
     let by_eve = json!({
         "action": "submitted",
         "review": {"state": "approved", "user": {"login": "eve", "type": "User"}, "commit_id": h2,
@@ -423,14 +404,11 @@ fn a_pull_request_from_open_to_merge() {
     );
 
     // bob, a member, approves the head; the review row says so.
-    life.gh.admin(
-        "/users",
-        &json!({"login": "bob", "type": "User", "token": "bob-token", "association": "MEMBER"}),
-    );
-    life.gh.admin(
-        &format!("/repos/{REPO}/pulls/{PR}/reviews"),
-        &json!({"user": "bob", "state": "APPROVED", "commit_id": h2}),
-    );
+    let bob = NewUser::new("bob")
+        .kind("User")
+        .token("bob-token")
+        .association("MEMBER");
+    life.gh.approve(PR, &bob, &h2);
     let review = json!({
         "action": "submitted",
         "review": {"state": "approved", "user": {"login": "bob", "type": "User"}, "commit_id": h2,
@@ -525,7 +503,12 @@ fn a_pull_request_from_open_to_merge() {
 
     // The merge commit on main: post-merge verify of every project.
     life.commit(&merge, &[]);
-    life.edit_pull(&json!({"state": "closed", "merged": true, "merge_commit_sha": merge}));
+    life.edit_pull(&PullFields {
+        state: Some("closed".into()),
+        merged: Some(true),
+        merge_commit_sha: Some(merge.clone()),
+        ..PullFields::default()
+    });
     let push = json!({
         "ref": "refs/heads/main", "after": merge, "before": sha(1),
         "head_commit": {"id": merge},
@@ -584,16 +567,20 @@ fn a_fork_is_validated_with_a_read_only_token_and_gets_no_dashboard() {
     let mut life = Life::start();
     let head = "d4".repeat(20);
     life.gh.user("alice");
-    life.gh.admin(
-        &format!("/repos/{REPO}/pulls"),
-        &json!({"number": PR, "head_sha": head, "user": "alice", "fork": true}),
-    );
+    let fork = PullFields {
+        fork: Some(true),
+        ..PullFields::new(PR, &head).by("alice")
+    };
+    life.gh.admin(async |a| a.pull(REPO, &fork).await);
     life.commit(&head, &[]);
-    life.gh.admin(
-        "/users",
-        &json!({"login": "fork-runner[bot]", "type": "Bot", "token": "fork-token",
-                "permissions": {"issues": "read", "statuses": "read", "contents": "read", "pull_requests": "read"}}),
-    );
+    let runner = ["issues", "statuses", "contents", "pull_requests"]
+        .into_iter()
+        .fold(NewUser::new("fork-runner[bot]"), |u, p| {
+            u.permission(p, "read")
+        })
+        .kind("Bot")
+        .token("fork-token");
+    life.gh.admin(async |a| a.user(&runner).await);
     let mut e = Life::event(
         "pull_request",
         Life::pull_payload("opened", &head, true, false),
@@ -648,10 +635,8 @@ fn a_pull_request_begun_by_the_seeds_app_keeps_one_dashboard() {
     let mut life = Life::start_with(&config);
     let (h0, h1) = ("e5".repeat(20), "f6".repeat(20));
     life.gh.user("alice");
-    life.gh.admin(
-        "/users",
-        &json!({"login": "seed-ci[bot]", "type": "Bot", "token": "seed-token"}),
-    );
+    let seed_ci = NewUser::new("seed-ci[bot]").kind("Bot").token("seed-token");
+    life.gh.admin(async |a| a.user(&seed_ci).await);
     life.gh.pull(PR, &h1);
     life.commit(&h1, &[]);
     // The seed's dashboards, as its Python tool rendered them, for h0 and for the head h1.

@@ -27,6 +27,8 @@ pub const E2E: &str = concat!(
 /// Where the jobs run and what they may reach.
 pub struct Machine {
     pub api: String,
+    /// The emulator `api` serves, whose clock the jobs' events move.
+    pub emu: std::sync::Arc<infra_ci_testkit::BlockingEmulator>,
     pub repo: String,
     pub default_branch: String,
     /// Git trees by ref: the default branch's name and commit SHAs.
@@ -112,12 +114,7 @@ impl Machine {
     pub fn play_file(&mut self, path: &str, event: &Event) -> Run {
         // The events of a pull request's life are minutes apart: move the emulator's clock
         // on, so GitHub's per-minute limits (on in the emulator) see them as GitHub would.
-        let res = reqwest::blocking::Client::new()
-            .post(format!("{}/_emulator/clock", self.api))
-            .json(&serde_json::json!({"seconds": 120}))
-            .send()
-            .unwrap();
-        assert!(res.status().is_success(), "clock: {}", res.status());
+        self.emu.admin(async |a| a.advance_clock(120).await);
         let wf = workflow(path);
         let jobs = wf["jobs"].as_mapping().unwrap().clone();
         // A reusable workflow's defaults, then a dispatch's own inputs.
