@@ -72,9 +72,6 @@ pub enum Command {
     /// Play the seed's `/plan` and `/bootstrap apply` sequences on an embedded emulator.
     #[cfg(feature = "emulator")]
     Demo(DemoArgs),
-    /// Randomized concurrent writers under injected GitHub faults; checks nothing is lost.
-    #[cfg(feature = "emulator")]
-    Soak(crate::commands::soak::SoakArgs),
 }
 
 /// How to reach GitHub.

@@ -11,8 +11,6 @@ mod parse;
 pub mod pipeline;
 pub mod pr_target;
 pub mod run;
-#[cfg(feature = "emulator")]
-pub mod soak;
 mod summarize;
 
 use crate::args::{Cli, Command};
@@ -38,7 +36,5 @@ pub async fn dispatch(cli: Cli) -> u8 {
         Command::Emulator(a) => emulator::run(a).await,
         #[cfg(feature = "emulator")]
         Command::Demo(a) => demo::run(a).await,
-        #[cfg(feature = "emulator")]
-        Command::Soak(a) => soak::run(a).await,
     })
 }

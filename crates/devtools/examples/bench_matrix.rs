@@ -5,7 +5,7 @@
 //! reported as before ADR 0010 (every report renders) and as now (the running posted alone),
 //! with the results right after the runnings, a minute later at once, or one by one.
 //!
-//! Run: `cargo run --release -p infra-ci --example bench_matrix [uncontended|parallel|plan]`
+//! Run: `cargo run --release -p infra-ci-devtools --example bench_matrix [uncontended|parallel|plan]`
 //! (prints Markdown tables; with a name, that experiment alone).
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::cast_precision_loss)]

@@ -2,7 +2,7 @@
 //! with 50 ms emulated latency, beside a naive baseline that finds the comment by scanning
 //! oldest-first (what sticky-comment actions do) and then edits it.
 //!
-//! Run: `cargo run --release -p infra-ci --example bench_updates` (prints a Markdown table).
+//! Run: `cargo run --release -p infra-ci-devtools --example bench_updates` (prints a Markdown table).
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 

@@ -1,4 +1,4 @@
-//! `infra-ci soak`: randomized concurrent writers against an embedded emulator that injects
+//! `infra-ci-soak` (crates/devtools): randomized concurrent writers against an embedded emulator that injects
 //! GitHub's faults, checking after each scenario the rules of `check.rs` (no failure without
 //! a fault, no `Contended`, no lost or wrong or unexplained status, one visible dashboard,
 //! nothing else touched), and over the run a bound on failed operations per fault rate.
@@ -23,9 +23,9 @@ use serde::Serialize;
 
 use self::harness::Outcome;
 use self::scenario::Scenario;
-use crate::exit::CliError;
+use crate::error::SoakError;
 
-/// Arguments of `infra-ci soak`.
+/// Arguments of `infra-ci-soak`.
 #[derive(Debug, Args)]
 pub struct SoakArgs {
     /// How many randomized scenarios to run.
@@ -182,7 +182,7 @@ pub fn allowed_failures(fault_rate: Option<f64>, operations: u64) -> u64 {
 }
 
 /// Runs the soak.
-pub async fn run(a: SoakArgs) -> Result<(), CliError> {
+pub async fn run(a: SoakArgs) -> Result<(), SoakError> {
     let started = Instant::now();
     let seeds: Vec<u64> = match a.scenario_seed {
         Some(s) => vec![s],
@@ -209,7 +209,7 @@ pub async fn run(a: SoakArgs) -> Result<(), CliError> {
     while let Some((seed, outcome)) = runs.next().await {
         done += 1;
         let o = outcome.map_err(|e| {
-            CliError::failed(format!(
+            SoakError::failed(format!(
                 "scenario seed {seed}: {} (replay: --scenario-seed {seed})",
                 e.message
             ))
@@ -218,7 +218,7 @@ pub async fn run(a: SoakArgs) -> Result<(), CliError> {
         if o.verdict.failed() {
             let _ = writeln!(
                 err,
-                "FAIL scenario seed {seed} (replay: infra-ci soak --scenario-seed {seed}):"
+                "FAIL scenario seed {seed} (replay: infra-ci-soak --scenario-seed {seed}):"
             );
             for p in &o.verdict.problems {
                 let _ = writeln!(err, "  - {p}");
@@ -238,7 +238,7 @@ pub async fn run(a: SoakArgs) -> Result<(), CliError> {
             // that a run over its allowance can be replayed scenario by scenario.
             let _ = writeln!(
                 err,
-                "scenario seed {seed}: {} failed operation(s) (replay: infra-ci soak --scenario-seed {seed})",
+                "scenario seed {seed}: {} failed operation(s) (replay: infra-ci-soak --scenario-seed {seed})",
                 o.failed_ops
             );
             for e in o.errors.iter().take(3) {
@@ -271,11 +271,11 @@ pub async fn run(a: SoakArgs) -> Result<(), CliError> {
     };
     totals.allowed_failed_operations = allowed_failures(fault_rate, totals.operations);
     let json = serde_json::to_string(&totals)
-        .map_err(|e| CliError::failed(format!("cannot print the totals: {e}")))?;
+        .map_err(|e| SoakError::failed(format!("cannot print the totals: {e}")))?;
     println!("{json}");
     let broken = totals.broken();
     if !broken.is_empty() {
-        return Err(CliError::failed(format!(
+        return Err(SoakError::failed(format!(
             "the soak broke its rules: {}; failing scenario seeds: {:?} (replay one with --scenario-seed; the rules: docs/reliability.md)",
             broken.join(", "),
             totals.failing_seeds

@@ -17,7 +17,7 @@ use tracing::instrument::WithSubscriber as _;
 use super::check::{Facts, OpResult, Verdict, check, snapshot};
 use super::engine::Engine;
 use super::scenario::{MAX_STALE_MS, Scenario};
-use crate::exit::CliError;
+use crate::error::SoakError;
 
 const REPO: &str = "acme/infra";
 const PR: u64 = 7;
@@ -49,7 +49,7 @@ pub fn tuning() -> Tuning {
     }
 }
 
-fn client(base: &str) -> Result<GitHubClient, CliError> {
+fn client(base: &str) -> Result<GitHubClient, SoakError> {
     let mut cfg = ClientConfig::new(Auth::Token(SecretString::from(DEFAULT_BOT_TOKEN)))
         .with_base_url(base)?;
     cfg.retry = RetryPolicy {
@@ -73,7 +73,7 @@ fn sha_of(seed: u64, salt: u64) -> String {
 }
 
 /// Runs `s` on a fresh emulator with the real engine and checks it.
-pub async fn run(s: &Scenario, quiet: bool) -> Result<Outcome, CliError> {
+pub async fn run(s: &Scenario, quiet: bool) -> Result<Outcome, SoakError> {
     run_with(s, quiet, &[], false).await
 }
 
@@ -84,7 +84,7 @@ pub async fn run_with(
     quiet: bool,
     engines: &[Engine],
     sequential: bool,
-) -> Result<Outcome, CliError> {
+) -> Result<Outcome, SoakError> {
     let opts = EmulatorOptions {
         rate_limit: Some(u32::MAX),
         // Bulk concurrent writers: GitHub's secondary limits would dominate every scenario.
@@ -94,7 +94,7 @@ pub async fn run_with(
     };
     let emu = spawn(([127, 0, 0, 1], 0).into(), opts)
         .await
-        .map_err(|e| CliError::failed(format!("cannot start the embedded emulator: {e}")))?;
+        .map_err(|e| SoakError::failed(format!("cannot start the embedded emulator: {e}")))?;
     let base = emu.base_url();
     let admin = AdminClient::new(&base);
     let result = drive(s, &admin, &base, (quiet, engines, sequential)).await;
@@ -107,9 +107,9 @@ async fn drive(
     admin: &AdminClient,
     base: &str,
     (quiet, engines, sequential): (bool, &[Engine], bool),
-) -> Result<Outcome, CliError> {
+) -> Result<Outcome, SoakError> {
     let sha = sha_of(s.seed, 0x5A);
-    let repo = RepoId::parse(REPO).ok_or_else(|| CliError::failed("bad soak repo"))?;
+    let repo = RepoId::parse(REPO).ok_or_else(|| SoakError::failed("bad soak repo"))?;
     let target = Target {
         repo: repo.clone(),
         pr: PR,
@@ -171,7 +171,7 @@ async fn seed_earlier(
     admin: &AdminClient,
     base: &str,
     repo: &RepoId,
-) -> Result<u64, CliError> {
+) -> Result<u64, SoakError> {
     let old = sha_of(s.seed, 0x01D);
     let pull = PullFields::new(PR, old.clone()).by("alice");
     admin.pull(REPO, &pull).await?;
@@ -194,7 +194,7 @@ async fn seed_earlier(
 }
 
 /// A comment by someone else that carries this commit's marker on its first line.
-async fn seed_foreign(admin: &AdminClient, sha: &str) -> Result<(), CliError> {
+async fn seed_foreign(admin: &AdminClient, sha: &str) -> Result<(), SoakError> {
     let mallory = NewUser::new("mallory").kind("User").token(FOREIGN_TOKEN);
     admin.user(&mallory).await?;
     let body = format!(
@@ -211,9 +211,9 @@ async fn seed_foreign(admin: &AdminClient, sha: &str) -> Result<(), CliError> {
         .json(&json!({ "body": body }))
         .send()
         .await
-        .map_err(|e| CliError::failed(format!("seeding the foreign comment: {e}")))?;
+        .map_err(|e| SoakError::failed(format!("seeding the foreign comment: {e}")))?;
     if !res.status().is_success() {
-        return Err(CliError::failed(format!(
+        return Err(SoakError::failed(format!(
             "seeding the foreign comment: {}",
             res.status()
         )));
@@ -228,7 +228,7 @@ async fn writers(
     base: &str,
     target: &Target,
     (quiet, engines, sequential): (bool, &[Engine], bool),
-) -> Result<Vec<OpResult>, CliError> {
+) -> Result<Vec<OpResult>, SoakError> {
     let mut tasks = Vec::new();
     let mut results = Vec::new();
     for (w, ops) in s.writers.iter().enumerate() {
@@ -277,9 +277,9 @@ async fn writers(
     Ok(results)
 }
 
-async fn join(t: tokio::task::JoinHandle<Vec<OpResult>>) -> Result<Vec<OpResult>, CliError> {
+async fn join(t: tokio::task::JoinHandle<Vec<OpResult>>) -> Result<Vec<OpResult>, SoakError> {
     t.await
-        .map_err(|e| CliError::failed(format!("a soak writer panicked: {e}")))
+        .map_err(|e| SoakError::failed(format!("a soak writer panicked: {e}")))
 }
 
 #[cfg(test)]
@@ -293,8 +293,8 @@ mod tests {
     use infra_ci_emulator::admin::FaultConfig;
 
     use super::*;
-    use crate::commands::soak::engine::Defect;
-    use crate::commands::soak::scenario::Op;
+    use crate::soak::engine::Defect;
+    use crate::soak::scenario::Op;
 
     fn update(w: usize, stage: &str, status: Status) -> Op {
         Op::Update {
