@@ -12,7 +12,6 @@ use crate::config::{Auth, ClientConfig};
 use crate::error::{ForgeError, Permission};
 use crate::forge::RepoId;
 use crate::http::{Http, Reply, Request};
-use crate::link::parse_link_header;
 
 /// Pages followed at most by one listing (100 × 100 items): a loop guard, not a limit we expect.
 const MAX_PAGES: usize = 100;
@@ -168,12 +167,7 @@ impl GitHubClient {
         for _ in 0..MAX_PAGES {
             let reply = self.send(&req, Some(repo)).await?;
             on_page(&reply)?;
-            let link = reply
-                .headers
-                .get(reqwest::header::LINK)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            let Some(next) = parse_link_header(link).next else {
+            let Some(next) = reply.links().next else {
                 return Ok(());
             };
             if !same_origin(&next, &self.cfg.base_url) {

@@ -77,6 +77,16 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
+    /// The pagination links of its `Link` header (none when absent or unreadable).
+    pub fn links(&self) -> crate::link::Links {
+        let link = self
+            .headers
+            .get(LINK)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        crate::link::parse_link_header(link)
+    }
+
     /// Parses the body as `T`; `what` is for the error message.
     pub fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T, ForgeError> {
         serde_json::from_slice(&self.body).map_err(|e| ForgeError::Decode {

@@ -10,7 +10,6 @@ use crate::client::{GitHubClient, ref_path, segment};
 use crate::error::{ForgeError, Permission};
 use crate::forge::{Forge, RepoId};
 use crate::http::Request;
-use crate::link::parse_link_header;
 use crate::types::{
     CombinedStatus, Comment, CommentPage, CommitStatus, Comparison, FileContents, GitRef, Issue,
     IssueState, PullRequest, Reaction, Review, Sha, StatusState, TeamMembership, User,
@@ -157,14 +156,9 @@ impl Forge for GitHubClient {
         let what = format!("comments of #{issue} in {repo} (page {page})");
         let req = Request::new(Method::GET, url, what.clone(), Permission::Comments);
         let reply = self.send(&req, Some(repo)).await?;
-        let link = reply
-            .headers
-            .get(reqwest::header::LINK)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
         Ok(CommentPage {
             comments: reply.json(&what)?,
-            last_page: parse_link_header(link).last_page(),
+            last_page: reply.links().last_page(),
         })
     }
 
@@ -325,12 +319,7 @@ impl Forge for GitHubClient {
         let what = format!("the newest statuses of {sha} in {repo}");
         let req = Request::new(Method::GET, url, what.clone(), Permission::Statuses).conditional();
         let reply = self.send(&req, Some(repo)).await?;
-        let link = reply
-            .headers
-            .get(reqwest::header::LINK)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let all = parse_link_header(link).next.is_none();
+        let all = reply.links().next.is_none();
         Ok((reply.json(&what)?, all))
     }
 

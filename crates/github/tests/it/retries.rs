@@ -11,17 +11,7 @@ use crate::support::{Emu, SHA};
 async fn a_502_then_success_takes_two_attempts() {
     let emu = Emu::start().await;
     emu.pull(5, SHA).await;
-    emu.admin()
-        .faults(&FaultConfig::new(
-            1,
-            vec![
-                Rule::new(FaultKind::Http502)
-                    .on("GET", "/repos/*/*/pulls/*")
-                    .times(1),
-            ],
-        ))
-        .await
-        .unwrap();
+    emu.fail_next_pull_read_with_502().await;
     let pr = emu.bot().get_pull(&emu.repo, 5).await.unwrap();
     assert_eq!(pr.number, 5);
     let log = emu.requests_to("GET", &emu.repo_path("/pulls/5")).await;

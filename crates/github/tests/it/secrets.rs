@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use infra_ci_github::{AppCredentials, Auth, ClientConfig, Forge, GitHubClient};
-use infra_ci_testkit::admin::{FaultConfig, FaultKind, NewUser, Rule};
+use infra_ci_testkit::admin::NewUser;
 use secrecy::SecretString;
 
 use crate::support::{Emu, SHA};
@@ -80,17 +80,7 @@ async fn no_log_line_contains_the_token() {
         .await
         .unwrap();
     emu.pull(5, SHA).await;
-    emu.admin()
-        .faults(&FaultConfig::new(
-            1,
-            vec![
-                Rule::new(FaultKind::Http502)
-                    .on("GET", "/repos/*/*/pulls/*")
-                    .times(1),
-            ],
-        ))
-        .await
-        .unwrap();
+    emu.fail_next_pull_read_with_502().await;
     let gh = GitHubClient::new(emu.config(TOKEN)).unwrap();
     gh.get_pull(&emu.repo, 5).await.unwrap();
     gh.whoami().await.unwrap();

@@ -3,7 +3,7 @@
 use std::ops::Deref;
 
 use infra_ci_github::{GitHubClient, RepoId};
-use infra_ci_testkit::admin::{NewCommit, PullFields};
+use infra_ci_testkit::admin::{FaultConfig, FaultKind, NewCommit, PullFields, Rule};
 use infra_ci_testkit::{DEFAULT_BOT_TOKEN, TestEmulator};
 
 pub use infra_ci_testkit::fast_retry;
@@ -29,6 +29,17 @@ impl Emu {
             kit: TestEmulator::start(&[REPO]).await,
             repo: RepoId::parse(REPO).unwrap(),
         }
+    }
+
+    /// The next `GET pulls/N` answers 502 (a retry then reads it).
+    pub async fn fail_next_pull_read_with_502(&self) {
+        let once = Rule::new(FaultKind::Http502)
+            .on("GET", "/repos/*/*/pulls/*")
+            .times(1);
+        self.admin()
+            .faults(&FaultConfig::new(1, vec![once]))
+            .await
+            .unwrap();
     }
 
     /// A client authenticated as the default bot (`github-actions[bot]`).
