@@ -14,7 +14,7 @@
 //! never evidence: the apply gate reads our own statuses and records, never a comment.
 
 use infra_ci_core::marker::is_dashboard_of;
-use infra_ci_core::{Dashboard, Status, parse, render};
+use infra_ci_core::{Dashboard, Status, parse};
 use infra_ci_github::Comment;
 use tracing::{info, warn};
 
@@ -89,21 +89,7 @@ pub async fn adopt(
     if let Ok(shown) = parse(theirs.body(), ctx.stages) {
         carry_over(&mut d, &shown);
     }
-    let body = |previous| {
-        let mut d = d.clone();
-        d.previous = previous;
-        render(&d, ctx.tuning.budget)
-    };
-    let ours = find_or_create(
-        ctx.forge,
-        ctx.target,
-        ctx.me,
-        &body,
-        ctx.tuning.scan_pages,
-        ctx.tuning.settle_ms,
-        true,
-    )
-    .await?;
+    let ours = find_or_create(ctx, &d, true).await?;
     seen.truth.anchor = Some(ours.id);
     info!(
         predecessor = theirs.author(),

@@ -25,21 +25,8 @@ pub async fn find_or_create_pending(ctx: &Ctx<'_>) -> Result<Comment, EngineErro
     if let Some(c) = find(ctx).await? {
         return Ok(c);
     }
-    let body = |previous| {
-        let mut d = Dashboard::new(ctx.target.sha.clone(), ctx.stages);
-        d.previous = previous;
-        render(&d, ctx.tuning.budget)
-    };
-    find_or_create(
-        ctx.forge,
-        ctx.target,
-        ctx.me,
-        &body,
-        ctx.tuning.scan_pages,
-        ctx.tuning.settle_ms,
-        false,
-    )
-    .await
+    let pending = Dashboard::new(ctx.target.sha.to_string(), ctx.stages);
+    find_or_create(ctx, &pending, false).await
 }
 
 /// The dashboard a comment shows (configured rows first, as rendered).

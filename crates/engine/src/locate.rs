@@ -6,11 +6,12 @@
 //! last pages only, newest first, and never the whole conversation.
 
 use infra_ci_core::marker::{is_dashboard_of, marker_sha7};
-use infra_ci_core::{parse, previous_line};
+use infra_ci_core::{Dashboard, parse, previous_line, render};
 use infra_ci_github::{Comment, Forge, ForgeError, StatusState};
 use tracing::{info, warn};
 
 use crate::error::EngineError;
+use crate::reconcile::Ctx;
 use crate::target::Target;
 use crate::truth::ANCHOR_CONTEXT;
 
@@ -104,8 +105,8 @@ pub fn ours_of(comments: &[Comment], t: &Target, me: &str) -> Vec<Comment> {
     found
 }
 
-/// Finds our dashboard of this commit or creates it with `body(previous)` (`previous`: the
-/// line saying what the previous commit's stages came to, when there is one), converges concurrent
+/// Finds our dashboard of this commit or creates it showing `new` (with the line saying
+/// what the previous commit's stages came to, when there is one), converges concurrent
 /// creators on the lowest comment id (deleting our own duplicates), and anchors it with
 /// the anchor status unless `anchor_status` is false (`store: comment` posts no statuses).
 ///
@@ -114,14 +115,12 @@ pub fn ours_of(comments: &[Comment], t: &Target, me: &str) -> Vec<Comment> {
 /// lag writes, so a list that does not show our new comment is read again after
 /// `settle_ms` (as is the list after a create whose answer was lost).
 pub async fn find_or_create(
-    forge: &dyn Forge,
-    t: &Target,
-    me: &str,
-    body: &(dyn Fn(Option<String>) -> String + Sync),
-    scan_pages: u32,
-    settle_ms: u64,
+    ctx: &Ctx<'_>,
+    new: &Dashboard,
     anchor_status: bool,
 ) -> Result<Comment, EngineError> {
+    let (forge, t, me) = (ctx.forge, ctx.target, ctx.me);
+    let (scan_pages, settle_ms) = (ctx.tuning.scan_pages, ctx.tuning.settle_ms);
     let settle = || tokio::time::sleep(std::time::Duration::from_millis(settle_ms));
     let mut seen = scan_newest(forge, t, scan_pages).await?;
     let mut ours = ours_of(&seen, t, me);
@@ -131,7 +130,9 @@ pub async fn find_or_create(
     let mut created_ids = Vec::new();
     let mut unseen_create = false;
     let body = if ours.is_empty() {
-        body(previous_commit(&seen, t, me))
+        let mut d = new.clone();
+        d.previous = previous_commit(&seen, t, me);
+        render(&d, ctx.tuning.budget)
     } else {
         String::new() // never written: the dashboard exists
     };

@@ -136,21 +136,7 @@ pub async fn reconcile(ctx: &Ctx<'_>, first: Seen, own: &Own) -> Result<Reconcil
         {
             c
         } else {
-            let body = |previous| {
-                let mut d = project(ctx, &truth, None, own);
-                d.previous = previous;
-                render(&d, ctx.tuning.budget)
-            };
-            let c = find_or_create(
-                ctx.forge,
-                ctx.target,
-                ctx.me,
-                &body,
-                ctx.tuning.scan_pages,
-                ctx.tuning.settle_ms,
-                true,
-            )
-            .await?;
+            let c = find_or_create(ctx, &project(ctx, &truth, None, own), true).await?;
             truth.anchor = Some(c.id);
             c
         };

@@ -286,17 +286,7 @@ impl<'f> Dashboards<'f> {
         if self.store == Store::Comment {
             return self.update_in_comment(target, u, link, unknown_stage).await;
         }
-        let posted = self
-            .forge
-            .create_status(
-                &target.repo,
-                &target.sha,
-                commit_state(u.status),
-                &format!("{STAGE_CONTEXT_PREFIX}{}", u.stage),
-                &status_line::encode(u.status, u.output.as_deref()),
-                link.as_deref(),
-            )
-            .await?;
+        let posted = self.post_stage_status(target, &u, link.as_deref()).await?;
         let me = match posted.creator.as_ref() {
             Some(c) if !c.login.is_empty() => c.login.clone(),
             _ => self.forge.whoami().await?,
@@ -351,6 +341,26 @@ impl<'f> Dashboards<'f> {
             });
         }
         self.init(target).await
+    }
+
+    /// Posts a stage's status (`infra-dashboard/<stage>`, the status line as description):
+    /// the one way a stage's truth is written.
+    async fn post_stage_status(
+        &self,
+        target: &Target,
+        u: &StageUpdate,
+        link: Option<&str>,
+    ) -> Result<infra_ci_github::CommitStatus, infra_ci_github::ForgeError> {
+        self.forge
+            .create_status(
+                &target.repo,
+                &target.sha,
+                commit_state(u.status),
+                &format!("{STAGE_CONTEXT_PREFIX}{}", u.stage),
+                &status_line::encode(u.status, u.output.as_deref()),
+                link,
+            )
+            .await
     }
 
     /// Checks an update's stage key and link; returns the safe link and whether the stage
@@ -409,17 +419,7 @@ impl<'f> Dashboards<'f> {
         }
         let (link, unknown_stage) = self.checked(&u)?;
         self.check_identity().await?;
-        let posted = self
-            .forge
-            .create_status(
-                &target.repo,
-                &target.sha,
-                commit_state(u.status),
-                &format!("{STAGE_CONTEXT_PREFIX}{}", u.stage),
-                &status_line::encode(u.status, u.output.as_deref()),
-                link.as_deref(),
-            )
-            .await?;
+        let posted = self.post_stage_status(target, &u, link.as_deref()).await?;
         Ok(Posted {
             status_id: Some(posted.id),
             unknown_stage,
@@ -438,21 +438,12 @@ impl<'f> Dashboards<'f> {
         if self.store == Store::Comment {
             return self.update_in_comment(target, u, link, unknown_stage).await;
         }
-        let description = status_line::encode(u.status, u.output.as_deref());
-        let context = format!("{STAGE_CONTEXT_PREFIX}{}", u.stage);
         // Our status and the first read go out together: the read need not follow the
         // write (our own status is taken into account as posted; `reconcile` reads again
         // after it only when others are writing too). The read is the status list, of which
         // only our identity's statuses count once we know who we are (`Seen::of`, ADR 0006).
         let (posted, first) = tokio::try_join!(
-            self.forge.create_status(
-                &target.repo,
-                &target.sha,
-                commit_state(u.status),
-                &context,
-                &description,
-                link.as_deref(),
-            ),
+            self.post_stage_status(target, &u, link.as_deref()),
             self.forge.list_statuses(&target.repo, &target.sha),
         )?;
         let me = match posted.creator.as_ref() {

@@ -2,9 +2,9 @@
 
 use std::future::Future;
 
-use infra_ci_emulator::admin::{AdminClient, AdminError, LogEntry};
-use infra_ci_emulator::{EmulatorHandle, EmulatorOptions, spawn};
-use infra_ci_github::{ClientConfig, GitHubClient};
+use infra_ci_emulator::admin::{AdminClient, AdminError, LogEntry, NewCommit, PullFields};
+use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorHandle, EmulatorOptions, spawn};
+use infra_ci_github::{ClientConfig, Forge as _, GitHubClient, RepoId, Sha};
 
 /// A running emulator on a free port of 127.0.0.1: its base URL, its typed admin API and
 /// clients against it. It stops when dropped.
@@ -92,6 +92,49 @@ impl TestEmulator {
     /// A client for `token` against this emulator ([`crate::client`]).
     pub fn client(&self, token: &str) -> GitHubClient {
         crate::client(&self.base, token)
+    }
+
+    /// Opens pull request `number` of `repo` by `author`, as a push and "Create pull
+    /// request" leave it on GitHub: `base` and `head` exist as commits (head a child of
+    /// base; declared unless the emulator knows them already), the branch `main` exists (at
+    /// `base`, unless it does already), then the pull request, based on `base`. The one way
+    /// every crate's tests open a pull request.
+    pub async fn open_pull(&self, repo: &str, number: u64, head: &str, base: &str, author: &str) {
+        let bot = self.client(DEFAULT_BOT_TOKEN);
+        let id = RepoId::parse(repo).expect("repo is owner/name");
+        for (sha, parents) in [(base, vec![]), (head, vec![base.to_owned()])] {
+            if !self.knows_commit(repo, sha).await {
+                let commit = NewCommit::new(sha, parents);
+                self.admin
+                    .commit(repo, &commit)
+                    .await
+                    .expect("the commit is declared");
+            }
+        }
+        let main = bot.get_ref(&id, "heads/main").await.expect("refs read");
+        if main.is_none() {
+            bot.create_ref(&id, "refs/heads/main", &Sha::new(base))
+                .await
+                .expect("main is created");
+        }
+        let pull = PullFields::new(number, head).base(base).by(author);
+        self.admin
+            .pull(repo, &pull)
+            .await
+            .expect("the pull request is seeded");
+    }
+
+    /// Whether `GET repos/{repo}/commits/{sha}` finds the commit (declared, or a pull
+    /// request's or a ref's).
+    pub async fn knows_commit(&self, repo: &str, sha: &str) -> bool {
+        reqwest::Client::new()
+            .get(format!("{}/repos/{repo}/commits/{sha}", self.base))
+            .bearer_auth(DEFAULT_BOT_TOKEN)
+            .send()
+            .await
+            .expect("the emulator answers")
+            .status()
+            .is_success()
     }
 }
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use infra_ci_testkit::admin::{NewCommit, NewReview, NewUser, PullFields};
+use infra_ci_testkit::admin::{NewReview, NewUser};
 use infra_ci_testkit::{DEFAULT_BOT_TOKEN, TestEmulator};
 use serde_json::json;
 
@@ -83,26 +83,8 @@ async fn start_emulator() -> TestEmulator {
 /// Pull request 1 on `head`, modelled as on GitHub: `head` one commit ahead of the base
 /// `0…0`, and the base branch `main` at that base.
 async fn seed_pull(emu: &TestEmulator, head: &str) {
-    let (admin, api) = (emu.admin(), emu.base_url());
-    let http = reqwest::Client::new();
-    let base = "0".repeat(40);
-    for (sha, parents) in [
-        (base.clone(), vec![]),
-        (head.to_owned(), vec![base.clone()]),
-    ] {
-        let commit = NewCommit::new(sha, parents);
-        admin.commit("acme/infra", &commit).await.unwrap();
-    }
-    let res = http
-        .post(format!("{api}/repos/acme/infra/git/refs"))
-        .bearer_auth(DEFAULT_BOT_TOKEN)
-        .json(&json!({ "ref": "refs/heads/main", "sha": base }))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{}", res.status());
-    let pull = PullFields::new(1, head).base(base).by("author");
-    admin.pull("acme/infra", &pull).await.unwrap();
+    emu.open_pull("acme/infra", 1, head, &"0".repeat(40), "author")
+        .await;
 }
 
 fn path_with_standin() -> String {

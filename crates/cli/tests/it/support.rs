@@ -5,10 +5,8 @@ use std::process::{Child, Output, Stdio};
 use std::sync::Arc;
 
 use infra_ci_testkit::BlockingEmulator;
-use infra_ci_testkit::admin::{
-    AdminClient, AdminError, LogEntry, NewCommit, NewFile, NewReview, NewUser, PullFields,
-};
-use serde_json::{Value, json};
+use infra_ci_testkit::admin::{AdminClient, AdminError, LogEntry, NewFile, NewReview, NewUser};
+use serde_json::Value;
 
 pub const REPO: &str = "acme/infra";
 pub const BOT: &str = "github-actions[bot]";
@@ -66,21 +64,10 @@ impl Gh {
     }
 
     pub fn pull(&self, number: u64, head_sha: &str) {
-        let pull = PullFields::new(number, head_sha).by("alice");
-        // The head is one commit ahead of the pull request's base (the emulator knows
-        // only declared ancestry; compare on unknown commits is a 404, as on GitHub).
-        let head = NewCommit::new(head_sha, ["0".repeat(40)]);
-        self.admin(async |a| {
-            a.pull(REPO, &pull).await?;
-            a.commit(REPO, &head).await
-        });
-        // The base branch `main` exists at that base (422 "already exists" after the first).
-        self.api(
-            reqwest::Method::POST,
-            infra_ci_testkit::DEFAULT_BOT_TOKEN,
-            &format!("/repos/{REPO}/git/refs"),
-            Some(json!({"ref": "refs/heads/main", "sha": "0".repeat(40)})),
-        );
+        let base = "0".repeat(40);
+        let kit = self.emu.emulator();
+        self.emu
+            .run(kit.open_pull(REPO, number, head_sha, &base, "alice"));
     }
 
     /// A REST call with a token, as any client would.

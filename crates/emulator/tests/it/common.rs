@@ -1,4 +1,9 @@
 //! A spawned emulator and small HTTP helpers for the tests.
+//!
+//! These are the emulator's own tests: they speak raw HTTP to its admin API on purpose (the
+//! bodies as JSON, invalid ones included, status codes checked), because that API's wire
+//! surface is what they test. Every other crate's tests, the demo and the soak use the typed
+//! client (`infra_ci_emulator::admin::AdminClient`, through `infra-ci-testkit`).
 
 use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorHandle, EmulatorOptions, spawn};
 use reqwest::header::HeaderMap;

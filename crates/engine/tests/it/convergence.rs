@@ -257,27 +257,7 @@ async fn runnings_posted_alone_then_results_lose_no_row_under_stale_reads() {
             j.await.unwrap().unwrap();
         }
         env.admin().clear_faults().await.unwrap();
-        let ours = dashboards_of(&env.state().await, &sha);
-        assert_eq!(ours.len(), 1, "round {round}");
-        let body = ours[0]["body"].as_str().unwrap();
-        let shown = infra_ci_core::parse(body, &stages).unwrap();
-        for i in 0..JOBS {
-            let row = shown.stage(&format!("plan-{i}")).unwrap();
-            let want = if i % 3 == 0 {
-                Status::Failure
-            } else {
-                Status::Success
-            };
-            assert_eq!(
-                (row.status, row.output.clone()),
-                (want, Some(format!("result {i}"))),
-                "round {round}: plan-{i} lost in {body}"
-            );
-        }
-        assert!(
-            !body.contains("🔄"),
-            "round {round}: a row stays running: {body}"
-        );
+        assert_plan_rows_ended_right(&env, &sha, &stages, JOBS, round).await;
     }
     env.shutdown().await;
 }
@@ -365,27 +345,7 @@ async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
             }
         }
         env.admin().clear_faults().await.unwrap();
-        let ours = dashboards_of(&env.state().await, &sha);
-        assert_eq!(ours.len(), 1, "round {round}");
-        let body = ours[0]["body"].as_str().unwrap();
-        let shown = infra_ci_core::parse(body, &stages).unwrap();
-        for i in 0..LEGS {
-            let row = shown.stage(&format!("plan-{i}")).unwrap();
-            let want = if i.is_multiple_of(3) {
-                Status::Failure
-            } else {
-                Status::Success
-            };
-            assert_eq!(
-                (row.status, row.output.clone()),
-                (want, Some(format!("result {i}"))),
-                "round {round}: plan-{i} lost in {body}"
-            );
-        }
-        assert!(
-            !body.contains("🔄"),
-            "round {round}: a row stays running: {body}"
-        );
+        assert_plan_rows_ended_right(&env, &sha, &stages, LEGS, round).await;
     }
     env.shutdown().await;
 }
@@ -438,4 +398,36 @@ async fn a_server_error_on_create_is_looked_up_and_retried() {
         assert_eq!(dashboards_of(&env.state().await, &sha).len(), 1);
     }
     env.shutdown().await;
+}
+
+/// One dashboard for `sha`, and rows `plan-0`…`plan-{n-1}` showing their results (every
+/// third a failure, as the tests post them), none left running.
+async fn assert_plan_rows_ended_right(
+    env: &Env,
+    sha: &str,
+    stages: &[StageDef],
+    n: usize,
+    round: u64,
+) {
+    let ours = dashboards_of(&env.state().await, sha);
+    assert_eq!(ours.len(), 1, "round {round}");
+    let body = ours[0]["body"].as_str().unwrap();
+    let shown = infra_ci_core::parse(body, stages).unwrap();
+    for i in 0..n {
+        let row = shown.stage(&format!("plan-{i}")).unwrap();
+        let want = if i.is_multiple_of(3) {
+            Status::Failure
+        } else {
+            Status::Success
+        };
+        assert_eq!(
+            (row.status, row.output.clone()),
+            (want, Some(format!("result {i}"))),
+            "round {round}: plan-{i} lost in {body}"
+        );
+    }
+    assert!(
+        !body.contains("🔄"),
+        "round {round}: a row stays running: {body}"
+    );
 }

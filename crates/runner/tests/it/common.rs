@@ -135,39 +135,9 @@ impl World {
     /// test declared them first, `head` is one commit ahead of `base`, and the base branch
     /// `main` exists at `base`.
     pub async fn pull(&self, n: u64, head: &str, base: &str) {
-        for (c, parents) in [(base, vec![]), (head, vec![base.to_owned()])] {
-            if !self.known_commit(c).await {
-                let commit = NewCommit::new(c, parents);
-                self.emu.admin().commit(OWNER_REPO, &commit).await.unwrap();
-            }
-        }
-        if self
-            .client
-            .get_ref(&self.repo(), "heads/main")
-            .await
-            .unwrap()
-            .is_none()
-        {
-            self.client
-                .create_ref(
-                    &self.repo(),
-                    "refs/heads/main",
-                    &infra_ci_github::Sha::new(base),
-                )
-                .await
-                .unwrap();
-        }
-        let pull = PullFields::new(n, head).base(base).by("author");
-        self.emu.admin().pull(OWNER_REPO, &pull).await.unwrap();
-    }
-
-    /// Whether the emulator knows commit `sha` (declared, or a pull request's or ref's).
-    pub async fn known_commit(&self, sha: &str) -> bool {
-        let url = format!("{}/repos/{OWNER_REPO}/commits/{sha}", self.emu.base_url());
-        let res = reqwest::Client::new()
-            .get(url)
-            .bearer_auth(DEFAULT_BOT_TOKEN);
-        res.send().await.unwrap().status().is_success()
+        self.emu
+            .open_pull(OWNER_REPO, n, head, base, "author")
+            .await;
     }
 
     pub async fn edit_pull(&self, n: u64, fields: &PullFields) {
