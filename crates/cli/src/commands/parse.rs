@@ -67,11 +67,16 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
             payload: &payload,
             config: &config,
             context,
+            run_link: actions_env::job_url(),
         };
         (route_event(&forge, req).await?, config)
     };
     let mut outputs = outputs(&route, &config);
     outputs.extend(jobs(&event_name, &route, !fork && !a.offline));
+    outputs.push((
+        "in_run",
+        in_run(&route, &config, !fork && !a.offline).to_string(),
+    ));
     actions_env::append_to(GITHUB_OUTPUT, &actions_env::format_outputs(&outputs))
         .map_err(|e| CliError::failed(format!("cannot write GITHUB_OUTPUT: {e}")))?;
     if a.json {
@@ -175,6 +180,15 @@ pub fn jobs(event_name: &str, r: &Route, dashboard: bool) -> Vec<(&'static str, 
         ("post_merge", b(run && r.mode == Mode::PostMerge)),
         ("drift", b(run && r.mode == Mode::Drift)),
     ]
+}
+
+/// Whether the plan's legs are a run `parse` opened (its dashboard write showed their rows
+/// running and marked the run: `infra_ci_engine::run_stages`): then each leg posts no
+/// `running` and only its result, through `Dashboards::update_in_run` (ADR 0012). The
+/// workflow passes this to the legs as `--in-run`. False whenever `parse` wrote nothing (a
+/// fork's read-only token, `--offline`).
+pub fn in_run(r: &Route, cfg: &Config, dashboard: bool) -> bool {
+    dashboard && infra_ci_engine::run_stages(r, cfg).is_some()
 }
 
 /// The share of the route's `stages` that one runner's `projects` write, in the same
