@@ -279,6 +279,36 @@ projects:\n  - {name: db, dir: db, stage: plan-db, runner: native}\n  - {name: a
     }
 
     #[test]
+    fn only_a_plan_that_runs_on_a_dashboard_parse_writes_is_a_run_of_legs() {
+        let cfg = Config::from_yaml(MIXED).unwrap();
+        let ready = |cfg: &Config, command: &str| {
+            let mut r = decided(cfg, command);
+            r.pr_number = Some(7);
+            r.sha = Some(infra_ci_github::Sha::new("a".repeat(40)));
+            r.init_dashboard = true;
+            r
+        };
+        assert!(in_run(&ready(&cfg, "plan"), &cfg, true));
+        assert!(in_run(&ready(&cfg, "plan db"), &cfg, true));
+        assert!(
+            !in_run(&ready(&cfg, "plan"), &cfg, false),
+            "a fork's parse writes nothing"
+        );
+        assert!(!in_run(&ready(&cfg, "apply"), &cfg, true));
+        let mut refused = ready(&cfg, "plan");
+        refused.should_run = false;
+        assert!(!in_run(&refused, &cfg, true));
+        let mut no_dashboard = ready(&cfg, "plan");
+        no_dashboard.init_dashboard = false;
+        assert!(!in_run(&no_dashboard, &cfg, true));
+        let comment = Config::from_yaml(&format!("store: comment\n{MIXED}")).unwrap();
+        assert!(
+            !in_run(&ready(&comment, "plan"), &comment, true),
+            "store: comment has no statuses to mark a run in"
+        );
+    }
+
+    #[test]
     fn a_route_without_stages_gives_none_to_either_runner() {
         let cfg = Config::from_yaml(MIXED).unwrap();
         let mut r = decided(&cfg, "plan");
