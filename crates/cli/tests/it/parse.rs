@@ -128,7 +128,12 @@ fn plan_then_bootstrap_apply_as_in_the_seed() {
         .unwrap()["id"]
         .clone();
     assert_eq!(reactions(&gh, plan_comment), vec!["eyes"]);
-    assert!(dashboard_body(&gh, 30).contains("| Plan: platform | ⏳ pending |"));
+    // The plan is a run of legs (ADR 0012): parse's one write shows each leg running.
+    assert_eq!(get(&out, "in_run"), "true");
+    let body = dashboard_body(&gh, 30);
+    assert!(body.contains("| Plan: platform | 🔄 running |"), "{body}");
+    assert!(body.contains("| Plan: data-prod | 🔄 running |"), "{body}");
+    assert!(body.contains("| Plan: bootstrap | ⏳ pending |"), "{body}");
 
     // Digger's jobs report their stages (seed known issue #1 fixed: they do report).
     for (stage, status, output) in [
