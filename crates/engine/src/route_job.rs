@@ -59,7 +59,8 @@ pub fn run_stages<'r>(route: &'r Route, config: &Config) -> Option<&'r [String]>
         && route.pr_number.is_some()
         && route.sha.is_some()
         && !route.stages.is_empty()
-        && config.store != infra_ci_config::Store::Comment)
+        && config.store != infra_ci_config::Store::Comment
+        && config.dashboard.runs)
         .then_some(route.stages.as_slice())
 }
 

@@ -21,7 +21,7 @@ use play::{Event, Machine, Run};
 const CONFIG: &str = "version: 1\nautoplan: false\n\
 stages:\n  - {key: ci, name: CI Validate}\n  - {key: plan-bootstrap, name: \"Plan: bootstrap\"}\n  - {key: plan-net, name: \"Plan: net\"}\n  - {key: plan-app, name: \"Plan: app\"}\n  - {key: apply, name: Apply}\n  - {key: e2e, name: E2E Tests}\n  - {key: review, name: Review}\n\
 projects:\n  - {name: bootstrap, dir: bootstrap, stage: plan-bootstrap, runner: native}\n  - {name: net, dir: net, stage: plan-net, runner: native}\n  - {name: app, dir: app, stage: plan-app, runner: digger}\n\
-bootstrap:\n  project: bootstrap\n";
+bootstrap:\n  project: bootstrap\ndashboard:\n  runs: true\n";
 
 const PR: u64 = 7;
 
@@ -739,7 +739,11 @@ fn a_schedule_plays_drift_of_every_project() {
 /// the earlier commit's: one live dashboard, never two (issue 9, item 4).
 #[test]
 fn a_pull_request_begun_by_the_seeds_app_keeps_one_dashboard() {
-    let config = format!("{CONFIG}dashboard:\n  predecessors: [\"seed-ci[bot]\"]\n");
+    // Without `dashboard.runs`: this pull request's plans take the default path.
+    let config = CONFIG.replace(
+        "dashboard:\n  runs: true\n",
+        "dashboard:\n  predecessors: [\"seed-ci[bot]\"]\n",
+    );
     let mut life = Life::start_with(&config);
     let (h0, h1) = ("e5".repeat(20), "f6".repeat(20));
     life.gh.user("alice");
