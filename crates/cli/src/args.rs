@@ -235,6 +235,16 @@ pub struct DemoArgs {
     pub port: u16,
 }
 
+/// `--in-run`: `parse`'s `in_run` output, `true` or `false`; empty (an older `parse` that
+/// does not write it) is `false`: the leg then reports as it always did.
+pub fn parse_in_run(text: &str) -> Result<bool, String> {
+    match text.trim() {
+        "true" => Ok(true),
+        "false" | "" => Ok(false),
+        other => Err(format!("expected true or false, got {other:?}")),
+    }
+}
+
 /// `--sha`: 7 to 64 hexadecimal characters (a typo is a usage error, exit 2).
 pub fn parse_sha(text: &str) -> Result<Sha, String> {
     Sha::parse(text).map_err(|e| e.to_string())

@@ -70,6 +70,14 @@ pub struct DashboardIdentity {
     /// for an apply.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub predecessors: Vec<String>,
+    /// A routed plan's legs as one run (ADR 0012): the routing job shows their rows running
+    /// in its one write, each leg posts only its result (no `running`) and renders when it
+    /// may be the run's last. Fewer requests for plans of many projects (a real plan's result
+    /// carries details and renders itself, so the saving is the `running` per leg). Off by
+    /// default: a leg cancelled before it starts (a queued job whose run was cancelled) leaves
+    /// its row running until the next render or `infra-ci sync`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub runs: bool,
 }
 
 impl DashboardIdentity {

@@ -42,7 +42,7 @@ pub use error::EngineError;
 pub use live::LiveDashboard;
 pub use minimize::{Minimized, OUTDATED_MARK, minimize_earlier};
 pub use reconcile::Tuning;
-pub use route_job::{ParseRequest, route_event};
+pub use route_job::{ParseRequest, route_event, run_stages};
 pub use service::{
     Dashboards, InitOutcome, Posted, ShownDashboard, ShownStage, StageUpdate, UpdateOutcome,
 };

@@ -30,6 +30,38 @@ pub struct ParseRequest<'a> {
     pub config: &'a Config,
     /// What the caller knows besides the payload (default branch, workflow commit, own login).
     pub context: RouteContext,
+    /// The workflow run's URL: the link of the rows a plan's run shows running
+    /// ([`run_stages`]) until each leg's result links its own job.
+    pub run_link: Option<String>,
+}
+
+/// The stages whose rows the routing job shows running for the route's legs, when the route
+/// opens a run of legs (ADR 0012): a plan (`/plan`, `/bootstrap plan`, autoplan) that runs,
+/// on a pull request's commit whose dashboard the routing job writes, with the commit-status
+/// store. Each of these stages is a configured project's plan stage, and every project of
+/// the route has a leg that reports it (the `digger` matrix and the `native` job, which
+/// `parse` starts for exactly these routes), so the run's K is never more than the results
+/// its legs post. `None` for everything else: applies, verify, drift, reviews, a refused or
+/// empty command, `store: comment`.
+///
+/// `parse` tells the legs through its `in_run` output; a leg started any other way (a
+/// hand-written workflow, `infra-ci run plan`) keeps posting its `running` and rendering.
+pub fn run_stages<'r>(route: &'r Route, config: &Config) -> Option<&'r [String]> {
+    let plan = matches!(
+        route.command,
+        Some(CommandKind::Plan | CommandKind::BootstrapPlan)
+    );
+    let legs = !route.digger_projects.is_empty() || !route.native_projects.is_empty();
+    (plan
+        && legs
+        && route.should_run
+        && route.init_dashboard
+        && route.pr_number.is_some()
+        && route.sha.is_some()
+        && !route.stages.is_empty()
+        && config.store != infra_ci_config::Store::Comment
+        && config.dashboard.runs)
+        .then_some(route.stages.as_slice())
 }
 
 /// Routes the event and performs its side effects. A malformed event is a usage error and
@@ -81,7 +113,19 @@ pub async fn route_event(forge: &dyn Forge, req: ParseRequest<'_>) -> Result<Rou
             is_head: None,
         };
         let dashboards = Dashboards::for_config(forge, req.config, Tuning::default());
-        let out = dashboards.init(&target).await?;
+        let out = match run_stages(&route, req.config) {
+            Some(stages) => {
+                let out = dashboards
+                    .open_run(&target, stages, req.run_link.clone())
+                    .await?;
+                info!(
+                    legs = stages.len(),
+                    "run opened: every leg's row shows running"
+                );
+                out
+            }
+            None => dashboards.init(&target).await?,
+        };
         info!(comment = out.comment_id, "dashboard ready");
         if route.review.is_some() && req.config.has_stage(infra_ci_config::well_known::REVIEW) {
             let u = review_update(forge, &req, &target).await?;

@@ -62,6 +62,7 @@ impl Runner<'_> {
             dashboards: &self.dashboards,
             target: Some(&target),
             link: self.setup.run_url.as_deref(),
+            run: None,
         };
         reporter.running(stage).await?;
         let results = run_all(&projects, |p, blocked| {
@@ -229,6 +230,7 @@ impl Runner<'_> {
             dashboards: &self.dashboards,
             target: Some(&target),
             link: self.setup.run_url.as_deref(),
+            run: None,
         };
         let (status, line) = if held.is_empty() {
             (Status::Success, released_line(&release.released))

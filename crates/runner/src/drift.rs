@@ -72,6 +72,7 @@ impl Runner<'_> {
             dashboards: &self.dashboards,
             target: None,
             link: None,
+            run: None,
         };
         let results = self
             .plan_projects(&projects, &Sha::new(SCRATCH), false, None, &quiet, &store)

@@ -8,7 +8,7 @@ use infra_ci_github::Sha;
 
 use crate::error::RunnerError;
 use crate::plan_store::{PlanRecord, PlanStore, sha256_file};
-use crate::report::Reporter;
+use crate::report::{Reporter, RunLegs};
 use crate::runner::{RunReport, Runner, Selection};
 use crate::schedule::run_all;
 use crate::steps::{self, ProjectResult};
@@ -29,12 +29,14 @@ impl Runner<'_> {
         }
         let (target, pull) = self.pull_target(pr, sha).await?;
         let base = self.base_tip(&pull).await?;
+        let legs = self.in_run.then(RunLegs::default);
         let reporter = Reporter {
             dashboards: &self.dashboards,
             target: Some(&target),
             link: self.setup.run_url.as_deref(),
+            run: legs.as_ref(),
         };
-        let results = self
+        let planned = self
             .plan_projects(
                 &projects,
                 &target.sha,
@@ -43,8 +45,40 @@ impl Runner<'_> {
                 &reporter,
                 &self.setup.plans,
             )
-            .await?;
-        Ok(RunReport { results })
+            .await;
+        if let (Err(e), Some(legs)) = (&planned, &legs) {
+            self.fail_unreported(&reporter, legs, &projects, e).await;
+        }
+        Ok(RunReport { results: planned? })
+    }
+
+    /// A run's legs that stopped on an error without their result: each gets a failure,
+    /// rendered (a plain update). Otherwise the run would never count its K results, its
+    /// last leg could leave its render to a result that never comes, and these rows would
+    /// show the routing job's running for good. Best effort: the error is what the job
+    /// reports; a failure to post here is a warning.
+    async fn fail_unreported(
+        &self,
+        reporter: &Reporter<'_>,
+        legs: &RunLegs,
+        projects: &[&Project],
+        error: &RunnerError,
+    ) {
+        let line = error.to_string();
+        let line = line.lines().next().unwrap_or("error");
+        for p in projects {
+            let stage = p.stage.as_str();
+            if legs.has_reported(stage) {
+                continue;
+            }
+            let output = format!("plan {}: {line}", p.name.as_str());
+            if let Err(e) = reporter
+                .set(stage, Status::Failure, Some(output), None)
+                .await
+            {
+                eprintln!("::warning::could not report the failed leg {stage}: {e}");
+            }
+        }
     }
 
     /// Plans `projects` on commit `sha` into `store`, each reported on its own stage.

@@ -1,8 +1,10 @@
 //! Where results go: the commit's dashboard (a stage per project, through the engine) and
 //! the job summary file (`GITHUB_STEP_SUMMARY`, appended).
 
+use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use infra_ci_core::Status;
 use infra_ci_engine::{Dashboards, StageUpdate, Target};
@@ -17,6 +19,29 @@ pub(crate) struct Reporter<'a> {
     pub dashboards: &'a Dashboards<'a>,
     pub target: Option<&'a Target>,
     pub link: Option<&'a str>,
+    /// `Some` when the stages are legs of a run the routing job opened (ADR 0012): their
+    /// rows already show running, so no `running` is posted, and each result goes through
+    /// [`Dashboards::update_in_run`]. `None`: every report as before (ADR 0010).
+    pub run: Option<&'a RunLegs>,
+}
+
+/// The legs of an opened run this job reports, and which of them have posted a result.
+#[derive(Debug, Default)]
+pub(crate) struct RunLegs {
+    reported: Mutex<BTreeSet<String>>,
+}
+
+impl RunLegs {
+    fn reported(&self, stage: &str) {
+        if let Ok(mut r) = self.reported.lock() {
+            r.insert(stage.to_owned());
+        }
+    }
+
+    /// Whether `stage`'s result was posted.
+    pub(crate) fn has_reported(&self, stage: &str) -> bool {
+        self.reported.lock().is_ok_and(|r| r.contains(stage))
+    }
 }
 
 impl std::fmt::Debug for Reporter<'_> {
@@ -64,10 +89,14 @@ impl Reporter<'_> {
     /// others (a plan). The project's result (`result`, which every path after this one
     /// reports) renders the comment, this row with it, and so does any other project's
     /// render in between (ADR 0010).
+    /// In an opened run nothing is posted: the routing job's write shows the row running.
     pub async fn running_result_follows(&self, stage: &str) -> Result<(), RunnerError> {
         let Some(target) = self.target else {
             return Ok(());
         };
+        if self.run.is_some() {
+            return Ok(());
+        }
         self.dashboards
             .post_status(
                 target,
@@ -83,10 +112,32 @@ impl Reporter<'_> {
         Ok(())
     }
 
-    /// A project's result on its stage.
+    /// A project's result on its stage. In an opened run: the status and one read, and a
+    /// render only when the run's last result may be this one, the comment is stale, or
+    /// the result brings details (a plan's summary always does: details are in no status).
     pub async fn result(&self, stage: &str, r: &ProjectResult) -> Result<(), RunnerError> {
-        self.set(stage, r.status, Some(r.output.clone()), r.details.clone())
-            .await
+        let (Some(run), Some(target)) = (self.run, self.target) else {
+            return self
+                .set(stage, r.status, Some(r.output.clone()), r.details.clone())
+                .await;
+        };
+        self.dashboards
+            .update_in_run(
+                target,
+                StageUpdate {
+                    stage: stage.to_owned(),
+                    status: r.status,
+                    link: self.link.map(str::to_owned),
+                    output: Some(r.output.clone()),
+                    details: r
+                        .details
+                        .as_deref()
+                        .map(|d| text::first_chars(d, text::DETAILS_CHARS)),
+                },
+            )
+            .await?;
+        run.reported(stage);
+        Ok(())
     }
 }
 

@@ -75,6 +75,8 @@ pub struct Runner<'f> {
     pub(crate) forge: &'f dyn Forge,
     pub(crate) setup: Setup,
     pub(crate) dashboards: Dashboards<'f>,
+    /// Whether this job's plans are legs of a run the routing job opened (ADR 0012).
+    pub(crate) in_run: bool,
 }
 
 impl std::fmt::Debug for Runner<'_> {
@@ -93,7 +95,17 @@ impl<'f> Runner<'f> {
             forge,
             setup,
             dashboards,
+            in_run: false,
         }
+    }
+
+    /// Marks this job's plans as legs of a run the routing job opened (`parse`'s `in_run`
+    /// output, ADR 0012): their rows already show running, so each project posts only its
+    /// result (`Dashboards::update_in_run`). Applies, verify and drift are never legs.
+    #[must_use]
+    pub fn in_run(mut self, yes: bool) -> Self {
+        self.in_run = yes;
+        self
     }
 
     /// The projects of a selection, in dependency order.

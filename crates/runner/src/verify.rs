@@ -93,6 +93,7 @@ impl Runner<'_> {
             dashboards: &merge_dashboards,
             target: target.as_ref(),
             link,
+            run: None,
         };
         stage.running(VERIFY_STAGE).await?;
         // Projects are not reported one by one: the merge commit's row is the verdict.
@@ -100,6 +101,7 @@ impl Runner<'_> {
             dashboards: &self.dashboards,
             target: None,
             link,
+            run: None,
         };
         let results = self
             .plan_projects(

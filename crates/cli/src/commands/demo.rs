@@ -247,6 +247,7 @@ impl Demo {
             payload: &bytes,
             config: &self.config,
             context: RouteContext::default(),
+            run_link: None,
         };
         let route = route_event(&self.forge, req).await?;
         println!(

@@ -67,11 +67,16 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
             payload: &payload,
             config: &config,
             context,
+            run_link: actions_env::job_url(),
         };
         (route_event(&forge, req).await?, config)
     };
     let mut outputs = outputs(&route, &config);
     outputs.extend(jobs(&event_name, &route, !fork && !a.offline));
+    outputs.push((
+        "in_run",
+        in_run(&route, &config, !fork && !a.offline).to_string(),
+    ));
     actions_env::append_to(GITHUB_OUTPUT, &actions_env::format_outputs(&outputs))
         .map_err(|e| CliError::failed(format!("cannot write GITHUB_OUTPUT: {e}")))?;
     if a.json {
@@ -177,6 +182,15 @@ pub fn jobs(event_name: &str, r: &Route, dashboard: bool) -> Vec<(&'static str, 
     ]
 }
 
+/// Whether the plan's legs are a run `parse` opened (its dashboard write showed their rows
+/// running and marked the run: `infra_ci_engine::run_stages`): then each leg posts no
+/// `running` and only its result, through `Dashboards::update_in_run` (ADR 0012). The
+/// workflow passes this to the legs as `--in-run`. False whenever `parse` wrote nothing (a
+/// fork's read-only token, `--offline`).
+pub fn in_run(r: &Route, cfg: &Config, dashboard: bool) -> bool {
+    dashboard && infra_ci_engine::run_stages(r, cfg).is_some()
+}
+
 /// The share of the route's `stages` that one runner's `projects` write, in the same
 /// (dashboard) order: their configured plan stages, or the `apply` row for an apply (each
 /// runner that applies something reports it there). Derived from the final route, so a
@@ -262,6 +276,43 @@ projects:\n  - {name: db, dir: db, stage: plan-db, runner: native}\n  - {name: a
         let out = route(&cfg, "apply app");
         assert_eq!(get(&out, "digger_stages"), r#"["apply"]"#);
         assert_eq!(get(&out, "native_stages"), "[]");
+    }
+
+    #[test]
+    fn only_a_plan_that_runs_on_a_dashboard_parse_writes_is_a_run_of_legs() {
+        let off = Config::from_yaml(MIXED).unwrap();
+        let mut cfg = off.clone();
+        cfg.dashboard.runs = true;
+        let ready = |cfg: &Config, command: &str| {
+            let mut r = decided(cfg, command);
+            r.pr_number = Some(7);
+            r.sha = Some(infra_ci_github::Sha::new("a".repeat(40)));
+            r.init_dashboard = true;
+            r
+        };
+        assert!(in_run(&ready(&cfg, "plan"), &cfg, true));
+        assert!(in_run(&ready(&cfg, "plan db"), &cfg, true));
+        assert!(
+            !in_run(&ready(&cfg, "plan"), &cfg, false),
+            "a fork's parse writes nothing"
+        );
+        assert!(!in_run(&ready(&cfg, "apply"), &cfg, true));
+        let mut refused = ready(&cfg, "plan");
+        refused.should_run = false;
+        assert!(!in_run(&refused, &cfg, true));
+        let mut no_dashboard = ready(&cfg, "plan");
+        no_dashboard.init_dashboard = false;
+        assert!(!in_run(&no_dashboard, &cfg, true));
+        assert!(
+            !in_run(&ready(&off, "plan"), &off, true),
+            "runs are opt-in (dashboard.runs)"
+        );
+        let mut comment = Config::from_yaml(&format!("store: comment\n{MIXED}")).unwrap();
+        comment.dashboard.runs = true;
+        assert!(
+            !in_run(&ready(&comment, "plan"), &comment, true),
+            "store: comment has no statuses to mark a run in"
+        );
     }
 
     #[test]

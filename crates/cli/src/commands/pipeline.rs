@@ -85,6 +85,11 @@ pub struct DiggerArgs {
     /// `running` before Digger, `job.status` after it.
     #[arg(long, value_name = "WORD")]
     pub status: String,
+    /// `parse`'s `in_run` output: a plan leg of the run `parse` opened (its row already shows
+    /// running). Its `running` posts nothing and its result goes through
+    /// `Dashboards::update_in_run` (ADR 0012). Ignored by applies.
+    #[arg(long, value_name = "BOOL", default_value = "false", value_parser = crate::args::parse_in_run, action = clap::ArgAction::Set)]
+    pub in_run: bool,
     /// Digger's saved plan, summarised into a successful plan row (`+a ~c -d`, destroyed
     /// addresses by name). Default: the file Digger saves in the project's directory,
     /// `<owner>-<repo>-<pr>-<project>.tfplan`; none found leaves the row at
@@ -195,7 +200,16 @@ pub async fn report(a: ReportArgs) -> Result<(), CliError> {
             let cfg = config(&d.target)?;
             let given = status(&d.status)?;
             let rows = digger_rows(&cfg, &d.command, &d.project, d.leg, d.legs, given)?;
+            let leg = d.in_run && is_plan(&d.command);
             for mut row in rows {
+                if leg && !given.is_terminal() {
+                    // The routing job's write shows this row running (ADR 0012).
+                    println!(
+                        "{} is a leg of the run parse opened: its row shows running; nothing posted",
+                        row.stage
+                    );
+                    continue;
+                }
                 if given == Status::Running {
                     // The job's first step: its `if: always()` step reports the result,
                     // whose update renders these rows (ADR 0010). One request a row
@@ -218,7 +232,9 @@ pub async fn report(a: ReportArgs) -> Result<(), CliError> {
                     row.output = output;
                     details = text;
                 }
-                write_with_details(
+                let write = if leg { Write::InRun } else { Write::Update };
+                write_as(
+                    write,
                     &d.target,
                     &d.conn,
                     &cfg,
@@ -382,7 +398,35 @@ async fn post(
     Ok(())
 }
 
+/// Whether `--command` is a plan (a Digger leg that may be a run's, ADR 0012).
+fn is_plan(command: &str) -> bool {
+    matches!(command, "plan" | "bootstrap-plan")
+}
+
+/// How a row is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Write {
+    /// `Dashboards::update`: the status, then a render unless a later writer renders it.
+    Update,
+    /// `Dashboards::update_in_run`: a leg's result in the run `parse` opened (ADR 0012).
+    InRun,
+}
+
 async fn write_with_details(
+    t: &TargetArgs,
+    conn: &ConnArgs,
+    cfg: &Config,
+    stage: &str,
+    status: Status,
+    output: Option<String>,
+    details: Option<String>,
+) -> Result<(), CliError> {
+    write_as(Write::Update, t, conn, cfg, stage, status, output, details).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_as(
+    how: Write,
     t: &TargetArgs,
     conn: &ConnArgs,
     cfg: &Config,
@@ -394,18 +438,17 @@ async fn write_with_details(
     let forge = client::github(conn).await?;
     let target = client::target(&forge, t).await?;
     let d = Dashboards::for_config(&forge, cfg, tuning());
-    let out = d
-        .update(
-            &target,
-            StageUpdate {
-                stage: stage.to_owned(),
-                status,
-                link: actions_env::job_url(),
-                output,
-                details,
-            },
-        )
-        .await?;
+    let u = StageUpdate {
+        stage: stage.to_owned(),
+        status,
+        link: actions_env::job_url(),
+        output,
+        details,
+    };
+    let out = match how {
+        Write::Update => d.update(&target, u).await?,
+        Write::InRun => d.update_in_run(&target, u).await?,
+    };
     println!("{stage} {status} on dashboard {}", out.comment_id);
     Ok(())
 }

@@ -56,6 +56,10 @@ pub struct RoutedArgs {
     /// The commit (default: the pull request's head).
     #[arg(long, value_name = "SHA", value_parser = crate::args::parse_sha)]
     pub sha: Option<Sha>,
+    /// `parse`'s `in_run` output: a plan's projects are legs of the run `parse` opened (their
+    /// rows already show running): each posts only its result (ADR 0012). Ignored by applies.
+    #[arg(long, value_name = "BOOL", default_value = "false", value_parser = crate::args::parse_in_run, action = clap::ArgAction::Set)]
+    pub in_run: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -206,9 +210,14 @@ async fn routed(r: RoutedArgs) -> Result<(), CliError> {
         Selection::Named(projects)
     };
     let report = match r.command.as_str() {
-        "plan" => runner.plan(r.pr, r.sha, &sel).await,
+        "plan" => runner.in_run(r.in_run).plan(r.pr, r.sha, &sel).await,
         "apply" => runner.apply(r.pr, r.sha, &sel).await,
-        "bootstrap-plan" => runner.plan(r.pr, r.sha, &Selection::Bootstrap).await,
+        "bootstrap-plan" => {
+            runner
+                .in_run(r.in_run)
+                .plan(r.pr, r.sha, &Selection::Bootstrap)
+                .await
+        }
         "bootstrap-apply" => runner.apply(r.pr, r.sha, &Selection::Bootstrap).await,
         other => {
             return Err(CliError::usage(format!(

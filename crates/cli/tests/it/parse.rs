@@ -129,6 +129,9 @@ fn plan_then_bootstrap_apply_as_in_the_seed() {
         .unwrap()["id"]
         .clone();
     assert_eq!(reactions(&gh, plan_comment), vec!["eyes"]);
+    // Runs of legs are opt-in (`dashboard.runs`, ADR 0012): by default the legs report
+    // their own running, and parse's write shows the plan rows pending.
+    assert_eq!(get(&out, "in_run"), "false");
     assert!(dashboard_body(&gh, 30).contains("| Plan: platform | ⏳ pending |"));
 
     // Digger's jobs report their stages (seed known issue #1 fixed: they do report).

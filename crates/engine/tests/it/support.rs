@@ -92,6 +92,7 @@ impl Env {
             payload: &payload,
             config: cfg,
             context: RouteContext::default(),
+            run_link: None,
         };
         route_event(&forge, req).await.unwrap()
     }

@@ -235,3 +235,150 @@ async fn bootstrap_plan_targets_the_bootstrap_project_and_its_stage() {
     assert!(w.status(&head, "infra-dashboard/plan-rest").await.is_none());
     assert!(!w.calls().iter().any(|l| l.starts_with("rest ")));
 }
+
+/// Every status of ours on `sha` for `stage`, oldest first, as `state: description`.
+async fn statuses_of(w: &World, sha: &str, stage: &str) -> Vec<String> {
+    use infra_ci_github::Forge as _;
+    let mut all: Vec<String> = w
+        .client
+        .list_statuses(&w.repo(), &infra_ci_github::Sha::new(sha))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.context == format!("infra-dashboard/{stage}"))
+        .map(|s| format!("{}: {}", s.state, s.description.unwrap_or_default()))
+        .collect();
+    all.reverse();
+    all
+}
+
+/// The one dashboard's body.
+async fn dashboard(w: &World) -> String {
+    let state = w.state().await;
+    let bodies: Vec<String> = state["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["deleted"] == false)
+        .filter_map(|c| c["body"].as_str().map(str::to_owned))
+        .filter(|b| b.starts_with("<!-- infra-dashboard:"))
+        .collect();
+    assert_eq!(bodies.len(), 1, "one dashboard: {bodies:#?}");
+    bodies[0].clone()
+}
+
+/// The routing job opens the run (ADR 0012): every plan row running, the run marked.
+async fn open_run(w: &World, n: u64, head: &str, stages: &[&str]) {
+    let d = infra_ci_engine::Dashboards::for_config(
+        &w.client,
+        &w.config,
+        infra_ci_engine::Tuning::default(),
+    );
+    let target = infra_ci_engine::Target {
+        repo: w.repo(),
+        pr: n,
+        sha: infra_ci_github::Sha::new(head),
+        is_head: None,
+    };
+    let stages: Vec<String> = stages.iter().map(|s| (*s).to_owned()).collect();
+    d.open_run(
+        &target,
+        &stages,
+        Some("https://github.com/acme/infra/actions/runs/42".into()),
+    )
+    .await
+    .unwrap();
+    let body = dashboard(w).await;
+    for s in &stages {
+        let row = body
+            .lines()
+            .find(|l| l.contains(&format!("Plan: {}", s.trim_start_matches("plan-"))))
+            .unwrap_or_else(|| panic!("no row {s}: {body}"));
+        assert!(row.contains("running"), "{row}");
+    }
+}
+
+#[tokio::test]
+async fn the_legs_of_an_opened_run_post_their_results_only() {
+    let w = World::new(&config(&[("a", ""), ("b", ""), ("c", ", depends_on: [a]")])).await;
+    w.fixture_project("a", "basic_0-create");
+    w.project(
+        "b",
+        &[
+            ("init_exit", "1"),
+            ("init_error", "Unsupported argument"),
+            ("json", "x"),
+            ("text", "x"),
+        ],
+    );
+    w.fixture_project("c", "basic_4-empty");
+    let head = sha('e');
+    w.pull(3, &head, &sha('f')).await;
+    open_run(&w, 3, &head, &["plan-a", "plan-b", "plan-c"]).await;
+
+    let report = w
+        .runner()
+        .in_run(true)
+        .plan(3, None, &Selection::Native)
+        .await
+        .unwrap();
+    assert!(!report.succeeded(), "b fails");
+    // One status per leg, its result: no `running` (the routing job's write showed it).
+    for (stage, want) in [
+        ("plan-a", "success"),
+        ("plan-b", "failure"),
+        ("plan-c", "success"),
+    ] {
+        let posted = statuses_of(&w, &head, stage).await;
+        assert_eq!(posted.len(), 1, "{stage}: {posted:?}");
+        assert!(posted[0].starts_with(want), "{stage}: {posted:?}");
+    }
+    // Every row ends right, none left running (each plan brings details: it renders).
+    let body = dashboard(&w).await;
+    assert!(!body.contains("🔄"), "{body}");
+    assert!(
+        body.contains("+3 &#126;0 -0") && body.contains("no changes"),
+        "{body}"
+    );
+    assert!(body.contains("Unsupported argument"), "{body}");
+}
+
+#[tokio::test]
+async fn outside_a_run_a_plan_still_posts_its_running() {
+    let w = World::new(&config(&[("a", "")])).await;
+    w.fixture_project("a", "basic_0-create");
+    let head = sha('7');
+    w.pull(4, &head, &sha('f')).await;
+    let report = w.runner().plan(4, None, &Selection::Native).await.unwrap();
+    assert!(report.succeeded());
+    let posted = statuses_of(&w, &head, "plan-a").await;
+    assert_eq!(posted.len(), 2, "running, then the result: {posted:?}");
+    assert!(posted[0].starts_with("pending: running"), "{posted:?}");
+    assert!(posted[1].starts_with("success"), "{posted:?}");
+}
+
+#[tokio::test]
+async fn a_leg_an_error_stopped_gets_a_rendered_failure_so_the_run_completes() {
+    let w = World::new(&config(&[("a", ""), ("gone", "")])).await;
+    w.fixture_project("a", "basic_0-create");
+    // `gone` has no directory: the plan stops on a usage error before any project runs.
+    let head = sha('8');
+    w.pull(5, &head, &sha('f')).await;
+    open_run(&w, 5, &head, &["plan-a", "plan-gone"]).await;
+
+    let err = w
+        .runner()
+        .in_run(true)
+        .plan(5, None, &Selection::Native)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    for stage in ["plan-a", "plan-gone"] {
+        let posted = statuses_of(&w, &head, stage).await;
+        assert_eq!(posted.len(), 1, "{stage}: {posted:?}");
+        assert!(posted[0].starts_with("failure"), "{stage}: {posted:?}");
+    }
+    let body = dashboard(&w).await;
+    assert!(!body.contains("🔄"), "no row left running: {body}");
+    assert!(body.contains("does not exist"), "{body}");
+}
