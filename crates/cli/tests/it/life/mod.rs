@@ -12,7 +12,7 @@ mod play;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use infra_ci_testkit::admin::{NewCommit, NewUser, PullFields};
+use infra_ci_testkit::admin::{LogEntry, NewCommit, NewUser, PullFields};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -253,20 +253,21 @@ struct PlanCost {
 }
 
 impl PlanCost {
-    fn of(log: &[Value]) -> Self {
-        let ours: Vec<&Value> = log.iter().filter(|r| r["login"] == support::BOT).collect();
-        let method = |r: &Value| r["method"].as_str().unwrap_or("").to_owned();
-        let path = |r: &Value| r["path"].as_str().unwrap_or("").to_owned();
+    fn of(log: &[LogEntry]) -> Self {
+        let ours: Vec<&LogEntry> = log
+            .iter()
+            .filter(|r| r.login.as_deref() == Some(support::BOT))
+            .collect();
         Self {
             requests: ours.len(),
-            writes: ours.iter().filter(|r| method(r) != "GET").count(),
+            writes: ours.iter().filter(|r| r.method != "GET").count(),
             status_posts: ours
                 .iter()
-                .filter(|r| method(r) == "POST" && path(r).contains("/statuses/"))
+                .filter(|r| r.method == "POST" && r.path.contains("/statuses/"))
                 .count(),
             renders: ours
                 .iter()
-                .filter(|r| method(r) == "PATCH" && path(r).contains("/issues/comments/"))
+                .filter(|r| r.method == "PATCH" && r.path.contains("/issues/comments/"))
                 .count(),
         }
     }
