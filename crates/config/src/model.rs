@@ -53,7 +53,7 @@ pub struct Config {
 
 /// One identity for the dashboards (issue 9, item 4): jobs that write with another token
 /// would ignore each other's dashboards and leave two live ones on a commit.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardIdentity {
     /// The login every job writes dashboards as: `github-actions[bot]` for `GITHUB_TOKEN`,
@@ -78,6 +78,34 @@ pub struct DashboardIdentity {
     /// its row running until the next render or `infra-ci sync`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub runs: bool,
+    /// Each stage's details (a plan's summary with its destroys by name, an error's tail)
+    /// shown collapsed under the table. `false`: they stay in the job summary (the row keeps
+    /// its one-line output and links to the job), and with `runs` a plan's legs leave their
+    /// render to the run's last (details live only in the comment, so a leg that brings some
+    /// renders itself). Default `true`.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    #[schemars(default = "yes")]
+    pub details: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_yes(b: &bool) -> bool {
+    *b
+}
+
+impl Default for DashboardIdentity {
+    fn default() -> Self {
+        Self {
+            identity: None,
+            predecessors: Vec::new(),
+            runs: false,
+            details: true,
+        }
+    }
 }
 
 impl DashboardIdentity {

@@ -281,6 +281,7 @@ impl<'f> Dashboards<'f> {
         target: &Target,
         u: StageUpdate,
     ) -> Result<UpdateOutcome, EngineError> {
+        let u = self.configured(u);
         let (link, unknown_stage) = self.checked(&u)?;
         self.check_identity().await?;
         if self.store == Store::Comment {
@@ -341,6 +342,15 @@ impl<'f> Dashboards<'f> {
             });
         }
         self.init(target).await
+    }
+
+    /// The update as the configuration shows it: without details when `dashboard.details`
+    /// is off (they stay in the job summary).
+    fn configured(&self, mut u: StageUpdate) -> StageUpdate {
+        if !self.identity.details {
+            u.details = None;
+        }
+        u
     }
 
     /// Posts a stage's status (`infra-dashboard/<stage>`, the status line as description):
@@ -433,6 +443,7 @@ impl<'f> Dashboards<'f> {
         target: &Target,
         u: StageUpdate,
     ) -> Result<UpdateOutcome, EngineError> {
+        let u = self.configured(u);
         let (link, unknown_stage) = self.checked(&u)?;
         self.check_identity().await?;
         if self.store == Store::Comment {

@@ -431,3 +431,52 @@ async fn assert_plan_rows_ended_right(
         "round {round}: a row stays running: {body}"
     );
 }
+
+/// With `dashboard.details: false`, a run's leg that brings details (a plan's summary)
+/// leaves its render to the run's last like any other: its result and one read, two
+/// requests, and the comment is not written (ADR 0012; the details stay in the job summary).
+/// With details on, the same leg renders itself (they live only in the comment).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leg_with_details_leaves_its_render_only_when_details_are_off() {
+    let env = Env::bare().await;
+    let mut stages = default_stages();
+    stages.extend((0..3).map(|i| StageDef::new(format!("plan-{i}"), format!("Plan: p{i}"))));
+    let keys: Vec<String> = (0..3).map(|i| format!("plan-{i}")).collect();
+    for (n, details_shown) in [(80u64, false), (81, true)] {
+        let sha = round_sha(0x0de7_0000 + n);
+        let target = open_pr(&env, n, &sha).await;
+        let forge = env.client(DEFAULT_BOT_TOKEN);
+        let identity = infra_ci_config::DashboardIdentity {
+            details: details_shown,
+            runs: true,
+            ..infra_ci_config::DashboardIdentity::default()
+        };
+        let d = Dashboards::new(&forge, stages.clone(), tuning()).with_identity(identity);
+        d.open_run(&target, &keys, None).await.unwrap();
+        env.admin().clear_requests().await.unwrap();
+        d.update_in_run(
+            &target,
+            StageUpdate {
+                stage: "plan-0".into(),
+                status: Status::Success,
+                link: None,
+                output: Some("+1 ~0 -0".into()),
+                details: Some("To create (1): aws_s3_bucket.logs".into()),
+            },
+        )
+        .await
+        .unwrap();
+        let log = env.requests().await;
+        let patches = log.iter().filter(|r| r.method == "PATCH").count();
+        if details_shown {
+            assert_eq!(
+                patches, 1,
+                "details on: the leg renders its details: {log:?}"
+            );
+        } else {
+            assert_eq!(log.len(), 2, "details off: result and one read: {log:?}");
+            assert_eq!(patches, 0, "{log:?}");
+        }
+    }
+    env.shutdown().await;
+}
