@@ -4,7 +4,7 @@ use infra_ci_config::{DashboardIdentity, Store};
 use infra_ci_core::{
     Dashboard, StageDef, StageState, Status, escape::safe_link, is_valid_stage_key, status_line,
 };
-use infra_ci_github::{Forge, StatusState};
+use infra_ci_github::{CommitStatus, Forge, StatusState};
 use serde::Serialize;
 
 use crate::adopt::adopt;
@@ -281,17 +281,12 @@ impl<'f> Dashboards<'f> {
         target: &Target,
         u: StageUpdate,
     ) -> Result<UpdateOutcome, EngineError> {
-        let u = self.configured(u);
-        let (link, unknown_stage) = self.checked(&u)?;
-        self.check_identity().await?;
+        let (u, link, unknown_stage) = self.begin(u).await?;
         if self.store == Store::Comment {
             return self.update_in_comment(target, u, link, unknown_stage).await;
         }
         let posted = self.post_stage_status(target, &u, link.as_deref()).await?;
-        let me = match posted.creator.as_ref() {
-            Some(c) if !c.login.is_empty() => c.login.clone(),
-            _ => self.forge.whoami().await?,
-        };
+        let me = self.writer(&posted).await?;
         let (newest, all) = self
             .forge
             .list_statuses_newest(&target.repo, &target.sha)
@@ -310,25 +305,18 @@ impl<'f> Dashboards<'f> {
             });
         }
         let ctx = self.ctx(target, &me);
-        let mut seen = if all {
+        let seen = if all {
             Seen::of(&newest, &me)
         } else {
             Seen::read(&ctx).await?
         };
-        adopt(&ctx, &mut seen, &self.identity.predecessors).await?;
         let own = Own {
             status: Some(posted),
             details: u.details.map(|d| (u.stage.clone(), d)),
             read_after_post: true,
             ..Own::default()
         };
-        let r = reconcile(&ctx, seen, &own).await?;
-        Ok(UpdateOutcome {
-            comment_id: r.comment_id,
-            html_url: r.html_url,
-            rounds: r.rounds,
-            unknown_stage,
-        })
+        self.reconciled(&ctx, seen, &own, unknown_stage).await
     }
 
     /// Re-renders the dashboard from the truth (repairs a damaged or deleted comment).
@@ -344,13 +332,28 @@ impl<'f> Dashboards<'f> {
         self.init(target).await
     }
 
-    /// The update as the configuration shows it: without details when `dashboard.details`
-    /// is off (they stay in the job summary).
-    fn configured(&self, mut u: StageUpdate) -> StageUpdate {
+    /// What every write of a stage does first: the update as the configuration shows it
+    /// (without details when `dashboard.details` is off: they stay in the job summary), its
+    /// stage key and link checked (the safe link, and whether the stage is not configured),
+    /// and the token checked against `dashboard.identity`.
+    async fn begin(
+        &self,
+        mut u: StageUpdate,
+    ) -> Result<(StageUpdate, Option<String>, bool), EngineError> {
         if !self.identity.details {
             u.details = None;
         }
-        u
+        let (link, unknown_stage) = self.checked(&u)?;
+        self.check_identity().await?;
+        Ok((u, link, unknown_stage))
+    }
+
+    /// Who we are: the identity GitHub says wrote our status (no request), else `GET /user`.
+    async fn writer(&self, posted: &CommitStatus) -> Result<String, EngineError> {
+        match posted.creator.as_ref() {
+            Some(c) if !c.login.is_empty() => Ok(c.login.clone()),
+            _ => Ok(self.forge.whoami().await?),
+        }
     }
 
     /// Posts a stage's status (`infra-dashboard/<stage>`, the status line as description):
@@ -360,7 +363,7 @@ impl<'f> Dashboards<'f> {
         target: &Target,
         u: &StageUpdate,
         link: Option<&str>,
-    ) -> Result<infra_ci_github::CommitStatus, infra_ci_github::ForgeError> {
+    ) -> Result<CommitStatus, infra_ci_github::ForgeError> {
         self.forge
             .create_status(
                 &target.repo,
@@ -427,8 +430,7 @@ impl<'f> Dashboards<'f> {
                 unknown_stage: out.unknown_stage,
             });
         }
-        let (link, unknown_stage) = self.checked(&u)?;
-        self.check_identity().await?;
+        let (u, link, unknown_stage) = self.begin(u).await?;
         let posted = self.post_stage_status(target, &u, link.as_deref()).await?;
         Ok(Posted {
             status_id: Some(posted.id),
@@ -443,9 +445,7 @@ impl<'f> Dashboards<'f> {
         target: &Target,
         u: StageUpdate,
     ) -> Result<UpdateOutcome, EngineError> {
-        let u = self.configured(u);
-        let (link, unknown_stage) = self.checked(&u)?;
-        self.check_identity().await?;
+        let (u, link, unknown_stage) = self.begin(u).await?;
         if self.store == Store::Comment {
             return self.update_in_comment(target, u, link, unknown_stage).await;
         }
@@ -457,23 +457,28 @@ impl<'f> Dashboards<'f> {
             self.post_stage_status(target, &u, link.as_deref()),
             self.forge.list_statuses(&target.repo, &target.sha),
         )?;
-        let me = match posted.creator.as_ref() {
-            Some(c) if !c.login.is_empty() => c.login.clone(),
-            _ => self.forge.whoami().await?,
-        };
-        let mut seen = Seen::of(&first, &me);
-        adopt(
-            &self.ctx(target, &me),
-            &mut seen,
-            &self.identity.predecessors,
-        )
-        .await?;
+        let me = self.writer(&posted).await?;
         let own = Own {
             status: Some(posted),
             details: u.details.map(|d| (u.stage.clone(), d)),
             ..Own::default()
         };
-        let r = reconcile(&self.ctx(target, &me), seen, &own).await?;
+        let seen = Seen::of(&first, &me);
+        self.reconciled(&self.ctx(target, &me), seen, &own, unknown_stage)
+            .await
+    }
+
+    /// After our status: a predecessor's dashboard adopted if the commit has none of ours
+    /// yet, then the comment reconciled with what `seen` shows and our own write.
+    async fn reconciled(
+        &self,
+        ctx: &Ctx<'_>,
+        mut seen: Seen,
+        own: &Own,
+        unknown_stage: bool,
+    ) -> Result<UpdateOutcome, EngineError> {
+        adopt(ctx, &mut seen, &self.identity.predecessors).await?;
+        let r = reconcile(ctx, seen, own).await?;
         Ok(UpdateOutcome {
             comment_id: r.comment_id,
             html_url: r.html_url,
