@@ -5,12 +5,13 @@
 //! anchor, a lost response); such a comment is among the newest, so the scan reads the
 //! last pages only, newest first, and never the whole conversation.
 
-use infra_ci_core::marker::{is_dashboard_of, marker_sha7};
+use infra_ci_core::marker::is_dashboard_of;
 use infra_ci_core::{Dashboard, parse, previous_line, render};
 use infra_ci_github::{Comment, Forge, ForgeError, StatusState};
 use tracing::{info, warn};
 
 use crate::error::EngineError;
+use crate::minimize::is_other_commits_dashboard;
 use crate::reconcile::Ctx;
 use crate::target::Target;
 use crate::truth::ANCHOR_CONTEXT;
@@ -212,12 +213,7 @@ fn previous_commit(seen: &[Comment], t: &Target, me: &str) -> Option<String> {
     }
     let prev = seen
         .iter()
-        .filter(|c| {
-            is_ours(c, me)
-                && c.issue_number() == Some(t.pr)
-                && marker_sha7(c.body()).is_some()
-                && !is_dashboard_of(c.body(), &t.sha)
-        })
+        .filter(|c| c.issue_number() == Some(t.pr) && is_other_commits_dashboard(c, me, t))
         .max_by_key(|c| c.id)?;
     let shown = parse(prev.body(), &[]).ok()?;
     Some(previous_line(&shown, Some(&prev.html_url)))

@@ -25,12 +25,14 @@ pub struct Minimized {
     pub minimized: Vec<u64>,
 }
 
+/// True for our dashboard of a commit other than `t.sha`, minimized or not.
+pub fn is_other_commits_dashboard(c: &Comment, me: &str, t: &Target) -> bool {
+    is_ours(c, me) && marker_sha7(c.body()).is_some() && !is_dashboard_of(c.body(), &t.sha)
+}
+
 /// True for our dashboard of another commit that has not been minimized by us yet.
 pub fn is_earlier_dashboard(c: &Comment, me: &str, t: &Target) -> bool {
-    is_ours(c, me)
-        && marker_sha7(c.body()).is_some()
-        && !is_dashboard_of(c.body(), &t.sha)
-        && !c.body().contains(OUTDATED_MARK)
+    is_other_commits_dashboard(c, me, t) && !c.body().contains(OUTDATED_MARK)
 }
 
 /// The body of a minimized dashboard: unchanged but for the mark at the end.
@@ -102,7 +104,7 @@ pub async fn minimize_earlier_best_effort(
         None => forge
             .get_pull(&t.repo, t.pr)
             .await
-            .map(|p| p.head.sha.eq_ignore_ascii_case(&t.sha)),
+            .map(|p| p.head.sha.is(&t.sha)),
     };
     match head {
         Ok(true) => {}
