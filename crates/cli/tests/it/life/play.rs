@@ -231,7 +231,7 @@ impl Machine {
             steps: Vec::new(),
         };
         let mut failed = false;
-        let job_env = env_map(job.get("env"), root, failed);
+        let job_env = interpolated(job.get("env"), root, failed);
         let mut path_extra: Vec<PathBuf> = Vec::new();
         for (n, step) in job["steps"].as_sequence().unwrap().iter().enumerate() {
             let id = step.get("id").map_or_else(|| format!("step{n}"), as_str);
@@ -252,27 +252,8 @@ impl Machine {
                 continue;
             }
             let mut env = job_env.clone();
-            env.extend(env_map(step.get("env"), root, failed));
-            let with: BTreeMap<String, String> = step
-                .get("with")
-                .and_then(Yaml::as_mapping)
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| {
-                            (
-                                as_str(k),
-                                expr::interpolate(
-                                    &as_str(v),
-                                    &Ctx {
-                                        root,
-                                        job: JobState { failed },
-                                    },
-                                ),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            env.extend(interpolated(step.get("env"), root, failed));
+            let with = interpolated(step.get("with"), root, failed);
             let (ok, outputs, note) = if let Some(uses) = step.get("uses") {
                 let (ok, note) = self.uses(
                     &as_str(uses),
@@ -304,26 +285,7 @@ impl Machine {
         if failed {
             leg.result = "failure".into();
         }
-        let outs = job
-            .get("outputs")
-            .and_then(Yaml::as_mapping)
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| {
-                        (
-                            as_str(k),
-                            expr::interpolate(
-                                &as_str(v),
-                                &Ctx {
-                                    root,
-                                    job: JobState { failed },
-                                },
-                            ),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let outs = interpolated(job.get("outputs"), root, failed);
         (leg, outs)
     }
 
@@ -564,12 +526,14 @@ fn matrix(job: &Yaml, root: &Value) -> Vec<Value> {
         .collect()
 }
 
-fn env_map(env: Option<&Yaml>, root: &Value, failed: bool) -> BTreeMap<String, String> {
+/// A mapping of the YAML (an `env`, a step's `with`, a job's `outputs`) with each value's
+/// `${{ }}` expressions evaluated; empty when absent.
+fn interpolated(map: Option<&Yaml>, root: &Value, failed: bool) -> BTreeMap<String, String> {
     let ctx = Ctx {
         root,
         job: JobState { failed },
     };
-    env.and_then(Yaml::as_mapping)
+    map.and_then(Yaml::as_mapping)
         .map(|m| {
             m.iter()
                 .map(|(k, v)| (as_str(k), expr::interpolate(&as_str(v), &ctx)))
