@@ -152,28 +152,16 @@ fn asked(results: &[OpResult]) -> Vec<Asked<'_>> {
     results
         .iter()
         .enumerate()
-        .filter_map(|(index, r)| match &r.op {
-            Op::Update {
-                stage,
-                status,
-                output,
-                link,
-                ..
-            }
-            | Op::Post {
-                stage,
-                status,
-                output,
-                link,
-            } => Some(Asked {
+        .filter_map(|(index, r)| {
+            let w = r.op.stage_write()?;
+            Some(Asked {
                 index,
-                stage,
-                word: shown::word(*status),
-                output: shown::fold(output),
-                link: link.as_deref(),
+                stage: w.stage,
+                word: shown::word(w.status),
+                output: shown::fold(w.output),
+                link: w.link,
                 alone: matches!(r.op, Op::Post { .. }),
-            }),
-            Op::Init => None,
+            })
         })
         .collect()
 }

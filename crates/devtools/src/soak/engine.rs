@@ -69,36 +69,20 @@ impl Engine {
 
 /// The real operation; the comment id on success.
 async fn real(d: &Dashboards<'_>, target: &Target, op: &Op) -> Result<u64, EngineError> {
+    let Some(w) = op.stage_write() else {
+        return d.init(target).await.map(|o| o.comment_id);
+    };
+    let u = StageUpdate {
+        stage: w.stage.to_owned(),
+        status: w.status,
+        link: w.link.map(str::to_owned),
+        output: Some(w.output.to_owned()),
+        details: None,
+    };
     match op {
-        Op::Init => d.init(target).await.map(|o| o.comment_id),
-        Op::Update {
-            stage,
-            status,
-            output,
-            link,
-            ..
-        }
-        | Op::Post {
-            stage,
-            status,
-            output,
-            link,
-        } => {
-            let u = StageUpdate {
-                stage: stage.clone(),
-                status: *status,
-                link: link.clone(),
-                output: Some(output.clone()),
-                details: None,
-            };
-            if matches!(op, Op::Post { .. }) {
-                d.post_status(target, u).await.map(|_| 0)
-            } else if matches!(op, Op::Update { leg: true, .. }) {
-                d.update_in_run(target, u).await.map(|o| o.comment_id)
-            } else {
-                d.update(target, u).await.map(|o| o.comment_id)
-            }
-        }
+        Op::Post { .. } => d.post_status(target, u).await.map(|_| 0),
+        Op::Update { leg: true, .. } => d.update_in_run(target, u).await.map(|o| o.comment_id),
+        _ => d.update(target, u).await.map(|o| o.comment_id),
     }
 }
 

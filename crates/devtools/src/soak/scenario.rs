@@ -75,6 +75,42 @@ pub enum Op {
     },
 }
 
+/// What an [`Op::Update`] or an [`Op::Post`] writes to its stage.
+#[derive(Debug, Clone, Copy)]
+pub struct StageWrite<'a> {
+    pub stage: &'a str,
+    pub status: Status,
+    pub output: &'a str,
+    pub link: Option<&'a str>,
+}
+
+impl Op {
+    /// The stage write of an update or a post; `None` for `init`.
+    pub fn stage_write(&self) -> Option<StageWrite<'_>> {
+        match self {
+            Op::Init => None,
+            Op::Update {
+                stage,
+                status,
+                output,
+                link,
+                ..
+            }
+            | Op::Post {
+                stage,
+                status,
+                output,
+                link,
+            } => Some(StageWrite {
+                stage,
+                status: *status,
+                output,
+                link: link.as_deref(),
+            }),
+        }
+    }
+}
+
 /// A scenario's plan.
 #[derive(Debug, Clone)]
 pub struct Scenario {

@@ -27,6 +27,13 @@ fn round_sha(n: u64) -> String {
     format!("{n:07x}{}", "0".repeat(33))
 }
 
+/// The seed's stages and `n` project rows `plan-0`…`plan-{n-1}` ("Plan: p0", …).
+fn with_plans(n: usize) -> Vec<StageDef> {
+    let mut stages = default_stages();
+    stages.extend((0..n).map(|i| StageDef::new(format!("plan-{i}"), format!("Plan: p{i}"))));
+    stages
+}
+
 /// Opens pull request `pr` on `sha` in `acme/infra` and returns the dashboard target.
 async fn open_pr(env: &Env, pr: u64, sha: &str) -> Target {
     env.admin()
@@ -191,8 +198,7 @@ async fn concurrent_updates_are_not_lost_under_stale_reads() {
 async fn runnings_posted_alone_then_results_lose_no_row_under_stale_reads() {
     const JOBS: usize = 16;
     let env = Env::bare().await;
-    let mut stages = default_stages();
-    stages.extend((0..JOBS).map(|i| StageDef::new(format!("plan-{i}"), format!("Plan: p{i}"))));
+    let stages = with_plans(JOBS);
     for round in 0..3u64 {
         env.admin().advance_clock(61).await.unwrap();
         let sha = round_sha(0x0ace_0000 + round);
@@ -271,8 +277,7 @@ async fn runnings_posted_alone_then_results_lose_no_row_under_stale_reads() {
 async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
     const LEGS: usize = 12;
     let env = Env::bare().await;
-    let mut stages = default_stages();
-    stages.extend((0..LEGS).map(|i| StageDef::new(format!("plan-{i}"), format!("Plan: p{i}"))));
+    let stages = with_plans(LEGS);
     let keys: Vec<String> = (0..LEGS).map(|i| format!("plan-{i}")).collect();
     for round in 0..2u64 {
         env.admin().advance_clock(61).await.unwrap();
@@ -439,8 +444,7 @@ async fn assert_plan_rows_ended_right(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_leg_with_details_leaves_its_render_only_when_details_are_off() {
     let env = Env::bare().await;
-    let mut stages = default_stages();
-    stages.extend((0..3).map(|i| StageDef::new(format!("plan-{i}"), format!("Plan: p{i}"))));
+    let stages = with_plans(3);
     let keys: Vec<String> = (0..3).map(|i| format!("plan-{i}")).collect();
     for (n, details_shown) in [(80u64, false), (81, true)] {
         let sha = round_sha(0x0de7_0000 + n);
