@@ -37,6 +37,11 @@ pub fn job_url() -> Option<String> {
     Some(job_link(&server, &repo, &run, job.as_deref()))
 }
 
+/// The workflow run's id (`GITHUB_RUN_ID`), when running in Actions.
+pub fn run_id() -> Option<u64> {
+    std::env::var(GITHUB_RUN_ID).ok()?.trim().parse().ok()
+}
+
 /// `job_url` of the given parts.
 fn job_link(server: &str, repo: &str, run: &str, job: Option<&str>) -> String {
     let run_page = format!("{server}/{repo}/actions/runs/{run}");

@@ -52,6 +52,21 @@ pub fn repo(arg: Option<&str>) -> Result<RepoId, CliError> {
     RepoId::parse(&raw).ok_or_else(|| CliError::usage(format!("--repo {raw:?} is not OWNER/NAME")))
 }
 
+/// The dashboard a run's leg names with `parse`'s outputs, unchecked (`is_head` unknown):
+/// `Dashboards::update_in_run_as_routed` checks it against `parse`'s run mark, and asks
+/// GitHub only when that does not vouch for it. Without a full `--sha`, as [`target`].
+pub async fn routed_target(forge: &GitHubClient, t: &TargetArgs) -> Result<Target, CliError> {
+    match &t.sha {
+        Some(sha) if sha.as_str().len() == 40 => Ok(Target {
+            repo: repo(t.repo.as_deref())?,
+            pr: t.pr,
+            sha: sha.clone(),
+            is_head: None,
+        }),
+        _ => target(forge, t).await,
+    }
+}
+
 /// The dashboard the flags name (one request when `--sha` is absent: the PR's head).
 pub async fn target(forge: &GitHubClient, t: &TargetArgs) -> Result<Target, CliError> {
     let repo = repo(t.repo.as_deref())?;

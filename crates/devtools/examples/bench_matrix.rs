@@ -1,8 +1,10 @@
 //! Updates at scale, one client per job as separate jobs would be, 50 ms emulated latency:
 //! an uncontended `update` and `init` (wall time and round trips), 50 parallel writers on
 //! one PR (requests and content-creating requests per writer, rows right, refusals), and a
-//! whole `/plan` of N projects (the parse job's `init`, then each job's running and result),
-//! reported as before ADR 0010 (every report renders) and as now (the running posted alone),
+//! whole `/plan` of N projects (the parse job, then each job's running and result, each
+//! result with its details as a real plan's), reported as the previous default (ADR 0010:
+//! the running posted alone, every result rendering its details) and as now (ADR 0014: a
+//! run of legs posting results only, the run's close job rendering every leg's details),
 //! with the results right after the runnings, a minute later at once, or one by one.
 //!
 //! Run: `cargo run --release -p infra-ci-devtools --example bench_matrix [uncontended|parallel|plan]`
@@ -15,7 +17,7 @@ use std::time::{Duration, Instant};
 use infra_ci_core::{Status, default_stages};
 use infra_ci_emulator::admin::{AdminClient, Latency, PullFields};
 use infra_ci_emulator::{DEFAULT_BOT_TOKEN, EmulatorOptions, spawn};
-use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
+use infra_ci_engine::{Dashboards, LegDetails, StageUpdate, Target, Tuning};
 use infra_ci_github::{Auth, ClientConfig, Forge, GitHubClient, RepoId};
 use secrecy::SecretString;
 
@@ -23,6 +25,8 @@ const LATENCY_MS: u64 = 50;
 const WRITERS: u32 = 50;
 const BURSTS: u32 = 5;
 const PROJECTS: [u32; 3] = [10, 50, 100];
+/// The workflow run a `/plan`'s run mark names (its close job's `GITHUB_RUN_ID`).
+const RUN_ID: u64 = 1;
 
 /// Requests the emulator logged since the last call: (all, content-creating, refused).
 #[derive(Debug, Default, Clone, Copy)]
@@ -99,6 +103,12 @@ fn update(stage: String, status: Status) -> StageUpdate {
         link: None,
         details: None,
     }
+}
+
+/// A plan's result as a real plan brings it: with details (its summary, by name).
+fn with_details(mut u: StageUpdate) -> StageUpdate {
+    u.details = Some(format!("To create (1): aws_s3_bucket.{}", u.stage));
+    u
 }
 
 #[tokio::main]
@@ -190,9 +200,9 @@ async fn parallel(b: &mut Bench) {
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for legs in [false, true] {
         let name = if legs {
-            "legs of a run (now)"
+            "legs of a run (now: default)"
         } else {
-            "`update` (before)"
+            "plain `update`"
         };
         let (mut all, mut charged, mut creating) = (0, 0, 0);
         for run in 1..=BURSTS {
@@ -233,7 +243,7 @@ async fn parallel_once(b: &mut Bench, legs: bool) -> (Counts, usize, usize, f64)
     let setup_d = Dashboards::new(&setup, default_stages(), Tuning::default());
     if legs {
         let keys: Vec<String> = (0..WRITERS).map(|i| format!("project-{i}")).collect();
-        setup_d.open_run(&target, &keys, None).await.unwrap();
+        setup_d.open_run(&target, &keys, None, None).await.unwrap();
     } else {
         setup_d.init(&target).await.unwrap();
     }
@@ -247,7 +257,9 @@ async fn parallel_once(b: &mut Bench, legs: bool) -> (Counts, usize, usize, f64)
             let d = Dashboards::new(forge, default_stages(), Tuning::default());
             let u = update(format!("project-{i}"), Status::Success);
             if legs {
-                d.update_in_run(&target, u).await
+                // As the workflow's legs: `parse`'s outputs, their details left to the close job.
+                let u = with_details(u);
+                d.update_in_run_as_routed(&target, u, true).await
             } else {
                 d.update(&target, u).await
             }
@@ -281,11 +293,14 @@ async fn parallel_once(b: &mut Bench, legs: bool) -> (Counts, usize, usize, f64)
 /// How a `/plan`'s jobs report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Design {
-    /// The `running` posted alone (`post_status`), the result an `update` (ADR 0010).
+    /// The `running` posted alone (`post_status`), the result an `update` that renders its
+    /// details (ADR 0010; the default until ADR 0014 for real plans).
     RunningAlone,
     /// The parse job opens the run (`open_run`: every row running in its one write, the
-    /// run marked in its fence); each job posts only its result (`update_in_run`, ADR 0012).
-    Run,
+    /// run marked in its fence); each job posts only its result and one read
+    /// (`update_in_run_as_routed`, its details left to the close job), and the run's close
+    /// job renders every leg's details once (`close_run`, ADR 0014; the default now).
+    RunClosed,
 }
 
 /// When the jobs' results come.
@@ -304,13 +319,13 @@ enum Timing {
 /// result, each job with its own client; each run an hour after the last (fresh limits).
 async fn plan(b: &mut Bench) {
     println!(
-        "\n| `/plan` of N projects | results | N | requests | charged (not 304) | charged per project | parse job (constant) | jobs' charged per project | content-creating | refused (403/429) | jobs failed | rows right | rows left running | s |"
+        "\n| `/plan` of N projects, real plans (details) | results | N | requests | charged (not 304) | charged per project | parse job (constant) | jobs' charged per project | close job (constant) | content-creating | refused (403/429) | jobs failed | rows right | details shown | rows left running | s |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for timing in [Timing::Burst, Timing::AMinuteApart, Timing::OneByOne] {
-        for design in [Design::RunningAlone, Design::Run] {
+        for design in [Design::RunningAlone, Design::RunClosed] {
             for &n in &PROJECTS {
-                if n > 50 && design != Design::Run {
+                if n > 50 && design != Design::RunClosed {
                     // ADR 0010's 100-project runs meet the hour's 1,000 requests or the
                     // secondary limit and wait out minutes of Retry-After (BENCHMARKS.md
                     // has their figures); the bench keeps its run short.
@@ -330,24 +345,42 @@ async fn plan_once(b: &mut Bench, n: u32, design: Design, timing: Timing) {
     let t0 = Instant::now();
     let parse = b.client();
     let parse_d = Dashboards::new(&parse, default_stages(), Tuning::default());
-    if design == Design::Run {
-        let keys: Vec<String> = (0..n).map(|i| format!("plan-{i}")).collect();
-        parse_d.open_run(&target, &keys, None).await.unwrap();
+    let keys: Vec<String> = (0..n).map(|i| format!("plan-{i}")).collect();
+    if design == Design::RunClosed {
+        parse_d
+            .open_run(&target, &keys, None, Some(RUN_ID))
+            .await
+            .unwrap();
     } else {
         parse_d.init(&target).await.unwrap();
     }
     let parse_c = b.counts().await;
     let clients: Vec<GitHubClient> = (0..n).map(|_| b.client()).collect();
+    // The legs' details records, as the workflow's artifacts carry them to the close job.
+    let records = std::sync::Mutex::new(Vec::new());
     let report = |i: usize, status: Status| {
         let forge = &clients[i];
         let target = target.clone();
+        let records = &records;
         async move {
             let d = Dashboards::new(forge, default_stages(), Tuning::default());
-            let u = update(format!("plan-{i}"), status);
+            let mut u = update(format!("plan-{i}"), status);
+            if status.is_terminal() {
+                u = with_details(u);
+            }
             match (design, status) {
                 // The run's rows were shown running by the parse job: no running to post.
-                (Design::Run, Status::Running) => Ok(()),
-                (Design::Run, _) => d.update_in_run(&target, u).await.map(|_| ()),
+                (Design::RunClosed, Status::Running) => Ok(()),
+                (Design::RunClosed, _) => {
+                    let details = u.details.clone().unwrap_or_default();
+                    let out = d.update_in_run_as_routed(&target, u, true).await?;
+                    records.lock().unwrap().push(LegDetails {
+                        stage: format!("plan-{i}"),
+                        status_id: out.status_id.unwrap_or(0),
+                        details,
+                    });
+                    Ok(())
+                }
                 (Design::RunningAlone, Status::Running) => {
                     d.post_status(&target, u).await.map(|_| ())
                 }
@@ -389,13 +422,26 @@ async fn plan_once(b: &mut Bench, n: u32, design: Design, timing: Timing) {
             }
         }
     }
-    let secs = t0.elapsed().as_secs_f64();
     let jobs_c = b.counts().await;
+    // The run's close job, after every leg (its own client).
+    if design == Design::RunClosed {
+        let close = b.client();
+        let records = std::mem::take(&mut *records.lock().unwrap());
+        if let Err(e) = Dashboards::new(&close, default_stages(), Tuning::default())
+            .close_run(&target, &keys, RUN_ID, None, records)
+            .await
+        {
+            eprintln!("close job failed: {e}");
+            failed += 1;
+        }
+    }
+    let close_c = b.counts().await;
+    let secs = t0.elapsed().as_secs_f64();
     let c = Counts {
-        all: parse_c.all + jobs_c.all,
-        creating: parse_c.creating + jobs_c.creating,
-        refused: parse_c.refused + jobs_c.refused,
-        not_modified: parse_c.not_modified + jobs_c.not_modified,
+        all: parse_c.all + jobs_c.all + close_c.all,
+        creating: parse_c.creating + jobs_c.creating + close_c.creating,
+        refused: parse_c.refused + jobs_c.refused + close_c.refused,
+        not_modified: parse_c.not_modified + jobs_c.not_modified + close_c.not_modified,
     };
     b.latency(0).await;
     // Checking is no part of the run: an hour later, so it never meets the run's limits.
@@ -411,14 +457,17 @@ async fn plan_once(b: &mut Bench, n: u32, design: Design, timing: Timing) {
     let right = (0..n)
         .filter(|i| body.body().contains(&format!("| plan-{i} | ✅ success |")))
         .count();
+    let detailed = (0..n)
+        .filter(|i| body.body().contains(&format!("aws_s3_bucket.plan-{i}")))
+        .count();
     let running = body.body().matches("🔄").count();
     let charged = c.all - c.not_modified;
     let jobs_charged = jobs_c.all - jobs_c.not_modified;
     println!(
-        "| {} | {} | {n} | {} | {charged} | {:.2} | {} | {:.2} | {} | {} | {failed} | {right} of {n} | {running} | {secs:.0} |",
+        "| {} | {} | {n} | {} | {charged} | {:.2} | {} | {:.2} | {} | {} | {} | {failed} | {right} of {n} | {detailed} of {n} | {running} | {secs:.0} |",
         match design {
-            Design::RunningAlone => "running posted alone (before, ADR 0010)",
-            Design::Run => "run: results only (now, ADR 0012)",
+            Design::RunningAlone => "previous default (ADR 0010)",
+            Design::RunClosed => "run and close job (now, ADR 0014)",
         },
         match timing {
             Timing::Burst => "right after each running",
@@ -429,6 +478,7 @@ async fn plan_once(b: &mut Bench, n: u32, design: Design, timing: Timing) {
         charged as f64 / f64::from(n),
         parse_c.all - parse_c.not_modified,
         jobs_charged as f64 / f64::from(n),
+        close_c.all - close_c.not_modified,
         c.creating,
         c.refused
     );

@@ -43,8 +43,9 @@ pub use live::LiveDashboard;
 pub use minimize::{Minimized, OUTDATED_MARK, minimize_earlier};
 pub use reconcile::Tuning;
 pub use route_job::{ParseRequest, route_event, run_stages};
+pub use run::LegDetails;
 pub use service::{
-    Dashboards, InitOutcome, Posted, ShownDashboard, ShownStage, StageUpdate, UpdateOutcome,
+    Closed, Dashboards, InitOutcome, Posted, ShownDashboard, ShownStage, StageUpdate, UpdateOutcome,
 };
 pub use target::Target;
 pub use truth::{ANCHOR_CONTEXT, STAGE_CONTEXT_PREFIX, Truth, is_by};

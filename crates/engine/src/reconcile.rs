@@ -61,9 +61,20 @@ pub struct Own {
     pub details: Option<(String, String)>,
     /// A run's rows to show running (the routing job's one write for a run, ADR 0012).
     pub run: Option<RunRows>,
+    /// Details a run's close job brings for its legs' results (ADR 0014), each attached only
+    /// while the result it describes is its row's newest.
+    pub leg_details: Vec<crate::run::LegDetails>,
     /// The first read was made after our status was posted (a run's leg): it already shows
     /// every earlier writer, so no second read is made for a later one.
     pub read_after_post: bool,
+}
+
+impl Own {
+    /// Details live in the comment only: a writer that brings some writes them itself and
+    /// never leaves its render to a later writer.
+    fn brings_details(&self) -> bool {
+        self.details.is_some() || !self.leg_details.is_empty()
+    }
 }
 
 /// The rows a run will report, shown running by the routing job's render; the fence after
@@ -77,6 +88,8 @@ pub struct RunRows {
     /// The rows' revision: above every status of theirs the routing job read, below every
     /// result a leg posts after it (the legs start after the routing job).
     pub revision: u64,
+    /// The workflow run, named in the mark so that the run's close job knows it (ADR 0014).
+    pub run_id: Option<u64>,
 }
 
 /// The comment after reconciling.
@@ -124,7 +137,7 @@ pub async fn reconcile(ctx: &Ctx<'_>, first: Seen, own: &Own) -> Result<Reconcil
     for round in 1..=ctx.tuning.max_rounds {
         // Details live in the comment only: a writer that brings some writes them itself.
         if !wrote
-            && own.details.is_none()
+            && !own.brings_details()
             && let Some(r) = left_to_later_writer(&seen, mine, round)
         {
             return Ok(r);
@@ -164,7 +177,7 @@ pub async fn reconcile(ctx: &Ctx<'_>, first: Seen, own: &Own) -> Result<Reconcil
                 }
             }
             wrote = true;
-            let run = own.run.as_ref().map(|r| r.stages.len());
+            let run = own.run.as_ref().map(|r| (r.stages.len(), r.run_id));
             mine = post_fence(ctx, &dashboard, &comment.html_url, run).await?;
         } else if mine == 0 || seen.newest >= mine {
             // The comment already shows everything a read after our last write showed.
@@ -212,7 +225,7 @@ async fn post_fence(
     ctx: &Ctx<'_>,
     dashboard: &Dashboard,
     html_url: &str,
-    run: Option<usize>,
+    run: Option<(usize, Option<u64>)>,
 ) -> Result<u64, EngineError> {
     let covered = dashboard
         .stages
@@ -228,7 +241,7 @@ async fn post_fence(
             StatusState::Success,
             ANCHOR_CONTEXT,
             &match run {
-                Some(k) => crate::run::mark_description(covered, k),
+                Some((k, id)) => crate::run::mark_description(covered, k, id),
                 None => fence_description(covered),
             },
             Some(html_url),
@@ -305,6 +318,15 @@ pub fn project(ctx: &Ctx<'_>, truth: &Truth, shown: Option<&Dashboard>, own: &Ow
         && let Some(row) = d.stages.iter_mut().find(|r| &r.key == key)
     {
         row.details = Some(text.clone());
+    }
+    for leg in &own.leg_details {
+        if let Some(row) = d
+            .stages
+            .iter_mut()
+            .find(|r| r.key == leg.stage && r.revision == Some(leg.status_id))
+        {
+            row.details = Some(leg.details.clone());
+        }
     }
     d
 }

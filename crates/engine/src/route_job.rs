@@ -33,6 +33,9 @@ pub struct ParseRequest<'a> {
     /// The workflow run's URL: the link of the rows a plan's run shows running
     /// ([`run_stages`]) until each leg's result links its own job.
     pub run_link: Option<String>,
+    /// The workflow run's id (`GITHUB_RUN_ID`): a run's mark names it, so that the run's
+    /// close job knows the mark as its own (ADR 0014).
+    pub run_id: Option<u64>,
 }
 
 /// The stages whose rows the routing job shows running for the route's legs, when the route
@@ -116,7 +119,7 @@ pub async fn route_event(forge: &dyn Forge, req: ParseRequest<'_>) -> Result<Rou
         let out = match run_stages(&route, req.config) {
             Some(stages) => {
                 let out = dashboards
-                    .open_run(&target, stages, req.run_link.clone())
+                    .open_run(&target, stages, req.run_link.clone(), req.run_id)
                     .await?;
                 info!(
                     legs = stages.len(),

@@ -67,10 +67,28 @@ pub struct UpdateOutcome {
     pub comment_id: u64,
     /// The comment's address on GitHub.
     pub html_url: String,
-    /// Reconcile rounds it took (1 when uncontended).
+    /// Reconcile rounds it took (1 when uncontended; 0 when a later writer renders it).
     pub rounds: u32,
     /// The stage key was not configured; a row was added for it.
     pub unknown_stage: bool,
+    /// The stage status posted (`None` with `store: comment`): what a leg's details record
+    /// names (ADR 0014).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<u64>,
+}
+
+/// What a run's close job did ([`Dashboards::close_run`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Closed {
+    /// The dashboard comment's id.
+    pub comment_id: u64,
+    /// The comment's address on GitHub.
+    pub html_url: String,
+    /// The legs marked cancelled: they ended without reporting.
+    pub cancelled: Vec<String>,
+    /// How many legs' details it brought to the comment (records whose result is still
+    /// their row's newest).
+    pub details: usize,
 }
 
 /// What `post_status` did.
@@ -224,11 +242,15 @@ impl<'f> Dashboards<'f> {
     /// [`Dashboards::update_in_run`] and no `running` of their own. The rows' running is
     /// the comment's, backed by the mark: a render keeps it until the leg's result (a newer
     /// revision) replaces it. With `store: comment`, or no stage, this is `init`.
+    ///
+    /// `run_id`, the workflow run, is named in the mark so that the run's close job
+    /// ([`Dashboards::close_run`]) knows it as its own.
     pub async fn open_run(
         &self,
         target: &Target,
         stages: &[String],
         link: Option<String>,
+        run_id: Option<u64>,
     ) -> Result<InitOutcome, EngineError> {
         if self.store == Store::Comment || stages.is_empty() {
             return self.init(target).await;
@@ -258,6 +280,7 @@ impl<'f> Dashboards<'f> {
                 stages: stages.to_vec(),
                 link,
                 revision: first.newest + 1,
+                run_id,
             }),
             ..Own::default()
         };
@@ -276,23 +299,59 @@ impl<'f> Dashboards<'f> {
     /// tell; otherwise the run's last result renders it (ADR 0012). Two requests for most
     /// legs. Without a run mark it is an `update` whose
     /// read follows its status.
+    ///
+    /// `details_follow`: the run's close job brings this leg's details (the caller keeps
+    /// them as a [`LegDetails`](crate::LegDetails) record naming the returned `status_id`,
+    /// ADR 0014), so they do not make the leg render; a leg that renders anyway shows them.
     pub async fn update_in_run(
         &self,
         target: &Target,
         u: StageUpdate,
+        details_follow: bool,
+    ) -> Result<UpdateOutcome, EngineError> {
+        self.leg_result(target, u, details_follow, true).await
+    }
+
+    /// [`Dashboards::update_in_run`] for a leg given `parse`'s outputs (pull request and
+    /// commit) without asking GitHub for the pull request: `target` (with `is_head: None`)
+    /// is taken as `parse` resolved it when the leg's read shows `parse`'s run mark and our
+    /// anchor on this pull request (`run::routed_here`); otherwise it is checked as
+    /// [`Target::resolve`] checks it before the comment is touched. One request fewer a leg.
+    pub async fn update_in_run_as_routed(
+        &self,
+        target: &Target,
+        u: StageUpdate,
+        details_follow: bool,
+    ) -> Result<UpdateOutcome, EngineError> {
+        self.leg_result(target, u, details_follow, false).await
+    }
+
+    async fn leg_result(
+        &self,
+        target: &Target,
+        u: StageUpdate,
+        details_follow: bool,
+        resolved: bool,
     ) -> Result<UpdateOutcome, EngineError> {
         let (u, link, unknown_stage) = self.begin(u).await?;
         if self.store == Store::Comment {
-            return self.update_in_comment(target, u, link, unknown_stage).await;
+            let target = self.resolved(target, resolved).await?;
+            return self
+                .update_in_comment(&target, u, link, unknown_stage)
+                .await;
         }
+        // A status on a commit is no dashboard: it may go out before the target is
+        // checked; nothing touches a comment before it is.
         let posted = self.post_stage_status(target, &u, link.as_deref()).await?;
         let me = self.writer(&posted).await?;
         let (newest, all) = self
             .forge
             .list_statuses_newest(&target.repo, &target.sha)
             .await?;
+        let checked = resolved || crate::run::routed_here(&newest, &me, target);
+        let target = &self.resolved(target, checked).await?;
         if u.status.is_terminal()
-            && u.details.is_none()
+            && (u.details.is_none() || details_follow)
             && let Some(url) = crate::run::may_leave(&newest, &me, posted.id, &posted.created_at)
             && let Some(comment_id) = crate::truth::comment_id_from_url(&url)
         {
@@ -302,6 +361,7 @@ impl<'f> Dashboards<'f> {
                 html_url: url,
                 rounds: 0,
                 unknown_stage,
+                status_id: Some(posted.id),
             });
         }
         let ctx = self.ctx(target, &me);
@@ -317,6 +377,120 @@ impl<'f> Dashboards<'f> {
             ..Own::default()
         };
         self.reconciled(&ctx, seen, &own, unknown_stage).await
+    }
+
+    /// `target` itself when `checked`, else as [`Target::resolve`] finds it (the pull
+    /// request read; a commit that is not the pull request's is refused).
+    async fn resolved(&self, target: &Target, checked: bool) -> Result<Target, EngineError> {
+        if checked {
+            return Ok(target.clone());
+        }
+        Target::resolve(
+            self.forge,
+            target.repo.clone(),
+            target.pr,
+            Some(target.sha.as_str()),
+        )
+        .await
+    }
+
+    /// The close job of a run of legs (ADR 0014), after every leg: marks `cancelled` each
+    /// of the run's `stages` that has no result of ours after the run's mark (a leg
+    /// cancelled before its first step, or whose runner was lost, reports nothing), then
+    /// renders once with the legs' details (`legs`, each attached only while the result it
+    /// names is its row's newest). Nothing is cancelled when the newest mark is not the
+    /// mark of workflow run `run_id` (a newer run shows those rows; it closes them).
+    ///
+    /// Statuses read, one `cancelled` per unreported leg (usually none), and a render:
+    /// about six requests however many legs the run had. `target` may be unchecked
+    /// (`parse`'s outputs): it is taken when the run's mark vouches for it
+    /// (`run::routed_here`), else checked as [`Target::resolve`] checks it.
+    pub async fn close_run(
+        &self,
+        target: &Target,
+        stages: &[String],
+        run_id: u64,
+        link: Option<String>,
+        legs: Vec<crate::run::LegDetails>,
+    ) -> Result<Closed, EngineError> {
+        const ENDED: &str = "the job ended before it reported (cancelled, or its runner lost)";
+        let mut link_checked = None;
+        for key in stages {
+            let (link, _) = self.checked(&StageUpdate {
+                stage: key.clone(),
+                status: Status::Cancelled,
+                link: link.clone(),
+                output: None,
+                details: None,
+            })?;
+            link_checked = link;
+        }
+        self.check_identity().await?;
+        let me = self.forge.whoami().await?;
+        if self.store == Store::Comment {
+            // Runs are never opened with `store: comment` (`run_stages`): nothing to close.
+            let c = comment_store::sync(&self.ctx(target, &me)).await?;
+            return Ok(Closed {
+                comment_id: c.id,
+                html_url: c.html_url,
+                cancelled: Vec::new(),
+                details: 0,
+            });
+        }
+        let all = self.forge.list_statuses(&target.repo, &target.sha).await?;
+        // Given `parse`'s outputs: its run mark vouches for the pull request and commit.
+        let checked = crate::run::routed_here(&all, &me, target);
+        let target = &self.resolved(target, checked).await?;
+        let cancelled: Vec<String> = crate::run::unreported(&all, &me, run_id, stages)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let mut last = None;
+        for key in &cancelled {
+            let u = StageUpdate {
+                stage: key.clone(),
+                status: Status::Cancelled,
+                link: link_checked.clone(),
+                output: Some(ENDED.to_owned()),
+                details: None,
+            };
+            last = Some(
+                self.post_stage_status(target, &u, link_checked.as_deref())
+                    .await?,
+            );
+        }
+        let ctx = self.ctx(target, &me);
+        let seen = match &last {
+            // A read that shows our last `cancelled` shows the others before it.
+            Some(s) => crate::fence::read_after(&ctx, s.id).await?,
+            None => Seen::of(&all, &me),
+        };
+        let legs = if self.identity.details {
+            legs.into_iter()
+                .filter(|l| {
+                    seen.truth
+                        .stages
+                        .get(&l.stage)
+                        .is_some_and(|t| t.revision == l.status_id)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let details = legs.len();
+        let own = Own {
+            status: last,
+            leg_details: legs,
+            read_after_post: true,
+            ..Own::default()
+        };
+        let r = self.reconciled(&ctx, seen, &own, false).await?;
+        Ok(Closed {
+            comment_id: r.comment_id,
+            html_url: r.html_url,
+            cancelled,
+            details,
+        })
     }
 
     /// Re-renders the dashboard from the truth (repairs a damaged or deleted comment).
@@ -484,6 +658,7 @@ impl<'f> Dashboards<'f> {
             html_url: r.html_url,
             rounds: r.rounds,
             unknown_stage,
+            status_id: own.status.as_ref().map(|s| s.id),
         })
     }
 
@@ -518,6 +693,7 @@ impl<'f> Dashboards<'f> {
             html_url: r.html_url,
             rounds: r.rounds,
             unknown_stage,
+            status_id: None,
         })
     }
 

@@ -29,7 +29,9 @@ impl Runner<'_> {
         }
         let (target, pull) = self.pull_target(pr, sha).await?;
         let base = self.base_tip(&pull).await?;
-        let legs = self.in_run.then(RunLegs::default);
+        let legs = self
+            .in_run
+            .then(|| RunLegs::with_details_dir(self.details_dir.clone()));
         let reporter = Reporter {
             dashboards: &self.dashboards,
             target: Some(&target),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use infra_ci_core::Status;
-use infra_ci_engine::{Dashboards, StageUpdate, Target};
+use infra_ci_engine::{Dashboards, LegDetails, StageUpdate, Target};
 
 use crate::error::RunnerError;
 use crate::steps::ProjectResult;
@@ -29,9 +29,18 @@ pub(crate) struct Reporter<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct RunLegs {
     reported: Mutex<BTreeSet<String>>,
+    /// Where the legs' details go for the run's close job (ADR 0014), when one follows.
+    details_dir: Option<PathBuf>,
 }
 
 impl RunLegs {
+    pub(crate) fn with_details_dir(details_dir: Option<PathBuf>) -> Self {
+        Self {
+            details_dir,
+            ..Self::default()
+        }
+    }
+
     fn reported(&self, stage: &str) {
         if let Ok(mut r) = self.reported.lock() {
             r.insert(stage.to_owned());
@@ -114,14 +123,20 @@ impl Reporter<'_> {
 
     /// A project's result on its stage. In an opened run: the status and one read, and a
     /// render only when the run's last result may be this one, the comment is stale, or
-    /// the result brings details (a plan's summary always does: details are in no status).
+    /// the result brings details (a plan's summary always does: details are in no status)
+    /// and no close job follows to bring them (ADR 0014; with one, they are saved for it).
     pub async fn result(&self, stage: &str, r: &ProjectResult) -> Result<(), RunnerError> {
         let (Some(run), Some(target)) = (self.run, self.target) else {
             return self
                 .set(stage, r.status, Some(r.output.clone()), r.details.clone())
                 .await;
         };
-        self.dashboards
+        let details = r
+            .details
+            .as_deref()
+            .map(|d| text::first_chars(d, text::DETAILS_CHARS));
+        let out = self
+            .dashboards
             .update_in_run(
                 target,
                 StageUpdate {
@@ -129,14 +144,27 @@ impl Reporter<'_> {
                     status: r.status,
                     link: self.link.map(str::to_owned),
                     output: Some(r.output.clone()),
-                    details: r
-                        .details
-                        .as_deref()
-                        .map(|d| text::first_chars(d, text::DETAILS_CHARS)),
+                    details: details.clone(),
                 },
+                run.details_dir.is_some(),
             )
             .await?;
         run.reported(stage);
+        if let (Some(dir), Some(details), Some(status_id)) =
+            (&run.details_dir, details, out.status_id)
+        {
+            let record = LegDetails {
+                stage: stage.to_owned(),
+                status_id,
+                details,
+            };
+            if let Err(e) = record.save(dir) {
+                // Display only: the row is right without them, and the job summary has them.
+                eprintln!(
+                    "::warning::could not save {stage}'s details for the run's close job: {e}"
+                );
+            }
+        }
         Ok(())
     }
 }

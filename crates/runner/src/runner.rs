@@ -77,6 +77,8 @@ pub struct Runner<'f> {
     pub(crate) dashboards: Dashboards<'f>,
     /// Whether this job's plans are legs of a run the routing job opened (ADR 0012).
     pub(crate) in_run: bool,
+    /// Where a leg's details go for the run's close job (ADR 0014), when one follows.
+    pub(crate) details_dir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Runner<'_> {
@@ -96,6 +98,7 @@ impl<'f> Runner<'f> {
             setup,
             dashboards,
             in_run: false,
+            details_dir: None,
         }
     }
 
@@ -105,6 +108,15 @@ impl<'f> Runner<'f> {
     #[must_use]
     pub fn in_run(mut self, yes: bool) -> Self {
         self.in_run = yes;
+        self
+    }
+
+    /// In a run whose close job follows (the reusable workflow's `close` job, ADR 0014): each
+    /// plan's details are saved in `dir` as a record for the close job, which renders them,
+    /// so they do not make the leg render. Outside a run it changes nothing.
+    #[must_use]
+    pub fn details_to(mut self, dir: Option<PathBuf>) -> Self {
+        self.details_dir = dir;
         self
     }
 

@@ -248,6 +248,7 @@ impl Demo {
             config: &self.config,
             context: RouteContext::default(),
             run_link: None,
+            run_id: None,
         };
         let route = route_event(&self.forge, req).await?;
         println!(

@@ -68,6 +68,7 @@ pub async fn run(a: ParseArgs) -> Result<(), CliError> {
             config: &config,
             context,
             run_link: actions_env::job_url(),
+            run_id: actions_env::run_id(),
         };
         (route_event(&forge, req).await?, config)
     };

@@ -13,7 +13,7 @@ use std::process::Stdio;
 use clap::{Args, Subcommand};
 use infra_ci_config::{Config, well_known};
 use infra_ci_core::Status;
-use infra_ci_engine::{Dashboards, StageUpdate};
+use infra_ci_engine::{Dashboards, LegDetails, StageUpdate};
 
 use crate::actions_env::{self, GITHUB_OUTPUT};
 use crate::args::{ConnArgs, TargetArgs};
@@ -62,6 +62,35 @@ pub enum ReportCommand {
     /// Every row a job owns, when the job ended before infra-ci could report (setup
     /// failure, cancellation).
     Stages(StagesArgs),
+    /// The end of a run of legs (`parse`'s `in_run`), after every leg, even cancelled ones:
+    /// marks `cancelled` each leg that never reported (a leg cancelled before its first
+    /// step, a lost runner), then renders once with every leg's details (ADR 0014).
+    Close(CloseArgs),
+}
+
+/// `--details-dir`: where a run's leg saves its details for the close job.
+const DETAILS_DIR_HELP: &str = "In a run (`--in-run true`) whose close job follows \
+(`infra-ci report close`): save this leg's details (its plan summary) in DIR, which the workflow \
+uploads as an artifact for the close job, instead of rendering the comment for them (ADR 0014). \
+Ignored outside a run.";
+
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// The run's rows, as `parse` wrote them (its `stages` output: a JSON list).
+    #[arg(long, value_name = "JSON")]
+    pub stages: String,
+    /// The workflow run whose mark `parse` posted (default: `GITHUB_RUN_ID`). Nothing is
+    /// cancelled unless the commit's newest run mark is this run's.
+    #[arg(long, value_name = "ID")]
+    pub run_id: Option<u64>,
+    /// Where the legs' details records were downloaded (their artifacts, merged or one
+    /// folder each). Missing or empty: no details.
+    #[arg(long, value_name = "DIR")]
+    pub details_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +125,8 @@ pub struct DiggerArgs {
     /// `plan <project>: success`.
     #[arg(long, value_name = "PATH")]
     pub plan_file: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", help = DETAILS_DIR_HELP)]
+    pub details_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -232,7 +263,11 @@ pub async fn report(a: ReportArgs) -> Result<(), CliError> {
                     row.output = output;
                     details = text;
                 }
-                let write = if leg { Write::InRun } else { Write::Update };
+                let write = if leg {
+                    Write::InRun(d.details_dir.as_deref())
+                } else {
+                    Write::Update
+                };
                 write_as(
                     write,
                     &d.target,
@@ -255,7 +290,42 @@ pub async fn report(a: ReportArgs) -> Result<(), CliError> {
             }
             Ok(())
         }
+        ReportCommand::Close(c) => close(c).await,
     }
+}
+
+/// `report close`: the run's close job (ADR 0014).
+async fn close(c: CloseArgs) -> Result<(), CliError> {
+    let cfg = config(&c.target)?;
+    let stages = json_list("--stages", &c.stages)?;
+    let run_id = c.run_id.or_else(actions_env::run_id).ok_or_else(|| {
+        CliError::usage("no workflow run: pass --run-id (GITHUB_RUN_ID is not set)")
+    })?;
+    let legs = c
+        .details_dir
+        .as_deref()
+        .map(LegDetails::load_all)
+        .unwrap_or_default();
+    let forge = client::github(&c.conn).await?;
+    let target = client::routed_target(&forge, &c.target).await?;
+    let d = Dashboards::for_config(&forge, &cfg, tuning());
+    let out = d
+        .close_run(&target, &stages, run_id, actions_env::job_url(), legs)
+        .await?;
+    if out.cancelled.is_empty() {
+        println!("run {run_id} closed: every leg reported");
+    } else {
+        println!(
+            "run {run_id} closed: {} leg(s) never reported, marked cancelled: {}",
+            out.cancelled.len(),
+            out.cancelled.join(", ")
+        );
+    }
+    println!(
+        "{} leg(s)' details on dashboard {}",
+        out.details, out.comment_id
+    );
+    Ok(())
 }
 
 /// A successful Digger plan's row as infra-ci's own plans show it: the summary line and the
@@ -405,11 +475,12 @@ fn is_plan(command: &str) -> bool {
 
 /// How a row is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Write {
+enum Write<'a> {
     /// `Dashboards::update`: the status, then a render unless a later writer renders it.
     Update,
-    /// `Dashboards::update_in_run`: a leg's result in the run `parse` opened (ADR 0012).
-    InRun,
+    /// `Dashboards::update_in_run`: a leg's result in the run `parse` opened (ADR 0012);
+    /// with a folder, its details are saved there for the run's close job (ADR 0014).
+    InRun(Option<&'a Path>),
 }
 
 async fn write_with_details(
@@ -426,7 +497,7 @@ async fn write_with_details(
 
 #[allow(clippy::too_many_arguments)]
 async fn write_as(
-    how: Write,
+    how: Write<'_>,
     t: &TargetArgs,
     conn: &ConnArgs,
     cfg: &Config,
@@ -436,18 +507,34 @@ async fn write_as(
     details: Option<String>,
 ) -> Result<(), CliError> {
     let forge = client::github(conn).await?;
-    let target = client::target(&forge, t).await?;
     let d = Dashboards::for_config(&forge, cfg, tuning());
     let u = StageUpdate {
         stage: stage.to_owned(),
         status,
         link: actions_env::job_url(),
         output,
-        details,
+        details: details.clone(),
     };
     let out = match how {
-        Write::Update => d.update(&target, u).await?,
-        Write::InRun => d.update_in_run(&target, u).await?,
+        Write::Update => d.update(&client::target(&forge, t).await?, u).await?,
+        Write::InRun(dir) => {
+            let target = client::routed_target(&forge, t).await?;
+            let out = d.update_in_run_as_routed(&target, u, dir.is_some()).await?;
+            if let (Some(dir), Some(details), Some(status_id)) = (dir, details, out.status_id) {
+                let record = LegDetails {
+                    stage: stage.to_owned(),
+                    status_id,
+                    details,
+                };
+                // Display only: the row is right without them, and the job summary has them.
+                if let Err(e) = record.save(dir) {
+                    eprintln!(
+                        "::warning::could not save {stage}'s details for the run's close job: {e}"
+                    );
+                }
+            }
+            out
+        }
     };
     println!("{stage} {status} on dashboard {}", out.comment_id);
     Ok(())

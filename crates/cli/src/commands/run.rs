@@ -60,6 +60,12 @@ pub struct RoutedArgs {
     /// rows already show running): each posts only its result (ADR 0012). Ignored by applies.
     #[arg(long, value_name = "BOOL", default_value = "false", value_parser = crate::args::parse_in_run, action = clap::ArgAction::Set)]
     pub in_run: bool,
+    /// In a run (`--in-run true`) whose close job follows (`infra-ci report close`): save
+    /// each plan's details (its summary) in DIR, which the workflow uploads as an artifact
+    /// for the close job, instead of rendering the comment for them (ADR 0014). Ignored
+    /// outside a run.
+    #[arg(long, value_name = "DIR")]
+    pub details_dir: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -203,7 +209,8 @@ async fn routed(r: RoutedArgs) -> Result<(), CliError> {
         ))
     })?;
     let forge = client::github(&r.common.conn).await?;
-    let runner = Runner::new(&forge, setup(&r.common, &forge).await?);
+    let runner =
+        Runner::new(&forge, setup(&r.common, &forge).await?).details_to(r.details_dir.clone());
     let sel = if projects.is_empty() {
         Selection::Native
     } else {

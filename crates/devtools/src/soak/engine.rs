@@ -81,7 +81,10 @@ async fn real(d: &Dashboards<'_>, target: &Target, op: &Op) -> Result<u64, Engin
     };
     match op {
         Op::Post { .. } => d.post_status(target, u).await.map(|_| 0),
-        Op::Update { leg: true, .. } => d.update_in_run(target, u).await.map(|o| o.comment_id),
+        Op::Update { leg: true, .. } => d
+            .update_in_run(target, u, false)
+            .await
+            .map(|o| o.comment_id),
         _ => d.update(target, u).await.map(|o| o.comment_id),
     }
 }

@@ -289,6 +289,7 @@ async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
                 &target,
                 &keys,
                 Some("https://github.com/acme/infra/actions/runs/9".into()),
+                Some(9),
             )
             .await
             .unwrap();
@@ -326,6 +327,7 @@ async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
                             output: Some(format!("result {i}")),
                             details: None,
                         },
+                        false,
                     )
                     .await
             }
@@ -456,7 +458,7 @@ async fn a_leg_with_details_leaves_its_render_only_when_details_are_off() {
             ..infra_ci_config::DashboardIdentity::default()
         };
         let d = Dashboards::new(&forge, stages.clone(), tuning()).with_identity(identity);
-        d.open_run(&target, &keys, None).await.unwrap();
+        d.open_run(&target, &keys, None, None).await.unwrap();
         env.admin().clear_requests().await.unwrap();
         d.update_in_run(
             &target,
@@ -467,6 +469,7 @@ async fn a_leg_with_details_leaves_its_render_only_when_details_are_off() {
                 output: Some("+1 ~0 -0".into()),
                 details: Some("To create (1): aws_s3_bucket.logs".into()),
             },
+            false,
         )
         .await
         .unwrap();
@@ -482,5 +485,113 @@ async fn a_leg_with_details_leaves_its_render_only_when_details_are_off() {
             assert_eq!(patches, 0, "{log:?}");
         }
     }
+    env.shutdown().await;
+}
+
+/// The close job of a run (ADR 0014) over HTTP: a leg's details reach the comment through
+/// it and only beside the result they describe; a newer run on the same commit owns the
+/// rows, so an older run's close job cancels nothing; the newer run's close job cancels its
+/// legs that never reported. A leg given `parse`'s outputs is vouched for by the run's mark
+/// (no pull request read); without a mark on its pull request it is checked, and refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runs_close_job_cancels_only_its_own_unreported_legs_and_brings_their_details() {
+    let env = Env::bare().await;
+    let stages = with_plans(2);
+    let keys: Vec<String> = (0..2).map(|i| format!("plan-{i}")).collect();
+    let sha = round_sha(0x0c10_5e00);
+    let target = open_pr(&env, 90, &sha).await;
+    let forge = env.client(DEFAULT_BOT_TOKEN);
+    let d = Dashboards::new(&forge, stages.clone(), tuning());
+    let result = |stage: &str, details: &str| StageUpdate {
+        stage: stage.into(),
+        status: Status::Success,
+        link: None,
+        output: Some("+1 ~0 -0".into()),
+        details: Some(details.into()),
+    };
+    let body = async || {
+        let ours = dashboards_of(&env.state().await, &sha);
+        assert_eq!(ours.len(), 1);
+        ours[0]["body"].as_str().unwrap().to_owned()
+    };
+
+    // Run 1: both legs report; their details are left to the close job.
+    d.open_run(&target, &keys, None, Some(1)).await.unwrap();
+    env.admin().clear_requests().await.unwrap();
+    let mut records = Vec::new();
+    for (key, text) in [
+        ("plan-0", "To create (1): aws_s3_bucket.zero"),
+        ("plan-1", "To create (1): aws_s3_bucket.one"),
+    ] {
+        let out = d
+            .update_in_run_as_routed(&target, result(key, text), true)
+            .await
+            .unwrap();
+        records.push(infra_ci_engine::LegDetails {
+            stage: key.into(),
+            status_id: out.status_id.unwrap(),
+            details: text.into(),
+        });
+    }
+    let log = env.requests().await;
+    assert!(
+        !log.iter().any(|r| r.path.ends_with("/pulls/90")),
+        "the run's mark vouches for the legs' pull request: {log:?}"
+    );
+    let closed = d
+        .close_run(&target, &keys, 1, None, records.clone())
+        .await
+        .unwrap();
+    assert!(closed.cancelled.is_empty(), "{closed:?}");
+    assert_eq!(closed.details, 2);
+    let shown = body().await;
+    assert!(
+        shown.contains("aws_s3_bucket.zero") && shown.contains("aws_s3_bucket.one"),
+        "{shown}"
+    );
+
+    // Run 2 opens; run 1's close job, re-run now, cancels nothing (run 2 owns the rows).
+    d.open_run(&target, &keys, None, Some(2)).await.unwrap();
+    let closed = d
+        .close_run(&target, &keys, 1, None, Vec::new())
+        .await
+        .unwrap();
+    assert!(closed.cancelled.is_empty(), "{closed:?}");
+    assert_eq!(body().await.matches("🔄").count(), 2);
+    // Run 2's legs never report: its close job cancels both; run 1's records name older
+    // results, so they label nothing.
+    let closed = d.close_run(&target, &keys, 2, None, records).await.unwrap();
+    assert_eq!(closed.cancelled, keys);
+    assert_eq!(closed.details, 0);
+    let shown = body().await;
+    assert!(!shown.contains('🔄'), "{shown}");
+    assert!(!shown.contains("aws_s3_bucket.zero"), "{shown}");
+
+    // A leg whose pull request no mark vouches for is checked against GitHub: refused.
+    let elsewhere = Target {
+        pr: 91,
+        ..target.clone()
+    };
+    env.admin()
+        .pull(
+            "acme/infra",
+            &PullFields::new(91, round_sha(0x0c10_5e01)).by("alice"),
+        )
+        .await
+        .unwrap();
+    let err = d
+        .update_in_run_as_routed(&elsewhere, result("plan-0", "x"), true)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is not a commit of pull request #91"),
+        "{err}"
+    );
+    let comments = env.state().await["comments"].as_array().unwrap().len();
+    assert_eq!(
+        comments, 1,
+        "run 1's dashboard only: none on a pull request the commit is not in"
+    );
     env.shutdown().await;
 }

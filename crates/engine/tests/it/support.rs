@@ -93,6 +93,7 @@ impl Env {
             config: cfg,
             context: RouteContext::default(),
             run_link: None,
+            run_id: None,
         };
         route_event(&forge, req).await.unwrap()
     }

@@ -285,6 +285,7 @@ async fn open_run(w: &World, n: u64, head: &str, stages: &[&str]) {
         &target,
         &stages,
         Some("https://github.com/acme/infra/actions/runs/42".into()),
+        Some(42),
     )
     .await
     .unwrap();
