@@ -70,19 +70,20 @@ pub struct DashboardIdentity {
     /// for an apply.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub predecessors: Vec<String>,
-    /// A routed plan's legs as one run (ADR 0012): the routing job shows their rows running
-    /// in its one write, each leg posts only its result (no `running`) and renders when it
-    /// may be the run's last. Fewer requests for plans of many projects (a real plan's result
-    /// carries details and renders itself, so the saving is the `running` per leg). Off by
-    /// default: a leg cancelled before it starts (a queued job whose run was cancelled) leaves
-    /// its row running until the next render or `infra-ci sync`.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    /// A routed plan's legs as one run (ADR 0012, 0014): the routing job shows their rows
+    /// running in its one write, each leg posts only its result (no `running`) and one read,
+    /// and the run's close job (after every leg) marks legs that never reported cancelled
+    /// and renders every leg's details once: about 2 requests a project instead of 7.
+    /// Default `true`. `false`: each leg posts its `running` and renders its own result (for
+    /// hand-written workflows without the close job: without it, a leg cancelled before it
+    /// starts would leave its row running).
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    #[schemars(default = "yes")]
     pub runs: bool,
     /// Each stage's details (a plan's summary with its destroys by name, an error's tail)
     /// shown collapsed under the table. `false`: they stay in the job summary (the row keeps
-    /// its one-line output and links to the job), and with `runs` a plan's legs leave their
-    /// render to the run's last (details live only in the comment, so a leg that brings some
-    /// renders itself). Default `true`.
+    /// its one-line output and links to the job). In a run, the legs' details reach the
+    /// comment through the run's close job. Default `true`.
     #[serde(default = "yes", skip_serializing_if = "is_yes")]
     #[schemars(default = "yes")]
     pub details: bool,
@@ -102,7 +103,7 @@ impl Default for DashboardIdentity {
         Self {
             identity: None,
             predecessors: Vec::new(),
-            runs: false,
+            runs: true,
             details: true,
         }
     }

@@ -281,9 +281,9 @@ projects:\n  - {name: db, dir: db, stage: plan-db, runner: native}\n  - {name: a
 
     #[test]
     fn only_a_plan_that_runs_on_a_dashboard_parse_writes_is_a_run_of_legs() {
-        let off = Config::from_yaml(MIXED).unwrap();
-        let mut cfg = off.clone();
-        cfg.dashboard.runs = true;
+        let cfg = Config::from_yaml(MIXED).unwrap();
+        let mut off = cfg.clone();
+        off.dashboard.runs = false;
         let ready = |cfg: &Config, command: &str| {
             let mut r = decided(cfg, command);
             r.pr_number = Some(7);
@@ -306,10 +306,9 @@ projects:\n  - {name: db, dir: db, stage: plan-db, runner: native}\n  - {name: a
         assert!(!in_run(&no_dashboard, &cfg, true));
         assert!(
             !in_run(&ready(&off, "plan"), &off, true),
-            "runs are opt-in (dashboard.runs)"
+            "runs can be switched off (dashboard.runs: false)"
         );
-        let mut comment = Config::from_yaml(&format!("store: comment\n{MIXED}")).unwrap();
-        comment.dashboard.runs = true;
+        let comment = Config::from_yaml(&format!("store: comment\n{MIXED}")).unwrap();
         assert!(
             !in_run(&ready(&comment, "plan"), &comment, true),
             "store: comment has no statuses to mark a run in"

@@ -129,10 +129,11 @@ fn plan_then_bootstrap_apply_as_in_the_seed() {
         .unwrap()["id"]
         .clone();
     assert_eq!(reactions(&gh, plan_comment), vec!["eyes"]);
-    // Runs of legs are opt-in (`dashboard.runs`, ADR 0012): by default the legs report
-    // their own running, and parse's write shows the plan rows pending.
-    assert_eq!(get(&out, "in_run"), "false");
-    assert!(dashboard_body(&gh, 30).contains("| Plan: platform | ⏳ pending |"));
+    // The plan's legs are one run (`dashboard.runs`, on by default; ADR 0012, 0014):
+    // parse's one write shows their rows running, and the legs post only their results.
+    assert_eq!(get(&out, "in_run"), "true");
+    let body = dashboard_body(&gh, 30);
+    assert!(body.contains("| Plan: platform | 🔄 running |"), "{body}");
 
     // Digger's jobs report their stages (seed known issue #1 fixed: they do report).
     for (stage, status, output) in [

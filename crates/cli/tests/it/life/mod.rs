@@ -22,7 +22,7 @@ use play::{Event, Machine, Run};
 const CONFIG: &str = "version: 1\nautoplan: false\n\
 stages:\n  - {key: ci, name: CI Validate}\n  - {key: plan-bootstrap, name: \"Plan: bootstrap\"}\n  - {key: plan-net, name: \"Plan: net\"}\n  - {key: plan-app, name: \"Plan: app\"}\n  - {key: apply, name: Apply}\n  - {key: e2e, name: E2E Tests}\n  - {key: review, name: Review}\n\
 projects:\n  - {name: bootstrap, dir: bootstrap, stage: plan-bootstrap, runner: native}\n  - {name: net, dir: net, stage: plan-net, runner: native}\n  - {name: app, dir: app, stage: plan-app, runner: digger}\n\
-bootstrap:\n  project: bootstrap\ndashboard:\n  runs: true\n";
+bootstrap:\n  project: bootstrap\n";
 
 const PR: u64 = 7;
 
@@ -91,6 +91,7 @@ impl Life {
             next_run: 0,
             scratch,
             has_gate,
+            cancel_before_start: std::collections::BTreeSet::new(),
         };
         Self {
             gh,
@@ -442,16 +443,27 @@ fn a_pull_request_from_open_to_merge() {
         assert!(posted[0].starts_with("success"), "{stage}: {posted:?}");
     }
     eprintln!("/plan of 2 projects (net native, app Digger): {cost:?}");
+    // The run's close job (ADR 0014) ran after both legs: nothing to cancel, and it brought
+    // the legs' details, which no leg rendered for: app's Digger plan summary is there.
+    assert_eq!(run.result("close"), "success", "{}", run.log());
+    assert!(
+        body.contains("<summary>Plan: app") && body.contains("<summary>Plan: net"),
+        "both legs' details, through the close job: {body}"
+    );
     // The statuses a `/plan` posts: parse's run mark (the fence after its one write); net's
-    // plan record (`infra-ci/plan/net`), result and the fence after its render; app's
-    // result and fence. Each plan brings details (its summary), so each renders itself:
-    // the saving is the `running` per leg (before ADR 0012's wiring: 8 statuses).
-    assert_eq!(cost.status_posts, 1 + 3 + 2, "{cost:?}");
-    assert_eq!(cost.renders, 3, "parse's and each leg's: {cost:?}");
-    // 25 requests here (parse 9, app's leg 7, net's job 9); 25 too with the run switched
-    // off (parse's `init`, each leg's `running`): at two projects parse's render of the
-    // running rows costs what the legs' `running`s did (BENCHMARKS.md, issue 10).
-    assert!(cost.requests <= 25, "{cost:?}");
+    // plan record (`infra-ci/plan/net`) and result; app's result; the fence after the last
+    // leg's render (net's: the run's last result renders) and the close job's fence.
+    assert_eq!(cost.status_posts, 1 + 2 + 1 + 1 + 1, "{cost:?}");
+    assert_eq!(
+        cost.renders, 3,
+        "parse's, the last leg's, the close job's: {cost:?}"
+    );
+    // 26 requests: parse 9; app's Digger leg 2 (its result and one read: no pull request
+    // read, parse's mark vouches for it; no render, the close job brings its details); net's
+    // job 9 (the pull request, the base ref, the plan record, its result, the read, and the
+    // run's last render of 4); the close job 6 (who we are, the statuses, a render of 4).
+    // So 2 requests a project plus a constant of about 22 (BENCHMARKS.md, issue 10).
+    assert!(cost.requests <= 26, "{cost:?}");
     assert_eq!(previous(&body), before, "later renders keep the line");
 
     // /apply before anyone approved: refused by parse, nothing runs, the reason is replied.
@@ -658,6 +670,53 @@ fn a_pull_request_from_open_to_merge() {
     );
 }
 
+/// A plan leg GitHub cancels before its first step (a pending job replaced in its
+/// concurrency group, a run cancelled while it queued) reports nothing: the run's close job
+/// marks it cancelled, so no row is left running, and still brings the other legs' details
+/// (ADR 0014). The next run's leg reports it again.
+#[test]
+fn a_plan_leg_cancelled_before_it_starts_is_closed_by_the_runs_close_job() {
+    let mut life = Life::start();
+    let h1 = "d4".repeat(20);
+    life.gh.user("alice");
+    life.gh.pull(PR, &h1);
+    life.commit(&h1, &[]);
+    let e = Life::event(
+        "pull_request",
+        Life::pull_payload("opened", &h1, false, false),
+    );
+    let run = life.m.play(&e);
+    assert_eq!(run.result("parse"), "success", "{}", run.log());
+
+    life.m.cancel_before_start.insert(("digger".into(), 0));
+    let run = life.say("alice", "/plan");
+    assert_eq!(run.output("parse", "in_run"), "true", "{}", run.log());
+    assert_eq!(run.result("digger"), "cancelled", "{}", run.log());
+    assert_eq!(run.result("native"), "success", "{}", run.log());
+    assert_eq!(run.result("close"), "success", "{}", run.log());
+    let body = life.visible();
+    assert!(!body.contains('🔄'), "a row left running: {body}");
+    assert_row(
+        &body,
+        "Plan: app",
+        &["cancelled", "the job ended before it reported"],
+    );
+    assert_row(&body, "Plan: net", &["✅ success"]);
+    assert!(body.contains("<summary>Plan: net"), "{body}");
+    let posted = statuses_of(&life.gh, &h1, "plan-app");
+    assert_eq!(posted.len(), 1, "only the close job's: {posted:?}");
+    assert!(posted[0].contains("cancelled: the job ended"), "{posted:?}");
+
+    // The next /plan is a newer run: app's leg reports, its close job cancels nothing.
+    let run = life.say("alice", "/plan");
+    assert_eq!(run.result("digger"), "success", "{}", run.log());
+    assert_eq!(run.result("close"), "success", "{}", run.log());
+    let body = life.visible();
+    assert_row(&body, "Plan: app", &["✅ success"]);
+    assert!(!body.contains('🔄'), "{body}");
+    assert_eq!(statuses_of(&life.gh, &h1, "plan-app").len(), 2);
+}
+
 #[test]
 fn a_fork_is_validated_with_a_read_only_token_and_gets_no_dashboard() {
     let mut life = Life::start();
@@ -727,11 +786,9 @@ fn a_schedule_plays_drift_of_every_project() {
 /// the earlier commit's: one live dashboard, never two (issue 9, item 4).
 #[test]
 fn a_pull_request_begun_by_the_seeds_app_keeps_one_dashboard() {
-    // Without `dashboard.runs`: this pull request's plans take the default path.
-    let config = CONFIG.replace(
-        "dashboard:\n  runs: true\n",
-        "dashboard:\n  predecessors: [\"seed-ci[bot]\"]\n",
-    );
+    // With `dashboard.runs: false`: this pull request's plans take the path without runs
+    // (each leg posts its running and renders its result; no close job).
+    let config = format!("{CONFIG}dashboard:\n  runs: false\n  predecessors: [\"seed-ci[bot]\"]\n");
     let mut life = Life::start_with(&config);
     let (h0, h1) = ("e5".repeat(20), "f6".repeat(20));
     life.gh.user("alice");

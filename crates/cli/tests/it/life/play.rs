@@ -39,6 +39,10 @@ pub struct Machine {
     pub scratch: tempfile::TempDir,
     /// Whether this build has `infra-ci gate` (the lead's apply gate, issue 8).
     pub has_gate: bool,
+    /// Matrix legs (job, index) of the next run that GitHub cancels before their first
+    /// step (a pending job replaced in its concurrency group, a run cancelled while they
+    /// queued): they report nothing.
+    pub cancel_before_start: std::collections::BTreeSet<(String, usize)>,
 }
 
 /// One job leg's outcome.
@@ -193,10 +197,19 @@ impl Machine {
                 if fail_fast && result == "failure" {
                     break;
                 }
+                if self.cancel_before_start.remove(&(name.clone(), i)) {
+                    result = "cancelled".into();
+                    run.legs.push(Leg {
+                        job: name.clone(),
+                        result: "cancelled".into(),
+                        steps: vec!["cancelled before its first step".into()],
+                    });
+                    continue;
+                }
                 root["matrix"] = m;
                 root["strategy"] = json!({"job-index": i, "job-total": total});
                 let (leg, outs) = self.leg(&name, &job, &mut root, event, &event_path, run.id);
-                if leg.result != "success" {
+                if leg.result != "success" && result != "cancelled" {
                     result = "failure".into();
                 }
                 outputs.extend(outs);
@@ -224,6 +237,13 @@ impl Machine {
             .unwrap()
             .keep();
         root["github"]["workspace"] = json!(ws.display().to_string());
+        // The runner's temporary folder: outside the workspace (no checkout writes there).
+        let temp = tempfile::Builder::new()
+            .prefix(&format!("{name}-temp-"))
+            .tempdir_in(self.scratch.path())
+            .unwrap()
+            .keep();
+        root["runner"] = json!({"temp": temp.display().to_string()});
         root["steps"] = json!({});
         let mut leg = Leg {
             job: name.to_owned(),
@@ -339,6 +359,13 @@ impl Machine {
                     .path()
                     .join(format!("artifact-{run_id}-{}", w("name")));
                 let src = ws.join(w("path"));
+                let empty = !src.is_file()
+                    && std::fs::read_dir(&src).map_or(true, |mut d| d.next().is_none());
+                if empty {
+                    // No files: no artifact (`if-no-files-found` says whether that fails).
+                    let fails = w("if-no-files-found") == "error";
+                    return (!fails, " (no files, no artifact)".into());
+                }
                 if src.is_file() {
                     // One file: the artifact holds it at its root, as upload-artifact does.
                     std::fs::create_dir_all(&store).unwrap();
@@ -352,6 +379,23 @@ impl Machine {
             "actions/download-artifact" => {
                 // Without `run-id`, the artifact of this very run.
                 let from: u64 = w("run-id").parse().unwrap_or(run_id);
+                if let Some(prefix) = w("pattern").strip_suffix('*') {
+                    // Every artifact of the run whose name matches, each into its own
+                    // folder or all into `path` (`merge-multiple`); none is no failure.
+                    let merge = w("merge-multiple") == "true";
+                    let found: Vec<(String, PathBuf)> = self
+                        .artifacts
+                        .iter()
+                        .filter(|((r, n), _)| *r == from && n.starts_with(prefix))
+                        .map(|((_, n), p)| (n.clone(), p.clone()))
+                        .collect();
+                    for (n, src) in &found {
+                        let dest = ws.join(w("path"));
+                        let dest = if merge { dest } else { dest.join(n) };
+                        copy_tree(src, &dest, None);
+                    }
+                    return (true, format!(" ({} artifact(s))", found.len()));
+                }
                 match self.artifacts.get(&(from, w("name"))) {
                     Some(src) => {
                         copy_tree(src, &ws.join(w("path")), None);
