@@ -312,6 +312,33 @@ impl<'f> Dashboards<'f> {
         self.leg_result(target, u, details_follow, true).await
     }
 
+    /// A leg's result whose own job posts another result of the same run after it (a
+    /// native job's projects but the last to finish): its status alone, one request. The
+    /// job's later result is posted after this one's answer, so its read (one request
+    /// after it) shows this one, and that result's render, the run's last, or the run's
+    /// close job covers it (ADR 0014). The caller must post that later result through
+    /// [`Dashboards::update_in_run`]; a job that stops on an error renders its unreported
+    /// legs' failures, which covers it too.
+    pub async fn post_result_followed(
+        &self,
+        target: &Target,
+        u: StageUpdate,
+    ) -> Result<Posted, EngineError> {
+        if self.store == Store::Comment {
+            let out = self.update(target, u).await?;
+            return Ok(Posted {
+                status_id: None,
+                unknown_stage: out.unknown_stage,
+            });
+        }
+        let (u, link, unknown_stage) = self.begin(u).await?;
+        let posted = self.post_stage_status(target, &u, link.as_deref()).await?;
+        Ok(Posted {
+            status_id: Some(posted.id),
+            unknown_stage,
+        })
+    }
+
     /// [`Dashboards::update_in_run`] for a leg given `parse`'s outputs (pull request and
     /// commit) without asking GitHub for the pull request: `target` (with `is_head: None`)
     /// is taken as `parse` resolved it when the leg's read shows `parse`'s run mark and our

@@ -31,7 +31,7 @@ impl Runner<'_> {
         let base = self.base_tip(&pull).await?;
         let legs = self
             .in_run
-            .then(|| RunLegs::with_details_dir(self.details_dir.clone()));
+            .then(|| RunLegs::new(projects.len(), self.details_dir.clone()));
         let reporter = Reporter {
             dashboards: &self.dashboards,
             target: Some(&target),

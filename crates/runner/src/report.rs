@@ -31,12 +31,18 @@ pub(crate) struct RunLegs {
     reported: Mutex<BTreeSet<String>>,
     /// Where the legs' details go for the run's close job (ADR 0014), when one follows.
     details_dir: Option<PathBuf>,
+    /// Results this job has still to post. Held while a result is posted, so the job's
+    /// results are posted one after another: the last one's status (and its read) come
+    /// after every other one's answer.
+    to_post: tokio::sync::Mutex<usize>,
 }
 
 impl RunLegs {
-    pub(crate) fn with_details_dir(details_dir: Option<PathBuf>) -> Self {
+    /// The legs of a job that will post `legs` results.
+    pub(crate) fn new(legs: usize, details_dir: Option<PathBuf>) -> Self {
         Self {
             details_dir,
+            to_post: tokio::sync::Mutex::new(legs),
             ..Self::default()
         }
     }
@@ -135,23 +141,29 @@ impl Reporter<'_> {
             .details
             .as_deref()
             .map(|d| text::first_chars(d, text::DETAILS_CHARS));
-        let out = self
-            .dashboards
-            .update_in_run(
-                target,
-                StageUpdate {
-                    stage: stage.to_owned(),
-                    status: r.status,
-                    link: self.link.map(str::to_owned),
-                    output: Some(r.output.clone()),
-                    details: details.clone(),
-                },
-                run.details_dir.is_some(),
-            )
-            .await?;
+        let u = StageUpdate {
+            stage: stage.to_owned(),
+            status: r.status,
+            link: self.link.map(str::to_owned),
+            output: Some(r.output.clone()),
+            details: details.clone(),
+        };
+        let details_follow = run.details_dir.is_some();
+        let mut to_post = run.to_post.lock().await;
+        *to_post = to_post.saturating_sub(1);
+        // Another result of this job follows (posted after this one's answer, its read
+        // shows this one): the status alone, unless this result must render its details.
+        let status_id = if *to_post > 0 && (details_follow || details.is_none()) {
+            self.dashboards.post_result_followed(target, u).await?.status_id
+        } else {
+            drop(to_post);
+            self.dashboards
+                .update_in_run(target, u, details_follow)
+                .await?
+                .status_id
+        };
         run.reported(stage);
-        if let (Some(dir), Some(details), Some(status_id)) =
-            (&run.details_dir, details, out.status_id)
+        if let (Some(dir), Some(details), Some(status_id)) = (&run.details_dir, details, status_id)
         {
             let record = LegDetails {
                 stage: stage.to_owned(),

@@ -383,3 +383,75 @@ async fn a_leg_an_error_stopped_gets_a_rendered_failure_so_the_run_completes() {
     assert!(!body.contains("🔄"), "no row left running: {body}");
     assert!(body.contains("does not exist"), "{body}");
 }
+
+/// A native job's projects in a run whose close job follows (ADR 0014): every result but
+/// the job's last is its status alone (the job posts them one after another, so the last
+/// one's read shows them all), each plan's details are saved as a record for the close job
+/// instead of rendered, and the close job renders every one of them.
+#[tokio::test]
+async fn a_native_jobs_results_read_once_and_leave_their_details_to_the_close_job() {
+    let w = World::new(&config(&[("a", ""), ("b", ""), ("c", ", depends_on: [a]")])).await;
+    w.fixture_project("a", "basic_0-create");
+    w.fixture_project("b", "basic_2-delete");
+    w.fixture_project("c", "basic_4-empty");
+    let head = sha('9');
+    w.pull(6, &head, &sha('f')).await;
+    let stages = ["plan-a", "plan-b", "plan-c"];
+    open_run(&w, 6, &head, &stages).await;
+    let details = tempfile::tempdir().unwrap();
+    w.emu.admin().clear_requests().await.unwrap();
+
+    let report = w
+        .runner()
+        .in_run(true)
+        .details_to(Some(details.path().to_path_buf()))
+        .plan(6, None, &Selection::Native)
+        .await
+        .unwrap();
+    assert!(report.succeeded());
+    let log = w.emu.requests().await;
+    let write = log.iter().position(|r| r.method == "PATCH");
+    let reads = log[..write.unwrap_or(log.len())]
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/statuses"))
+        .count();
+    assert_eq!(reads, 1, "only the job's last result reads: {log:#?}");
+    // The pull request and the base ref; a plan record and a result per project; the last
+    // result's read; its render as the run's last (comment, edit, fence, fenced read).
+    assert_eq!(log.len(), 2 + 3 * 2 + 1 + 4, "{log:#?}");
+    for stage in stages {
+        let posted = statuses_of(&w, &head, stage).await;
+        assert_eq!(posted.len(), 1, "{stage}: {posted:?}");
+        assert!(posted[0].starts_with("success"), "{stage}: {posted:?}");
+    }
+    let records = infra_ci_engine::LegDetails::load_all(details.path());
+    assert_eq!(records.len(), 3, "every plan has its text to show: {records:?}");
+    assert!(
+        records
+            .iter()
+            .any(|r| r.stage == "plan-b" && r.details.contains("To destroy (2)")),
+        "{records:?}"
+    );
+    let body = dashboard(&w).await;
+    assert!(!body.contains("🔄"), "the job's last result renders: {body}");
+
+    let target = infra_ci_engine::Target {
+        repo: infra_ci_github::RepoId::parse("acme/infra").unwrap(),
+        pr: 6,
+        sha: infra_ci_github::Sha::new(&head),
+        is_head: None,
+    };
+    let keys: Vec<String> = stages.iter().map(|s| (*s).to_owned()).collect();
+    let closed = infra_ci_engine::Dashboards::for_config(
+        &w.client,
+        &w.config,
+        infra_ci_engine::Tuning::default(),
+    )
+    .close_run(&target, &keys, 42, None, records)
+    .await
+    .unwrap();
+    assert!(closed.cancelled.is_empty(), "{closed:?}");
+    assert_eq!(closed.details, 3);
+    let body = dashboard(&w).await;
+    assert!(body.contains("To destroy (2)"), "b's details: {body}");
+}
