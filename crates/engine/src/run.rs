@@ -53,6 +53,15 @@ fn mark_of(description: &str) -> Option<(usize, Option<u64>)> {
     }
 }
 
+/// How many pages of the newest statuses a leg reads at most to find its run's mark: a
+/// run of up to about 290 legs keeps its mark within reach.
+pub const MARK_PAGES: u32 = 3;
+
+/// Whether `statuses` hold a run mark of ours.
+pub fn has_mark(statuses: &[CommitStatus], me: &str) -> bool {
+    newest_mark(statuses, me).is_some()
+}
+
 /// The newest run mark of ours in `statuses` (any order): its status id and workflow run.
 pub fn newest_mark(statuses: &[CommitStatus], me: &str) -> Option<(u64, Option<u64>)> {
     statuses

@@ -371,10 +371,13 @@ impl<'f> Dashboards<'f> {
         // checked; nothing touches a comment before it is.
         let posted = self.post_stage_status(target, &u, link.as_deref()).await?;
         let me = self.writer(&posted).await?;
-        let (newest, all) = self
+        let (mut newest, all) = self
             .forge
             .list_statuses_newest(&target.repo, &target.sha)
             .await?;
+        if !all {
+            self.reach_the_mark(target, &me, &mut newest).await?;
+        }
         let checked = resolved || crate::run::routed_here(&newest, &me, target);
         let target = &self.resolved(target, checked).await?;
         if u.status.is_terminal()
@@ -404,6 +407,39 @@ impl<'f> Dashboards<'f> {
             ..Own::default()
         };
         self.reconciled(&ctx, seen, &own, unknown_stage).await
+    }
+
+    /// A leg's read when the newest page holds no run mark of ours (a hundred results
+    /// pushed it off): the next pages, up to [`MARK_PAGES`](crate::run::MARK_PAGES) in all,
+    /// until one shows a mark, merged into `newest`. One request a page, instead of the
+    /// render a leg that sees no mark must make. Statuses posted between two pages shift
+    /// the list, so a page may repeat some (merged once) and skip some older ones; a mark
+    /// found on a later page was read with every status newer than it, a mark skipped is
+    /// not found (and the leg renders). `newest` is then not the whole list: a render reads
+    /// it again in full.
+    async fn reach_the_mark(
+        &self,
+        target: &Target,
+        me: &str,
+        newest: &mut Vec<CommitStatus>,
+    ) -> Result<(), EngineError> {
+        let mut page = 1;
+        while page < crate::run::MARK_PAGES && !crate::run::has_mark(newest, me) {
+            page += 1;
+            let (more, last) = self
+                .forge
+                .list_statuses_page(&target.repo, &target.sha, page)
+                .await?;
+            for s in more {
+                if !newest.iter().any(|n| n.id == s.id) {
+                    newest.push(s);
+                }
+            }
+            if last {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// `target` itself when `checked`, else as [`Target::resolve`] finds it (the pull

@@ -164,6 +164,22 @@ pub trait Forge: Send + Sync {
         Ok((self.list_statuses(repo, sha).await?, true))
     }
 
+    /// Page `page` (from 1) of `GET /repos/{o}/{r}/commits/{ref}/statuses?per_page=100`,
+    /// newest first, and whether it is the last. For a reader of the newest statuses that
+    /// must look one page further (a run's mark pushed off the first page by a hundred
+    /// results, ADR 0014). The default serves the whole list as its first page.
+    async fn list_statuses_page(
+        &self,
+        repo: &RepoId,
+        sha: &Sha,
+        page: u32,
+    ) -> Result<(Vec<CommitStatus>, bool), ForgeError> {
+        if page <= 1 {
+            return Ok((self.list_statuses(repo, sha).await?, true));
+        }
+        Ok((Vec::new(), true))
+    }
+
     /// `GET /repos/{o}/{r}`: the repository's default branch.
     async fn default_branch(&self, repo: &RepoId) -> Result<String, ForgeError>;
 

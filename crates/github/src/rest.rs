@@ -323,6 +323,27 @@ impl Forge for GitHubClient {
         Ok((reply.json(&what)?, all))
     }
 
+    async fn list_statuses_page(
+        &self,
+        repo: &RepoId,
+        sha: &Sha,
+        page: u32,
+    ) -> Result<(Vec<CommitStatus>, bool), ForgeError> {
+        let url = self.repo_url(
+            repo,
+            &format!(
+                "/commits/{}/statuses?per_page=100&page={}",
+                ref_path(sha),
+                page.max(1)
+            ),
+        );
+        let what = format!("page {page} of the statuses of {sha} in {repo}");
+        let req = Request::new(Method::GET, url, what.clone(), Permission::Statuses).conditional();
+        let reply = self.send(&req, Some(repo)).await?;
+        let last = reply.links().next.is_none();
+        Ok((reply.json(&what)?, last))
+    }
+
     async fn default_branch(&self, repo: &RepoId) -> Result<String, ForgeError> {
         #[derive(Deserialize)]
         struct Repo {

@@ -154,7 +154,10 @@ impl Reporter<'_> {
         // Another result of this job follows (posted after this one's answer, its read
         // shows this one): the status alone, unless this result must render its details.
         let status_id = if *to_post > 0 && (details_follow || details.is_none()) {
-            self.dashboards.post_result_followed(target, u).await?.status_id
+            self.dashboards
+                .post_result_followed(target, u)
+                .await?
+                .status_id
         } else {
             drop(to_post);
             self.dashboards

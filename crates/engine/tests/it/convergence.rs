@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::support::Env;
 use infra_ci_core::{StageDef, Status, default_stages, marker::is_dashboard_of};
 use infra_ci_engine::{Dashboards, StageUpdate, Target, Tuning};
-use infra_ci_github::RepoId;
+use infra_ci_github::{Forge as _, RepoId};
 use infra_ci_testkit::admin::{FaultConfig, FaultKind, PullFields, Rule};
 use infra_ci_testkit::{DEFAULT_BOT_LOGIN, DEFAULT_BOT_TOKEN};
 use serde_json::Value;
@@ -593,5 +593,72 @@ async fn a_runs_close_job_cancels_only_its_own_unreported_legs_and_brings_their_
         comments, 1,
         "run 1's dashboard only: none on a pull request the commit is not in"
     );
+    env.shutdown().await;
+}
+
+/// A run of more legs than a status page holds (ADR 0014): a hundred statuses after the
+/// run's mark push it off the newest page, and a leg reads one page further to find it
+/// (one request) rather than rendering because it sees no mark (four or more).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leg_finds_its_runs_mark_past_the_newest_page() {
+    let env = Env::bare().await;
+    let keys: Vec<String> = (0..3).map(|i| format!("plan-{i}")).collect();
+    let stages = with_plans(3);
+    let sha = round_sha(0x0ba9_e200);
+    let target = open_pr(&env, 95, &sha).await;
+    let forge = env.client(DEFAULT_BOT_TOKEN);
+    let d = Dashboards::new(&forge, stages, tuning());
+    d.open_run(&target, &keys, None, Some(7)).await.unwrap();
+    // 110 statuses after the mark, by two other integrations (a commit's statuses are
+    // everyone's: theirs push our mark down the list too), within GitHub's 80 a minute
+    // each and within the 30 s a leg may leave the comment unrendered.
+    for (who, token) in [("ci-a[bot]", "ci-a-token"), ("ci-b[bot]", "ci-b-token")] {
+        let user = infra_ci_testkit::admin::NewUser::new(who)
+            .kind("Bot")
+            .token(token);
+        env.admin().user(&user).await.unwrap();
+        let other = env.client(token);
+        for i in 0..55 {
+            other
+                .create_status(
+                    &target.repo,
+                    &target.sha,
+                    infra_ci_github::StatusState::Pending,
+                    &format!("ci/{who}-{i}"),
+                    "pending",
+                    None,
+                )
+                .await
+                .unwrap();
+        }
+    }
+    env.admin().clear_requests().await.unwrap();
+    let out = d
+        .update_in_run_as_routed(
+            &target,
+            StageUpdate {
+                stage: "plan-0".into(),
+                status: Status::Success,
+                link: None,
+                output: Some("+1 ~0 -0".into()),
+                details: Some("To create (1): x".into()),
+            },
+            true,
+        )
+        .await
+        .unwrap();
+    let log = env.requests().await;
+    assert_eq!(out.rounds, 0, "left to the run's last: {log:#?}");
+    let pages: Vec<&str> = log
+        .iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| r.path.as_str())
+        .collect();
+    assert_eq!(
+        log.len(),
+        3,
+        "its result, the newest page, the next: {log:#?}"
+    );
+    assert!(!pages.iter().any(|p| p.contains("/pulls/")), "{pages:?}");
     env.shutdown().await;
 }

@@ -425,7 +425,11 @@ async fn a_native_jobs_results_read_once_and_leave_their_details_to_the_close_jo
         assert!(posted[0].starts_with("success"), "{stage}: {posted:?}");
     }
     let records = infra_ci_engine::LegDetails::load_all(details.path());
-    assert_eq!(records.len(), 3, "every plan has its text to show: {records:?}");
+    assert_eq!(
+        records.len(),
+        3,
+        "every plan has its text to show: {records:?}"
+    );
     assert!(
         records
             .iter()
@@ -433,7 +437,10 @@ async fn a_native_jobs_results_read_once_and_leave_their_details_to_the_close_jo
         "{records:?}"
     );
     let body = dashboard(&w).await;
-    assert!(!body.contains("🔄"), "the job's last result renders: {body}");
+    assert!(
+        !body.contains("🔄"),
+        "the job's last result renders: {body}"
+    );
 
     let target = infra_ci_engine::Target {
         repo: infra_ci_github::RepoId::parse("acme/infra").unwrap(),
