@@ -330,6 +330,12 @@ impl<'f> Dashboards<'f> {
                 u.status
             )));
         }
+        self.post_alone(target, u).await
+    }
+
+    /// A stage's status without a render, one request (`post_status`, and a run's result
+    /// whose job posts another after it); with `store: comment` a full update.
+    async fn post_alone(&self, target: &Target, u: StageUpdate) -> Result<Posted, EngineError> {
         if self.store == Store::Comment {
             let out = self.update(target, u).await?;
             return Ok(Posted {

@@ -45,7 +45,7 @@ mod verify;
 pub use drift::{DRIFT_LABEL, DRIFT_MARKER, DRIFT_TITLE, DriftReport};
 pub use error::RunnerError;
 pub use plan_store::{PlanRecord, PlanStore};
-pub use report::StepSummary;
+pub use report::{StepSummary, keep_details};
 pub use runner::{RunReport, Runner, Selection, Setup};
 pub use steps::{ProjectResult, summarize_saved};
 pub use tool::{DEFAULT_PLANS_DIR, ENV_PLANS_DIR, ENV_TERRAFORM, Tool};

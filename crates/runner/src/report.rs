@@ -168,19 +168,23 @@ impl Reporter<'_> {
         run.reported(stage);
         if let (Some(dir), Some(details), Some(status_id)) = (&run.details_dir, details, status_id)
         {
-            let record = LegDetails {
-                stage: stage.to_owned(),
-                status_id,
-                details,
-            };
-            if let Err(e) = record.save(dir) {
-                // Display only: the row is right without them, and the job summary has them.
-                eprintln!(
-                    "::warning::could not save {stage}'s details for the run's close job: {e}"
-                );
-            }
+            keep_details(dir, stage, status_id, details);
         }
         Ok(())
+    }
+}
+
+/// Saves a leg's details in `dir` for the run's close job (ADR 0014), naming the result
+/// status they describe. A failure is a warning, never the job's: details are display,
+/// the row is right without them, and the job summary has them.
+pub fn keep_details(dir: &std::path::Path, stage: &str, status_id: u64, details: String) {
+    let record = LegDetails {
+        stage: stage.to_owned(),
+        status_id,
+        details,
+    };
+    if let Err(e) = record.save(dir) {
+        eprintln!("::warning::could not save {stage}'s details for the run's close job: {e}");
     }
 }
 

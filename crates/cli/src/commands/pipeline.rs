@@ -521,17 +521,7 @@ async fn write_as(
             let target = client::routed_target(&forge, t).await?;
             let out = d.update_in_run_as_routed(&target, u, dir.is_some()).await?;
             if let (Some(dir), Some(details), Some(status_id)) = (dir, details, out.status_id) {
-                let record = LegDetails {
-                    stage: stage.to_owned(),
-                    status_id,
-                    details,
-                };
-                // Display only: the row is right without them, and the job summary has them.
-                if let Err(e) = record.save(dir) {
-                    eprintln!(
-                        "::warning::could not save {stage}'s details for the run's close job: {e}"
-                    );
-                }
+                infra_ci_runner::keep_details(dir, stage, status_id, details);
             }
             out
         }

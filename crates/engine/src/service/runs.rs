@@ -117,19 +117,7 @@ impl Dashboards<'_> {
         target: &Target,
         u: StageUpdate,
     ) -> Result<Posted, EngineError> {
-        if self.store == Store::Comment {
-            let out = self.update(target, u).await?;
-            return Ok(Posted {
-                status_id: None,
-                unknown_stage: out.unknown_stage,
-            });
-        }
-        let (u, link, unknown_stage) = self.begin(u).await?;
-        let posted = self.post_stage_status(target, &u, link.as_deref()).await?;
-        Ok(Posted {
-            status_id: Some(posted.id),
-            unknown_stage,
-        })
+        self.post_alone(target, u).await
     }
 
     /// [`Dashboards::update_in_run`] for a leg given `parse`'s outputs (pull request and
