@@ -125,10 +125,25 @@ pub fn fence_description(covered: u64) -> String {
 /// newer status of ours. Pauses only when a read lags, each time a little longer, at most
 /// `settle_ms` each.
 pub async fn read_after(ctx: &Ctx<'_>, write: u64) -> Result<Seen, EngineError> {
+    Ok(Seen::of(&statuses_after(ctx, write).await?, ctx.me))
+}
+
+/// [`read_after`]'s statuses as GitHub listed them: every status of the commit, read until
+/// the read shows `write` or a newer status of ours.
+pub async fn statuses_after(ctx: &Ctx<'_>, write: u64) -> Result<Vec<CommitStatus>, EngineError> {
     for attempt in 0..FRESH_READS {
-        let seen = Seen::read(ctx).await?;
-        if seen.newest >= write {
-            return Ok(seen);
+        let all = ctx
+            .forge
+            .list_statuses(&ctx.target.repo, &ctx.target.sha)
+            .await?;
+        let newest = all
+            .iter()
+            .filter(|s| is_by(s, ctx.me))
+            .map(|s| s.id)
+            .max()
+            .unwrap_or(0);
+        if newest >= write {
+            return Ok(all);
         }
         tracing::debug!(
             attempt,

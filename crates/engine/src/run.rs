@@ -53,6 +53,23 @@ fn mark_of(description: &str) -> Option<(usize, Option<u64>)> {
     }
 }
 
+/// The anchor description the run's close job posts before the read that decides which
+/// legs never reported: an anchor (it points at the comment), not a fence (it claims no
+/// render).
+pub fn closing_description(run_id: u64) -> String {
+    format!("dashboard comment; closing run {run_id}")
+}
+
+/// The comment our newest anchor (or fence) in `statuses` points at.
+pub fn newest_anchor_url(statuses: &[CommitStatus], me: &str) -> Option<String> {
+    statuses
+        .iter()
+        .filter(|s| s.context == ANCHOR_CONTEXT && is_by(s, me))
+        .max_by_key(|s| s.id)?
+        .target_url
+        .clone()
+}
+
 /// How many pages of the newest statuses a leg reads at most to find its run's mark: a
 /// run of up to about 290 legs keeps its mark within reach.
 pub const MARK_PAGES: u32 = 3;

@@ -3,7 +3,7 @@
 
 use infra_ci_config::Store;
 use infra_ci_core::{Status, escape::safe_link};
-use infra_ci_github::CommitStatus;
+use infra_ci_github::{CommitStatus, StatusState};
 use serde::Serialize;
 
 use super::{Dashboards, InitOutcome, Posted, StageUpdate, UpdateOutcome};
@@ -13,6 +13,7 @@ use crate::error::EngineError;
 use crate::fence::Seen;
 use crate::reconcile::{Own, RunRows, reconcile};
 use crate::target::Target;
+use crate::truth::ANCHOR_CONTEXT;
 
 /// What a run's close job did ([`Dashboards::close_run`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -245,8 +246,9 @@ impl Dashboards<'_> {
     /// names is its row's newest). Nothing is cancelled when the newest mark is not the
     /// mark of workflow run `run_id` (a newer run shows those rows; it closes them).
     ///
-    /// Statuses read, one `cancelled` per unreported leg (usually none), and a render:
-    /// about six requests however many legs the run had. `target` may be unchecked
+    /// Statuses read, the anchor posted again and read after (so the read that decides
+    /// shows every leg's result, however far reads lag), one `cancelled` per unreported leg
+    /// (usually none), and a render: about eight requests however many legs the run had. `target` may be unchecked
     /// (`parse`'s outputs): it is taken when the run's mark vouches for it
     /// (`run::routed_here`), else checked as [`Target::resolve`] checks it.
     pub async fn close_run(
@@ -281,7 +283,29 @@ impl Dashboards<'_> {
                 details: 0,
             });
         }
-        let all = self.forge.list_statuses(&target.repo, &target.sha).await?;
+        let first = self.forge.list_statuses(&target.repo, &target.sha).await?;
+        // Reads may lag writes: a leg's result posted a moment ago may be missing from this
+        // read, and a leg taken for unreported would be cancelled over its result. A status
+        // of ours first (the anchor again, pointing at the same comment; no fence, it claims
+        // no render), then a read that shows it: that read shows every earlier status, so
+        // every leg's result (the legs ended before this job began).
+        let all = match crate::run::newest_anchor_url(&first, &me) {
+            Some(url) => {
+                let closing = self
+                    .forge
+                    .create_status(
+                        &target.repo,
+                        &target.sha,
+                        StatusState::Success,
+                        ANCHOR_CONTEXT,
+                        &crate::run::closing_description(run_id),
+                        Some(&url),
+                    )
+                    .await?;
+                crate::fence::statuses_after(&self.ctx(target, &me), closing.id).await?
+            }
+            None => first,
+        };
         // Given `parse`'s outputs: its run mark vouches for the pull request and commit.
         let checked = crate::run::routed_here(&all, &me, target);
         let target = &self.resolved(target, checked).await?;

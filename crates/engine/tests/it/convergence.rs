@@ -662,3 +662,119 @@ async fn a_leg_finds_its_runs_mark_past_the_newest_page() {
     assert!(!pages.iter().any(|p| p.contains("/pulls/")), "{pages:?}");
     env.shutdown().await;
 }
+
+/// A run as the workflow plays it, under stale reads (ADR 0014): twelve legs given
+/// `parse`'s outputs post their results at once with their details left to the close job,
+/// two legs never start, then the close job (reads still lagging) marks those two cancelled
+/// and renders every leg's details. Every row ends right, none running, every detail shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_run_ends_right_with_every_detail_under_stale_reads() {
+    const LEGS: usize = 12;
+    const NEVER_START: [usize; 2] = [4, 11];
+    let env = Env::bare().await;
+    let stages = with_plans(LEGS);
+    let keys: Vec<String> = (0..LEGS).map(|i| format!("plan-{i}")).collect();
+    for round in 0..2u64 {
+        // Each round a few minutes after the last, as two pushes would be (GitHub's
+        // per-minute limits see them apart).
+        env.admin().advance_clock(300).await.unwrap();
+        let sha = round_sha(0x0c10_5ed0 + round);
+        let target = open_pr(&env, 98 + round, &sha).await;
+        let parse = env.client(DEFAULT_BOT_TOKEN);
+        Dashboards::new(&parse, stages.clone(), tuning())
+            .open_run(&target, &keys, None, Some(500 + round))
+            .await
+            .unwrap();
+        env.admin()
+            .faults(&FaultConfig {
+                stale_ms: STALE_MS,
+                ..FaultConfig::new(31 + round, vec![])
+            })
+            .await
+            .unwrap();
+        let jobs: Vec<_> = (0..LEGS)
+            .filter(|i| !NEVER_START.contains(i))
+            .map(|i| {
+                let forge = env.client(DEFAULT_BOT_TOKEN);
+                let target = target.clone();
+                let stages = stages.clone();
+                let spread = u64::try_from(i).unwrap();
+                tokio::spawn(async move {
+                    if round == 0 {
+                        tokio::time::sleep(Duration::from_millis((spread * 53) % 90)).await;
+                    } else {
+                        tokio::time::sleep(Duration::from_millis(spread * 120)).await;
+                    }
+                    let status = if i.is_multiple_of(3) {
+                        Status::Failure
+                    } else {
+                        Status::Success
+                    };
+                    let details = format!("To create (1): aws_s3_bucket.leg{i}");
+                    let out = Dashboards::new(&forge, stages, tuning())
+                        .update_in_run_as_routed(
+                            &target,
+                            StageUpdate {
+                                stage: format!("plan-{i}"),
+                                status,
+                                link: None,
+                                output: Some(format!("result {i}")),
+                                details: Some(details.clone()),
+                            },
+                            true,
+                        )
+                        .await
+                        .unwrap();
+                    infra_ci_engine::LegDetails {
+                        stage: format!("plan-{i}"),
+                        status_id: out.status_id.unwrap(),
+                        details,
+                    }
+                })
+            })
+            .collect();
+        let mut records = Vec::new();
+        for j in jobs {
+            records.push(j.await.unwrap());
+        }
+        let close = env.client(DEFAULT_BOT_TOKEN);
+        let closed = Dashboards::new(&close, stages.clone(), tuning())
+            .close_run(&target, &keys, 500 + round, None, records)
+            .await
+            .unwrap();
+        env.admin().clear_faults().await.unwrap();
+        let want: Vec<String> = NEVER_START.iter().map(|i| format!("plan-{i}")).collect();
+        assert_eq!(closed.cancelled, want, "round {round}");
+        let ours = dashboards_of(&env.state().await, &sha);
+        assert_eq!(ours.len(), 1, "round {round}");
+        let body = ours[0]["body"].as_str().unwrap();
+        let shown = infra_ci_core::parse(body, &stages).unwrap();
+        for i in 0..LEGS {
+            let row = shown.stage(&format!("plan-{i}")).unwrap();
+            if NEVER_START.contains(&i) {
+                assert_eq!(
+                    row.status,
+                    Status::Cancelled,
+                    "round {round}: plan-{i} in {body}"
+                );
+                continue;
+            }
+            let want = if i.is_multiple_of(3) {
+                Status::Failure
+            } else {
+                Status::Success
+            };
+            assert_eq!(
+                (row.status, row.output.clone()),
+                (want, Some(format!("result {i}"))),
+                "round {round}: plan-{i} in {body}"
+            );
+            assert!(
+                body.contains(&format!("aws_s3_bucket.leg{i}")),
+                "round {round}: plan-{i}'s details in {body}"
+            );
+        }
+        assert!(!body.contains("🔄"), "round {round}: {body}");
+    }
+    env.shutdown().await;
+}
