@@ -316,6 +316,9 @@ mod tests {
             None
         );
         assert_eq!(legs_of(&fence_description(7)), None);
+        // The close job's anchor is neither a mark nor a fence: it claims no render.
+        assert_eq!(legs_of(&closing_description(7)), None);
+        assert!(!closing_description(7).starts_with(FENCE_PREFIX));
         assert_eq!(legs_of("success; run of 3"), None, "not a fence");
     }
 
