@@ -89,10 +89,11 @@ impl Dashboards<'_> {
     /// read of the newest statuses (one page, however long the list), after which the leg
     /// renders only when the run may be complete (its result may be the last), when the
     /// comment has not been rendered for [`RENDER_LAG_S`](crate::run::RENDER_LAG_S)
-    /// seconds, when it brings details (they are in no status), or when the read cannot
-    /// tell; otherwise the run's last result renders it (ADR 0012). Two requests for most
-    /// legs. Without a run mark it is an `update` whose
-    /// read follows its status.
+    /// seconds, when it brings details that no close job will bring (they are in no
+    /// status), or when the read cannot tell; otherwise the run's last result renders it
+    /// (ADR 0012). Two requests for most legs (one more page when a hundred statuses pushed
+    /// the mark off the newest one). Without a run mark it is an `update` whose read
+    /// follows its status.
     ///
     /// `details_follow`: the run's close job brings this leg's details (the caller keeps
     /// them as a [`LegDetails`](crate::LegDetails) record naming the returned `status_id`,
@@ -248,9 +249,9 @@ impl Dashboards<'_> {
     ///
     /// Statuses read, the anchor posted again and read after (so the read that decides
     /// shows every leg's result, however far reads lag), one `cancelled` per unreported leg
-    /// (usually none), and a render: about eight requests however many legs the run had. `target` may be unchecked
-    /// (`parse`'s outputs): it is taken when the run's mark vouches for it
-    /// (`run::routed_here`), else checked as [`Target::resolve`] checks it.
+    /// (usually none), and a render: about eight requests however many legs the run had.
+    /// `target` may be unchecked (`parse`'s outputs): it is taken when the run's mark
+    /// vouches for it (`run::routed_here`), else checked as [`Target::resolve`] checks it.
     pub async fn close_run(
         &self,
         target: &Target,
