@@ -2,7 +2,7 @@
 //! authors' associations and, when configured, teams), our own statuses on the head (stages
 //! and plan records), our own lock records and the comparison with the base. The decision
 //! itself is [`infra_ci_route::may_apply`]'s; every entry point (parse, the native runner,
-//! `infra-ci gate apply` before a Digger apply) gathers with [`gather`] and decides there.
+//! `infra-ci gate apply` before a Digger apply) gathers the facts and decides with [`check`].
 
 use std::collections::BTreeMap;
 use std::time::Duration;

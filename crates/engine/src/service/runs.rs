@@ -88,7 +88,7 @@ impl Dashboards<'_> {
     /// A leg's result in a run that [`Dashboards::open_run`] marked: its status, then one
     /// read of the newest statuses (one page, however long the list), after which the leg
     /// renders only when the run may be complete (its result may be the last), when the
-    /// comment has not been rendered for [`RENDER_LAG_S`](crate::run::RENDER_LAG_S)
+    /// comment has not been rendered for `run::RENDER_LAG_S`
     /// seconds, when it brings details that no close job will bring (they are in no
     /// status), or when the read cannot tell; otherwise the run's last result renders it
     /// (ADR 0012). Two requests for most legs (one more page when a hundred statuses pushed
