@@ -22,6 +22,22 @@ fn tuning() -> Tuning {
     }
 }
 
+/// A stage's new state as a job reports it, linking nowhere.
+fn update(
+    stage: impl Into<String>,
+    status: Status,
+    output: Option<String>,
+    details: Option<String>,
+) -> StageUpdate {
+    StageUpdate {
+        stage: stage.into(),
+        status,
+        link: None,
+        output,
+        details,
+    }
+}
+
 /// Commit `n`'s 40-hex sha (seven significant digits, so each round gets its own marker).
 fn round_sha(n: u64) -> String {
     format!("{n:07x}{}", "0".repeat(33))
@@ -89,13 +105,12 @@ async fn concurrent_first_writers_converge_under_stale_reads() {
                     } else {
                         d.update(
                             &target,
-                            StageUpdate {
-                                stage: default_stages()[i].key.clone(),
-                                status: Status::Running,
-                                link: None,
-                                output: Some(format!("job {i}")),
-                                details: None,
-                            },
+                            update(
+                                default_stages()[i].key.clone(),
+                                Status::Running,
+                                Some(format!("job {i}")),
+                                None,
+                            ),
                         )
                         .await
                         .map(|_| ())
@@ -157,13 +172,12 @@ async fn concurrent_updates_are_not_lost_under_stale_reads() {
                     Dashboards::new(&forge, default_stages(), tuning())
                         .update(
                             &target,
-                            StageUpdate {
-                                stage: stage.key.clone(),
-                                status: Status::Success,
-                                link: None,
-                                output: Some(format!("done {}", stage.key)),
-                                details: None,
-                            },
+                            update(
+                                stage.key.clone(),
+                                Status::Success,
+                                Some(format!("done {}", stage.key)),
+                                None,
+                            ),
                         )
                         .await
                 })
@@ -227,16 +241,7 @@ async fn runnings_posted_alone_then_results_lose_no_row_under_stale_reads() {
                     tokio::time::sleep(Duration::from_millis((spread * 37 + round * 11) % 60))
                         .await;
                     let posted = d
-                        .post_status(
-                            &target,
-                            StageUpdate {
-                                stage: stage.clone(),
-                                status: Status::Running,
-                                link: None,
-                                output: None,
-                                details: None,
-                            },
-                        )
+                        .post_status(&target, update(stage.clone(), Status::Running, None, None))
                         .await?;
                     assert!(posted.status_id.is_some());
                     tokio::time::sleep(Duration::from_millis((spread * 53) % 90)).await;
@@ -247,13 +252,7 @@ async fn runnings_posted_alone_then_results_lose_no_row_under_stale_reads() {
                     };
                     d.update(
                         &target,
-                        StageUpdate {
-                            stage,
-                            status,
-                            link: None,
-                            output: Some(format!("result {i}")),
-                            details: None,
-                        },
+                        update(stage, status, Some(format!("result {i}")), None),
                     )
                     .await
                 })
@@ -320,13 +319,12 @@ async fn a_runs_legs_post_results_only_and_lose_no_row_under_stale_reads() {
                 Dashboards::new(&forge, stages, tuning())
                     .update_in_run(
                         &target,
-                        StageUpdate {
-                            stage: format!("plan-{i}"),
+                        update(
+                            format!("plan-{i}"),
                             status,
-                            link: None,
-                            output: Some(format!("result {i}")),
-                            details: None,
-                        },
+                            Some(format!("result {i}")),
+                            None,
+                        ),
                         false,
                     )
                     .await
@@ -364,16 +362,7 @@ async fn a_result_cannot_be_posted_alone() {
     let target = open_pr(&env, 50, &round_sha(0x0ace_0100)).await;
     let forge = env.client(DEFAULT_BOT_TOKEN);
     let err = Dashboards::new(&forge, default_stages(), tuning())
-        .post_status(
-            &target,
-            StageUpdate {
-                stage: "ci".into(),
-                status: Status::Success,
-                link: None,
-                output: None,
-                details: None,
-            },
-        )
+        .post_status(&target, update("ci", Status::Success, None, None))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("must render"), "{err}");
@@ -462,13 +451,12 @@ async fn a_leg_with_details_leaves_its_render_only_when_details_are_off() {
         env.admin().clear_requests().await.unwrap();
         d.update_in_run(
             &target,
-            StageUpdate {
-                stage: "plan-0".into(),
-                status: Status::Success,
-                link: None,
-                output: Some("+1 ~0 -0".into()),
-                details: Some("To create (1): aws_s3_bucket.logs".into()),
-            },
+            update(
+                "plan-0",
+                Status::Success,
+                Some("+1 ~0 -0".into()),
+                Some("To create (1): aws_s3_bucket.logs".into()),
+            ),
             false,
         )
         .await
@@ -502,12 +490,13 @@ async fn a_runs_close_job_cancels_only_its_own_unreported_legs_and_brings_their_
     let target = open_pr(&env, 90, &sha).await;
     let forge = env.client(DEFAULT_BOT_TOKEN);
     let d = Dashboards::new(&forge, stages.clone(), tuning());
-    let result = |stage: &str, details: &str| StageUpdate {
-        stage: stage.into(),
-        status: Status::Success,
-        link: None,
-        output: Some("+1 ~0 -0".into()),
-        details: Some(details.into()),
+    let result = |stage: &str, details: &str| {
+        update(
+            stage,
+            Status::Success,
+            Some("+1 ~0 -0".into()),
+            Some(details.into()),
+        )
     };
     let body = async || {
         let ours = dashboards_of(&env.state().await, &sha);
@@ -636,13 +625,12 @@ async fn a_leg_finds_its_runs_mark_past_the_newest_page() {
     let out = d
         .update_in_run_as_routed(
             &target,
-            StageUpdate {
-                stage: "plan-0".into(),
-                status: Status::Success,
-                link: None,
-                output: Some("+1 ~0 -0".into()),
-                details: Some("To create (1): x".into()),
-            },
+            update(
+                "plan-0",
+                Status::Success,
+                Some("+1 ~0 -0".into()),
+                Some("To create (1): x".into()),
+            ),
             true,
         )
         .await
@@ -714,13 +702,12 @@ async fn a_closed_run_ends_right_with_every_detail_under_stale_reads() {
                     let out = Dashboards::new(&forge, stages, tuning())
                         .update_in_run_as_routed(
                             &target,
-                            StageUpdate {
-                                stage: format!("plan-{i}"),
+                            update(
+                                format!("plan-{i}"),
                                 status,
-                                link: None,
-                                output: Some(format!("result {i}")),
-                                details: Some(details.clone()),
-                            },
+                                Some(format!("result {i}")),
+                                Some(details.clone()),
+                            ),
                             true,
                         )
                         .await
