@@ -94,16 +94,7 @@ pub fn newest_mark(statuses: &[CommitStatus], me: &str) -> Option<(u64, Option<u
 /// the pull request before it wrote them, so a leg given `parse`'s outputs need not ask
 /// GitHub for the pull request again (one request a leg, ADR 0014).
 pub fn routed_here(newest: &[CommitStatus], me: &str, target: &crate::Target) -> bool {
-    let ours = || {
-        newest
-            .iter()
-            .filter(|s| s.context == ANCHOR_CONTEXT && is_by(s, me))
-    };
-    let marked = ours().any(|s| legs_of(s.description.as_deref().unwrap_or("")).is_some());
-    let anchor = ours()
-        .max_by_key(|s| s.id)
-        .and_then(|s| s.target_url.as_deref());
-    marked && anchor.is_some_and(|url| on_pull(url, target))
+    has_mark(newest, me) && newest_anchor_url(newest, me).is_some_and(|url| on_pull(&url, target))
 }
 
 /// Whether a comment URL (`…/<owner>/<repo>/pull/<n>#issuecomment-<id>`) is on the
