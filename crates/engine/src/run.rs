@@ -36,11 +36,6 @@ pub fn mark_description(covered: u64, legs: usize, run_id: Option<u64>) -> Strin
     }
 }
 
-/// The number of legs a fence's description marks, if it is a run mark.
-pub fn legs_of(description: &str) -> Option<usize> {
-    mark_of(description).map(|(legs, _)| legs)
-}
-
 /// A run mark's legs and workflow run id (`None` for a mark that names no run).
 fn mark_of(description: &str) -> Option<(usize, Option<u64>)> {
     if !description.starts_with(FENCE_PREFIX) {
@@ -79,13 +74,31 @@ pub fn has_mark(statuses: &[CommitStatus], me: &str) -> bool {
     newest_mark(statuses, me).is_some()
 }
 
-/// The newest run mark of ours in `statuses` (any order): its status id and workflow run.
-pub fn newest_mark(statuses: &[CommitStatus], me: &str) -> Option<(u64, Option<u64>)> {
+/// A run mark as a status list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    /// The mark's status id: results after it are the run's.
+    pub id: u64,
+    /// How many legs the run has (K).
+    pub legs: usize,
+    /// The workflow run it names, if it names one.
+    pub run_id: Option<u64>,
+}
+
+/// The newest run mark of ours in `statuses` (any order).
+pub fn newest_mark(statuses: &[CommitStatus], me: &str) -> Option<Mark> {
     statuses
         .iter()
         .filter(|s| s.context == ANCHOR_CONTEXT && is_by(s, me))
-        .filter_map(|s| Some((s.id, mark_of(s.description.as_deref()?)?.1)))
-        .max_by_key(|(id, _)| *id)
+        .filter_map(|s| {
+            let (legs, run_id) = mark_of(s.description.as_deref()?)?;
+            Some(Mark {
+                id: s.id,
+                legs,
+                run_id,
+            })
+        })
+        .max_by_key(|m| m.id)
 }
 
 /// Whether `newest` (a leg's read after its result) shows that the routing job opened a
@@ -126,19 +139,16 @@ pub fn unreported<'s>(
     run_id: u64,
     stages: &'s [String],
 ) -> Vec<&'s str> {
-    let Some((mark, Some(id))) = newest_mark(statuses, me) else {
+    let Some(mark) = newest_mark(statuses, me).filter(|m| m.run_id == Some(run_id)) else {
         return Vec::new();
     };
-    if id != run_id {
-        return Vec::new();
-    }
     stages
         .iter()
         .filter(|key| {
             let context = format!("{STAGE_CONTEXT_PREFIX}{key}");
             !statuses
                 .iter()
-                .any(|s| s.id > mark && s.context == context && is_by(s, me) && is_result(s))
+                .any(|s| s.id > mark.id && s.context == context && is_by(s, me) && is_result(s))
         })
         .map(String::as_str)
         .collect()
@@ -187,18 +197,14 @@ pub fn may_leave(newest: &[CommitStatus], me: &str, mine: u64, posted_at: &str) 
     if ours.iter().filter(terminal).any(|s| s.id > mine) {
         return Some(url); // a later result renders ours
     }
-    let (mark, legs) = ours
-        .iter()
-        .filter(|s| s.context == ANCHOR_CONTEXT)
-        .filter_map(|s| Some((s.id, legs_of(s.description.as_deref()?)?)))
-        .max_by_key(|(id, _)| *id)?;
+    let mark = newest_mark(newest, me)?;
     let done: std::collections::BTreeSet<&str> = ours
         .iter()
         .filter(terminal)
-        .filter(|s| s.id > mark)
+        .filter(|s| s.id > mark.id)
         .map(|s| s.context.as_str())
         .collect();
-    if done.len() >= legs {
+    if done.len() >= mark.legs {
         return None; // the run may be complete: ours may be its last result
     }
     let fence_at = anchor.created_at.parse::<jiff::Timestamp>().ok()?;
@@ -296,8 +302,7 @@ mod tests {
 
     #[test]
     fn the_mark_reads_back() {
-        assert_eq!(legs_of(&mark_description(7, 12, None)), Some(12));
-        assert_eq!(legs_of(&mark_description(7, 12, Some(99))), Some(12));
+        assert_eq!(mark_of(&mark_description(7, 12, None)), Some((12, None)));
         assert_eq!(
             mark_of(&mark_description(7, 12, Some(99))),
             Some((12, Some(99)))
@@ -306,11 +311,11 @@ mod tests {
             mark_of("dashboard comment; covers r7; run of 12; run id x"),
             None
         );
-        assert_eq!(legs_of(&fence_description(7)), None);
+        assert_eq!(mark_of(&fence_description(7)), None);
         // The close job's anchor is neither a mark nor a fence: it claims no render.
-        assert_eq!(legs_of(&closing_description(7)), None);
+        assert_eq!(mark_of(&closing_description(7)), None);
         assert!(!closing_description(7).starts_with(FENCE_PREFIX));
-        assert_eq!(legs_of("success; run of 3"), None, "not a fence");
+        assert_eq!(mark_of("success; run of 3"), None, "not a fence");
     }
 
     #[test]
